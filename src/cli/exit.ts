@@ -1,0 +1,9 @@
+// Exit codes of the Daxfile v1 contract (see README).
+export const Exit = {
+  ok: 0,
+  jobFailed: 1,
+  usage: 2,
+  locked: 3,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof Exit)[keyof typeof Exit] | number;

@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Exit } from './exit.js';
+import { registerCommands } from './commands.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Global options shared by every command. */
+export interface GlobalOptions {
+  directory?: string;
+  file?: string;
+  logLevel?: string;
+  verbose: number;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('dax')
+    .description('A Make-style declarative pipeline runner')
+    .version(pkg.version, '--version')
+    .option('-C, --directory <dir>', 'run as if started in DIR (reads DIR/Daxfile.yaml)')
+    .option('-f, --file <file>', 'the Daxfile to read (default: Daxfile.yaml)')
+    .option('--log-level <level>', 'error, warn, info, debug')
+    .option('-v, --verbose', 'more detail (repeatable)', (_v: string, prev: number) => prev + 1, 0)
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program, pkg.version);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : Exit.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      if (e.exitCode === 0) return Exit.ok;
+      return Exit.usage;
+    }
+    if (e instanceof ExitRequest) return e.code;
+    process.stderr.write(`dax: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 70;
+  }
+}
+
+/** Thrown by a command action to end with a given exit code after it printed its message. */
+export class ExitRequest extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
