@@ -1,0 +1,83 @@
+// The typed, normalized form of a Daxfile (after includes, validation and var precedence).
+// The graph and everything after it use only this; the raw YAML types stay inside config/.
+
+/** A place in a source file, 1-based. */
+export interface Loc {
+  file: string; // absolute path
+  line: number;
+  col: number;
+}
+
+/** A configuration error: exit code 2, nothing run or written. */
+export interface ConfigError {
+  loc?: Loc; // where; absent only when there is no file to point at (e.g. Daxfile not found)
+  key?: string; // the key path, e.g. "rules.gen.timeout"
+  message: string; // what is wrong and what was expected
+  hint?: string; // what to do
+}
+
+export type Scalar = string | number | boolean;
+export type VarValue = Scalar | Scalar[];
+
+export interface Var {
+  value: VarValue;
+  /** Directory that relative paths in this value resolve against: the directory of the
+   * file that defined it, or the project directory for --set and DAX_VAR_ values. */
+  baseDir: string;
+  loc?: Loc;
+}
+
+/** A wildcard domain as declared. `values` and `file` are the engine's own; other kinds come
+ * from plugins (e.g. chunk sets) and are resolved by a domain registered under `kind`. */
+export type DomainSpec =
+  | { kind: 'values'; values: string[]; loc: Loc }
+  | { kind: 'file'; path: string /* absolute */; loc: Loc }
+  | { kind: 'plugin'; name: string; spec: unknown; baseDir: string; loc: Loc };
+
+export interface WildcardSpec {
+  name: string;
+  pattern?: string; // regex source; a value must match it in full
+  domain?: DomainSpec;
+  loc: Loc;
+}
+
+/** A path or command template as written, with where it was written. */
+export interface Template {
+  text: string;
+  loc: Loc;
+}
+
+export type RunSpec =
+  | { kind: 'shell'; text: string; loc: Loc }
+  | { kind: 'argv'; args: string[]; loc: Loc };
+
+export interface RuleSpec {
+  name: string;
+  loc: Loc;
+  /** Directory of the file that declared the rule: relative paths resolve against it. */
+  dir: string;
+  outputs: Template[];
+  inputs: Template[];
+  run?: RunSpec;
+  resources: Record<string, number>; // default { jobs: 1 }
+  retries: number; // default 0
+  timeout?: number; // seconds
+  cwd?: Template; // default: the project directory
+  env: Record<string, string>;
+  /** Extra keys later issues add (check, alternatives, supersedes...) live here, raw. */
+  extra: Record<string, unknown>;
+}
+
+export interface Config {
+  projectDir: string; // absolute: the directory of the root Daxfile
+  daxfile: string; // absolute path of the root Daxfile
+  files: string[]; // every file read (root + includes), absolute
+  vars: Record<string, Var>;
+  limits: Record<string, number>; // 0 = unlimited
+  limitLocs: Record<string, Loc>;
+  wildcards: Record<string, WildcardSpec>;
+  rules: RuleSpec[]; // declaration order: root file's rules after its includes' rules
+  targets: Template[];
+  /** Where a key path was written, for error messages raised after loading. */
+  locate(file: string, path: Array<string | number>): Loc;
+}
