@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { registerMerge } from './merge.js';
+import { registerChunks } from './chunks.js';
 
 // One line per command; each command lives in its own file and registers itself.
 export function registerCommands(program: Command, version: string): void {
-  void program;
   void version;
+  registerMerge(program);
+  registerChunks(program);
 }

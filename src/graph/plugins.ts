@@ -1,0 +1,33 @@
+// The engine's seams for domain modules. The engine never imports a domain module by name:
+// the CLI registers the plugins (chunks, acquisitions) at start-up.
+import type { Result } from '../util/result.js';
+
+export interface PluginContext {
+  projectDir: string;
+  /** Directory that relative paths in the spec resolve against (the declaring file's). */
+  baseDir: string;
+}
+
+/** A wildcard domain kind, e.g. `chunks:` or `ids:` under a wildcard. */
+export interface DomainPlugin {
+  /** The key under `wildcards.NAME` that selects this domain, e.g. "chunks". */
+  key: string;
+  /** The values of the domain, in order, as strings. */
+  resolve(spec: unknown, ctx: PluginContext): Result<string[], string>;
+}
+
+/** A function usable in input templates to expand an input over many values,
+ * e.g. `neighbours` of a chunk. Arguments are rendered strings. */
+export interface ExpandFunction {
+  name: string;
+  call(args: string[], ctx: PluginContext): Result<string[], string>;
+}
+
+export interface Plugins {
+  domains: Map<string, DomainPlugin>;
+  functions: Map<string, ExpandFunction>;
+}
+
+export function emptyPlugins(): Plugins {
+  return { domains: new Map(), functions: new Map() };
+}
