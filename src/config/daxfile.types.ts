@@ -1,0 +1,214 @@
+/* eslint-disable */
+// Generated from the JSON schema by `npm run gen:types`. Do not edit by hand.
+
+/**
+ * The Daxfile format version. Must be 1.
+ */
+export type DaxfileVersion = 1;
+/**
+ * Files (relative to this file) merged in order before this file. An included file may contain only vars, limits, wildcards, rules and include. A rule name defined twice is an error; this file's vars, limits and wildcards win over included ones.
+ */
+export type IncludedRuleLibraries = Path | Path[];
+/**
+ * A file path, relative to the file that contains it.
+ */
+export type Path = string;
+/**
+ * A scalar or a list of scalars.
+ */
+export type VariableValue = Scalar | Scalar[];
+/**
+ * A string, number or boolean.
+ */
+export type Scalar = string | number | boolean;
+/**
+ * How many units of this pool running jobs may hold at once; 0 means unlimited.
+ */
+export type PoolCapacity = number;
+/**
+ * A regular expression a value must match in full (default: [^/]+).
+ */
+export type Pattern = string;
+/**
+ * One value of the domain.
+ */
+export type Value = string | number;
+/**
+ * Domain: the list of values.
+ */
+export type Values = Value[];
+/**
+ * Domain: a file (relative to this file) with one value per line; for integers also an inclusive range a:b.
+ */
+export type ValuesFile = string;
+/**
+ * numStripes: the number of latitude stripes (>= 1).
+ */
+export type Stripes = number;
+/**
+ * numSubStripesPerStripe (>= 1).
+ */
+export type SubStripesPerStripe = number;
+/**
+ * [min, max] in degrees.
+ *
+ * @minItems 2
+ * @maxItems 2
+ */
+export type RightAscensionRange = [number, number];
+/**
+ * [min, max] in degrees, within [-90, 90].
+ *
+ * @minItems 2
+ * @maxItems 2
+ */
+export type DeclinationRange = [number, number];
+/**
+ * An integer id, or a string id or range a:b.
+ */
+export type ChunkIdOrRange = number | string;
+/**
+ * Domain: explicit chunk ids; a string may be an inclusive range a:b.
+ */
+export type ChunkIds = ChunkIdOrRange[];
+/**
+ * Path pattern or list. All outputs of a rule carry the same wildcards.
+ */
+export type Outputs = PathPattern | PathPattern[];
+/**
+ * A path relative to this file, with placeholders {WILDCARD} and {vars.NAME}; {{ and }} are literal braces.
+ */
+export type PathPattern = string;
+/**
+ * Path pattern or list. May use the outputs' wildcards and {vars.NAME}.
+ */
+export type Inputs = PathPattern | PathPattern[];
+/**
+ * A string runs under /bin/sh -c (values shell-quoted); a list is an argv run without a shell. Placeholders: {WILDCARD}, {vars.NAME}, {input}, {output}, {input[i]}, {output[i]}; {{ and }} are literal braces.
+ */
+export type Command = string | [string, ...string[]];
+/**
+ * How many units of the pool the job holds.
+ */
+export type Units = number;
+/**
+ * Extra attempts after a failure (default 0).
+ */
+export type Retries = number;
+/**
+ * A number of seconds, or a duration with unit s, m or h (e.g. 30s, 10m, 2h, 1h30m).
+ */
+export type Timeout = number | string;
+/**
+ * The command's working directory, relative to this file (default: the project directory). Placeholders allowed.
+ */
+export type WorkingDirectory = string;
+/**
+ * The variable's value; numbers and booleans become strings.
+ */
+export type Value1 = string | number | boolean;
+/**
+ * Validate outputs after the job succeeds: csv checks every output parses as CSV with a constant column count.
+ */
+export type OutputCheck = 'csv';
+/**
+ * What the rule does, for humans (shown by status and -n).
+ */
+export type Description = string;
+/**
+ * A path, a pattern with wildcards, or a rule name.
+ */
+export type Target = string;
+/**
+ * What `dax run` builds when no target is named on the command line: paths, patterns with wildcards (expanded over their domains) or rule names.
+ */
+export type DefaultTargets = Target[];
+
+/**
+ * A dax pipeline (Daxfile.yaml, version 1): rules with named wildcards and file dependencies. See the README.
+ */
+export interface Daxfile {
+  version: DaxfileVersion;
+  include?: IncludedRuleLibraries;
+  vars?: Variables;
+  limits?: ResourcePools;
+  wildcards?: Wildcards;
+  rules: Rules;
+  targets?: DefaultTargets;
+}
+/**
+ * NAME -> scalar or list of scalars, used as {vars.NAME}. Precedence: --set NAME=VALUE > Daxfile > environment DAX_VAR_NAME.
+ */
+export interface Variables {
+  [k: string]: VariableValue;
+}
+/**
+ * Pool NAME -> capacity, an integer >= 0 (0 means unlimited). `jobs` is the default of --jobs (else the CPU count).
+ */
+export interface ResourcePools {
+  [k: string]: PoolCapacity;
+}
+/**
+ * NAME -> constraint (pattern) and/or domain (values, file, chunks, ids). Used as {NAME} in rule outputs, inputs and commands.
+ */
+export interface Wildcards {
+  [k: string]: Wildcard;
+}
+/**
+ * A constraint (pattern) and/or a domain: exactly one of values, file, chunks, ids.
+ */
+export interface Wildcard {
+  pattern?: Pattern;
+  values?: Values;
+  file?: ValuesFile;
+  chunks?: SkyChunkSet;
+  ids?: ChunkIds;
+}
+/**
+ * Domain: the chunk ids of a sky partitioning (Qserv chunker), optionally only those intersecting a region.
+ */
+export interface SkyChunkSet {
+  stripes: Stripes;
+  substripes: SubStripesPerStripe;
+  region?: Region;
+}
+/**
+ * Only chunks intersecting this box (degrees); ra ranges may wrap through 0.
+ */
+export interface Region {
+  ra: RightAscensionRange;
+  dec: DeclinationRange;
+}
+/**
+ * NAME -> rule. A rule makes its outputs from its inputs by running its command.
+ */
+export interface Rules {
+  [k: string]: Rule;
+}
+/**
+ * How to make outputs from inputs.
+ */
+export interface Rule {
+  output: Outputs;
+  input?: Inputs;
+  run?: Command;
+  resources?: Resources;
+  retries?: Retries;
+  timeout?: Timeout;
+  cwd?: WorkingDirectory;
+  env?: Environment;
+  check?: OutputCheck;
+  description?: Description;
+}
+/**
+ * Pools held while the job runs: NAME -> units (integer >= 1). Default { jobs: 1 }.
+ */
+export interface Resources {
+  [k: string]: Units;
+}
+/**
+ * KEY -> value added to the job's environment (placeholders allowed).
+ */
+export interface Environment {
+  [k: string]: Value1;
+}

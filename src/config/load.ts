@@ -1,0 +1,238 @@
+// Daxfile loading: find the file → parse YAML with positions → includes → schema validation →
+// merge → typed Config (model.ts) → static checks. The first error, in file order, is returned.
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Config, ConfigError, DomainSpec, Loc, RuleSpec, RunSpec, Template, Var, WildcardSpec } from './model.js';
+import type { Daxfile, Rule, Wildcard } from './daxfile.types.js';
+import { err, ok, type Result } from '../util/result.js';
+import { keyString, readSource, type KeyPath, type SourceFile } from './yaml-source.js';
+import { validateSource, type FileKind } from './validate.js';
+import { parseDuration } from './duration.js';
+import { resolveVars } from './vars.js';
+import { formatLoc } from './errors.js';
+import { checkConfig, type RuleSource } from './checks.js';
+
+export { formatConfigError } from './errors.js';
+export { parseSets } from './vars.js';
+
+export interface LoadOptions {
+  cwd: string;
+  /** -C DIR */
+  directory?: string;
+  /** -f FILE (relative to DIR when both are given, as make does) */
+  file?: string;
+  /** --set NAME=VALUE, already split (see parseSets) */
+  sets: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+}
+
+export const DAXFILE_NAME = 'Daxfile.yaml';
+
+/** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
+const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env']);
+
+export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
+  const daxfile = path.resolve(opts.cwd, opts.directory ?? '.', opts.file ?? DAXFILE_NAME);
+  if (!existsSync(daxfile)) {
+    return err({
+      message: `no Daxfile: ${daxfile} does not exist`,
+      hint: opts.file ? 'check the path given to -f' : 'run dax in a project directory, or pass -C DIR or -f FILE',
+    });
+  }
+  if (statSync(daxfile).isDirectory()) {
+    return err({ message: `${daxfile} is a directory, not a Daxfile`, hint: `pass -C ${daxfile} instead` });
+  }
+  const projectDir = path.dirname(daxfile);
+
+  const loaded: SourceFile[] = []; // post-order: a file after everything it includes
+  const tree = loadTree(daxfile, 'root', [], new Set(), loaded, opts.cwd);
+  if (!tree.ok) return tree;
+  const root = loaded[loaded.length - 1]!;
+  const files = new Map(loaded.map((s) => [s.path, s]));
+
+  // Merge in order: a later file (and the including file, which comes after its includes) wins
+  // for vars, limits and wildcards; a rule defined twice is an error.
+  const fileVars: Record<string, Var> = {};
+  const limits: Record<string, number> = {};
+  const limitLocs: Record<string, Loc> = {};
+  const wildcards: Record<string, WildcardSpec> = {};
+  const wildcardSources: Record<string, SourceFile> = {};
+  const rules: RuleSpec[] = [];
+  const ruleSources: RuleSource[] = [];
+  const ruleByName = new Map<string, RuleSpec>();
+  for (const src of loaded) {
+    const d = src.data as Partial<Daxfile>;
+    for (const [name, value] of Object.entries(d.vars ?? {})) {
+      fileVars[name] = { value, baseDir: src.dir, loc: src.locate(['vars', name]) };
+    }
+    for (const [name, n] of Object.entries(d.limits ?? {})) {
+      limits[name] = n;
+      limitLocs[name] = src.locate(['limits', name]);
+    }
+    for (const [name, w] of Object.entries(d.wildcards ?? {})) {
+      const spec = wildcardSpec(src, name, w);
+      if (!spec.ok) return spec;
+      wildcards[name] = spec.value;
+      wildcardSources[name] = src;
+    }
+    for (const [name, raw] of Object.entries(d.rules ?? {})) {
+      const loc = src.locate(['rules', name]);
+      const prev = ruleByName.get(name);
+      if (prev) {
+        return err({
+          loc,
+          key: `rules.${name}`,
+          message: `rule '${name}' is defined twice: here and at ${formatLoc(prev.loc, opts.cwd)}`,
+          hint: 'rename one of them; rule names are global across included files',
+        });
+      }
+      const spec = ruleSpec(src, name, raw, loc);
+      if (!spec.ok) return spec;
+      rules.push(spec.value);
+      ruleByName.set(name, spec.value);
+      ruleSources.push({ spec: spec.value, src, raw });
+    }
+  }
+
+  const vars = resolveVars(fileVars, opts.sets, opts.env, projectDir);
+  if (!vars.ok) return vars;
+
+  const rootData = root.data as Daxfile;
+  const targets: Template[] = (rootData.targets ?? []).map((text, i) => ({ text, loc: root.locateValue(['targets', i]) }));
+
+  const config: Config = {
+    projectDir,
+    daxfile,
+    files: loaded.map((s) => s.path),
+    vars: vars.value,
+    limits,
+    limitLocs,
+    wildcards,
+    rules,
+    targets,
+    locate(file: string, keyPath: Array<string | number>): Loc {
+      const src = files.get(file);
+      return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
+    },
+  };
+  const problems = checkConfig(config, ruleSources, wildcardSources, root);
+  if (problems) return err(problems);
+  return ok(config);
+}
+
+function canonical(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** Reads `file` and, depth first in order, what it includes; pushes each file after its includes. */
+function loadTree(
+  file: string,
+  kind: FileKind,
+  stack: string[],
+  seen: Set<string>,
+  out: SourceFile[],
+  cwd: string,
+  from?: { loc: Loc; key: string },
+): Result<void, ConfigError> {
+  const real = canonical(file);
+  // A file included twice through different paths (a diamond) is read once.
+  if (seen.has(real)) return ok(undefined);
+  const read = readSource(file, from);
+  if (!read.ok) return read;
+  const src = read.value;
+  const problems = validateSource(src, kind);
+  if (problems.length > 0) return err(problems[0]!);
+  seen.add(real);
+  const inner = [...stack, real];
+  const inc = (src.data as Partial<Daxfile>).include;
+  const list = inc === undefined ? [] : typeof inc === 'string' ? [inc] : inc;
+  for (let i = 0; i < list.length; i++) {
+    const keyPath: KeyPath = typeof inc === 'string' ? ['include'] : ['include', i];
+    const child = path.resolve(src.dir, list[i]!);
+    const loc = src.locateValue(keyPath);
+    const childReal = canonical(child);
+    const at = inner.indexOf(childReal);
+    if (at >= 0) {
+      const cycle = [...inner.slice(at), childReal].map((f) => path.relative(cwd, f) || f).join(' -> ');
+      return err({ loc, key: keyString(keyPath), message: `include cycle: ${cycle}`, hint: 'remove one of the includes' });
+    }
+    const r = loadTree(child, 'include', inner, seen, out, cwd, { loc, key: keyString(keyPath) });
+    if (!r.ok) return r;
+  }
+  out.push(src);
+  return ok(undefined);
+}
+
+function wildcardSpec(src: SourceFile, name: string, w: Wildcard): Result<WildcardSpec, ConfigError> {
+  const base = ['wildcards', name];
+  const domains = Object.keys(w).filter((k) => k !== 'pattern');
+  if (domains.length > 1) {
+    return err({
+      loc: src.locate([...base, domains[1]!]),
+      key: keyString([...base, domains[1]!]),
+      message: `wildcard '${name}' has more than one domain (${domains.join(', ')}); expected at most one of: values, file, chunks, ids`,
+    });
+  }
+  const spec: WildcardSpec = { name, loc: src.locate(base) };
+  if (w.pattern !== undefined) spec.pattern = w.pattern;
+  const key = domains[0];
+  if (key !== undefined) {
+    const loc = src.locate([...base, key]);
+    let domain: DomainSpec;
+    if (key === 'values') domain = { kind: 'values', values: (w.values ?? []).map(String), loc };
+    else if (key === 'file') domain = { kind: 'file', path: path.resolve(src.dir, w.file ?? ''), loc };
+    else domain = { kind: 'plugin', name: key, spec: (w as Record<string, unknown>)[key], baseDir: src.dir, loc };
+    spec.domain = domain;
+  }
+  return ok(spec);
+}
+
+function templates(src: SourceFile, base: KeyPath, v: string | string[] | undefined): Template[] {
+  if (v === undefined) return [];
+  if (typeof v === 'string') return [{ text: v, loc: src.locateValue(base) }];
+  return v.map((text, i) => ({ text, loc: src.locateValue([...base, i]) }));
+}
+
+function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<RuleSpec, ConfigError> {
+  const base = ['rules', name];
+  let run: RunSpec | undefined;
+  if (typeof raw.run === 'string') run = { kind: 'shell', text: raw.run, loc: src.locateValue([...base, 'run']) };
+  else if (Array.isArray(raw.run)) run = { kind: 'argv', args: [...raw.run], loc: src.locateValue([...base, 'run']) };
+
+  let timeout: number | undefined;
+  if (raw.timeout !== undefined) {
+    const t = parseDuration(raw.timeout);
+    if (!t.ok) {
+      const p = [...base, 'timeout'];
+      return err({ loc: src.locate(p), key: keyString(p), message: t.error, hint: 'write e.g. timeout: 600, timeout: 10m or timeout: 1h30m' });
+    }
+    timeout = t.value;
+  }
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw.env ?? {})) env[k] = String(v);
+
+  const extra: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (!MODELLED.has(k)) extra[k] = v;
+
+  const spec: RuleSpec = {
+    name,
+    loc,
+    dir: src.dir,
+    outputs: templates(src, [...base, 'output'], raw.output),
+    inputs: templates(src, [...base, 'input'], raw.input),
+    // Every job holds one `jobs` unit unless it asks for more, so --jobs bounds all jobs.
+    resources: { jobs: 1, ...(raw.resources ?? {}) },
+    retries: raw.retries ?? 0,
+    env,
+    extra,
+  };
+  if (run) spec.run = run;
+  if (timeout !== undefined) spec.timeout = timeout;
+  if (raw.cwd !== undefined) spec.cwd = { text: raw.cwd, loc: src.locateValue([...base, 'cwd']) };
+  return ok(spec);
+}

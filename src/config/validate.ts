@@ -1,0 +1,226 @@
+// Schema validation of one Daxfile (or included file) with ajv, each error mapped to the
+// file:line:col of the offending key or value and phrased as what was expected.
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ConfigError } from './model.js';
+import { keyString, type KeyPath, type SourceFile } from './yaml-source.js';
+import { didYouMean } from './suggest.js';
+
+export type FileKind = 'root' | 'include';
+
+/** Top-level keys an included file may have. */
+export const INCLUDE_KEYS = ['include', 'vars', 'limits', 'wildcards', 'rules'] as const;
+
+interface SchemaNode {
+  properties?: Record<string, unknown>;
+  required?: string[];
+  errorMessage?: string;
+  [k: string]: unknown;
+}
+
+let validators: Record<FileKind, ValidateFunction> | undefined;
+
+function loadSchema(): SchemaNode {
+  // src/config and dist/config are both two levels below the package root.
+  const url = new URL('../../schemas/daxfile.schema.json', import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')) as SchemaNode;
+}
+
+function getValidators(): Record<FileKind, ValidateFunction> {
+  if (validators) return validators;
+  const schema = loadSchema();
+  // An included file: the same schema without version/targets, nothing required.
+  const props = { ...(schema.properties ?? {}) };
+  delete props.version;
+  delete props.targets;
+  const includeSchema: SchemaNode = { ...schema, $id: `${String(schema.$id)}#include`, properties: props, required: [] };
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  // Editors (VS Code, yaml-language-server) show `errorMessage`; we phrase our errors with it too.
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+  validators = { root: ajv.compile(schema), include: ajv.compile(includeSchema) };
+  return validators;
+}
+
+/** All schema errors of a file, in file order (the first is the one to report). */
+export function validateSource(src: SourceFile, kind: FileKind): ConfigError[] {
+  if (kind === 'include' && isRecord(src.data)) {
+    const bad = Object.keys(src.data).filter((k) => !(INCLUDE_KEYS as readonly string[]).includes(k));
+    if (bad.length > 0) {
+      return bad.map((k) => ({
+        loc: src.locate([k]),
+        key: k,
+        message: `key '${k}' is not allowed in an included file; expected only: ${INCLUDE_KEYS.join(', ')}`,
+        hint: k === 'version' || k === 'targets' ? `move '${k}' to the including Daxfile` : didYouMean(k, INCLUDE_KEYS),
+      }));
+    }
+  }
+  const validate = getValidators()[kind];
+  if (validate(src.data)) return [];
+  const errors = relevant(validate.errors ?? []);
+  const mapped = errors.map((e) => mapError(e, src));
+  mapped.sort((a, b) => (a.loc && b.loc ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : 0));
+  return mapped;
+}
+
+/** Drops errors that another one explains better. */
+function relevant(errors: ErrorObject[]): ErrorObject[] {
+  const drop = new Set<number>();
+  errors.forEach((e, i) => {
+    // A bad property name: report the propertyNames error once, not its inner keyword errors.
+    if (e.propertyName !== undefined) drop.add(i);
+    if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf') return;
+    // The branch errors of an anyOf come right before it, at its path or below (our anyOf
+    // schemas have no sibling validation keywords).
+    const p = e.instancePath;
+    const branch: number[] = [];
+    for (let j = i - 1; j >= 0; j--) {
+      const q = errors[j]!.instancePath;
+      if (q === p || q.startsWith(`${p}/`)) branch.push(j);
+      else break;
+    }
+    const deeper = branch.filter((j) => errors[j]!.instancePath !== p);
+    if (deeper.length > 0) {
+      // The value has the shape of one branch (e.g. a list) but a bad element: report that.
+      drop.add(i);
+      for (const j of branch) if (errors[j]!.instancePath === p) drop.add(j);
+    } else {
+      for (const j of branch) drop.add(j);
+    }
+  });
+  return errors.filter((_, i) => !drop.has(i));
+}
+
+function pathOf(pointer: string, data: unknown): Array<string | number> {
+  if (pointer === '') return [];
+  const out: Array<string | number> = [];
+  let cur: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) {
+      const n = Number(seg);
+      out.push(n);
+      cur = cur[n];
+    } else {
+      out.push(seg);
+      cur = isRecord(cur) ? cur[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+function mapError(e: ErrorObject, src: SourceFile): ConfigError {
+  const keyPath = pathOf(e.instancePath, src.data);
+  const where = keyString(keyPath);
+  const parent = (e.parentSchema ?? {}) as SchemaNode;
+  const params = e.params as Record<string, unknown>;
+  const at = (p: KeyPath, key: string, message: string, hint?: string): ConfigError => ({
+    loc: src.locate(p),
+    key: key === '' ? undefined : key,
+    message,
+    hint,
+  });
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const allowed = Object.keys(parent.properties ?? {});
+      const p = [...keyPath, name];
+      return at(
+        p,
+        keyString(p),
+        `unknown key '${name}' ${where === '' ? 'at the top level' : `in ${where}`}; expected one of: ${allowed.join(', ')}`,
+        didYouMean(name, allowed),
+      );
+    }
+    case 'required': {
+      const name = String(params.missingProperty);
+      return at(keyPath, where, `missing required key '${name}'${where === '' ? '' : ` in ${where}`}`);
+    }
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      const p = [...keyPath, name];
+      const rule = (parent.propertyNames ?? {}) as SchemaNode;
+      const expected = rule.errorMessage ?? ruleMessageFromRef(rule);
+      return at(p, keyString(p), `invalid name '${name}' in ${where}: ${expected}`);
+    }
+    default: {
+      const got = `got ${describe(e.data)}`;
+      const expected = parent.errorMessage ?? expectedOf(e);
+      return at(keyPath, where, `${expected}, ${got}`);
+    }
+  }
+}
+
+function ruleMessageFromRef(rule: SchemaNode): string {
+  // propertyNames that $ref a definition: the definition carries the message.
+  const ref = typeof rule.$ref === 'string' ? rule.$ref : '';
+  if (ref.endsWith('/wildcardName')) return 'expected letters, digits and _ (not starting with a digit; input, output and vars are reserved)';
+  return 'expected letters, digits and _ (not starting with a digit)';
+}
+
+function expectedOf(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type':
+      return `expected ${describeType(p.type)}`;
+    case 'const':
+      return `expected ${JSON.stringify(p.allowedValue)}`;
+    case 'enum':
+      return `expected one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minimum':
+      return `expected a number >= ${String(p.limit)}`;
+    case 'exclusiveMinimum':
+      return `expected a number > ${String(p.limit)}`;
+    case 'maximum':
+      return `expected a number <= ${String(p.limit)}`;
+    case 'exclusiveMaximum':
+      return `expected a number < ${String(p.limit)}`;
+    case 'minLength':
+      return 'expected a non-empty string';
+    case 'minItems':
+      return `expected at least ${String(p.limit)} item(s)`;
+    case 'maxItems':
+      return `expected at most ${String(p.limit)} item(s)`;
+    case 'pattern':
+      return `expected a string matching ${String(p.pattern)}`;
+    default:
+      return `invalid value (${e.message ?? e.keyword})`;
+  }
+}
+
+function describeType(t: unknown): string {
+  const one = (s: string): string => {
+    switch (s) {
+      case 'object':
+        return 'a mapping';
+      case 'array':
+        return 'a list';
+      case 'string':
+        return 'a string';
+      case 'integer':
+        return 'an integer';
+      case 'number':
+        return 'a number';
+      case 'boolean':
+        return 'true or false';
+      case 'null':
+        return 'nothing';
+      default:
+        return s;
+    }
+  };
+  const list = Array.isArray(t) ? t.map(String) : String(t).split(',');
+  return list.map(one).join(' or ');
+}
+
+/** A value as it appears in a message. */
+export function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return 'a list';
+  return 'a mapping';
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,111 @@
+// One parsed YAML file with the position of every node, so that any error found later (schema,
+// static checks, the engine) can point at file:line:col.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { ConfigError, Loc } from './model.js';
+import { err, ok, type Result } from '../util/result.js';
+
+export type KeyPath = ReadonlyArray<string | number>;
+
+export interface SourceFile {
+  path: string; // absolute
+  dir: string; // absolute
+  /** The file's plain data (what the schema validates). */
+  data: unknown;
+  /** Where the entry at `keyPath` was written: the key of a mapping entry, the item of a
+   * list. Falls back to the nearest ancestor that exists. */
+  locate(keyPath: KeyPath): Loc;
+  /** Where the value at `keyPath` starts (the scalar itself, not its key). */
+  locateValue(keyPath: KeyPath): Loc;
+}
+
+export function readSource(file: string, from?: { loc: Loc; key: string }): Result<SourceFile, ConfigError> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
+    return err({
+      loc: from?.loc,
+      key: from?.key,
+      message: `cannot read ${file}: ${why}`,
+      hint: from ? 'paths in include are relative to the file that includes them' : undefined,
+    });
+  }
+  return parseSource(file, text);
+}
+
+export function parseSource(file: string, text: string): Result<SourceFile, ConfigError> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): Loc => {
+    const p = lineCounter.linePos(offset);
+    // line 0 means the offset precedes every newline seen: the first line.
+    return { file, line: Math.max(1, p.line), col: Math.max(1, p.col) };
+  };
+  const first = doc.errors[0];
+  if (first) {
+    return err({
+      loc: at(first.pos[0]),
+      message: `YAML syntax error: ${firstLine(first.message)}`,
+      hint: 'fix the YAML syntax (indentation, quoting, a missing ":")',
+    });
+  }
+  return ok(makeSource(file, doc, at));
+}
+
+function firstLine(message: string): string {
+  // yaml appends " at line L, column C:" and a code frame; the location is shown separately.
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function makeSource(file: string, doc: Document, at: (offset: number) => Loc): SourceFile {
+  const start = (n: Node | null | undefined): number | undefined => n?.range?.[0];
+  const root = doc.contents as Node | null;
+  const rootLoc = at(start(root) ?? 0);
+
+  const walk = (keyPath: KeyPath, wantValue: boolean): Loc => {
+    let node: unknown = root;
+    let loc = rootLoc;
+    for (const seg of keyPath) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+        if (!pair) return loc;
+        const keyStart = start(pair.key as Node);
+        const valStart = start(pair.value as Node);
+        loc = at((wantValue ? (valStart ?? keyStart) : (keyStart ?? valStart)) ?? 0);
+        node = pair.value;
+      } else if (isSeq(node) && typeof seg === 'number') {
+        const item = node.items[seg] as Node | undefined;
+        const s = start(item);
+        if (s === undefined) return loc;
+        loc = at(s);
+        node = item;
+      } else {
+        return loc;
+      }
+    }
+    return loc;
+  };
+
+  return {
+    path: file,
+    dir: path.dirname(file),
+    data: doc.toJS({ maxAliasCount: 1000 }) as unknown,
+    locate: (p) => walk(p, false),
+    locateValue: (p) => walk(p, true),
+  };
+}
+
+/** "rules.gen.input[0]" from ["rules", "gen", "input", 0]. */
+export function keyString(keyPath: KeyPath): string {
+  let s = '';
+  for (const seg of keyPath) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else s += s === '' ? seg : `.${seg}`;
+  }
+  return s;
+}
