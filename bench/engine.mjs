@@ -475,6 +475,7 @@ function newestMtime(dir, ext) {
 }
 
 async function main() {
+  const t0 = Date.now();
   const o = parseArgs(process.argv.slice(2));
   o.notes = [];
   o.missing = {};
@@ -536,6 +537,7 @@ async function main() {
   } finally {
     cleanup();
   }
+  o.notes.push(`the whole benchmark took ${fmtMs(Date.now() - t0)} (setup builds included).`);
   const report = render(o, info);
   process.stdout.write(`\n${report}`);
   if (o.json) {
