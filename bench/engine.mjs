@@ -132,6 +132,7 @@ const HELP = `Usage: npm run bench -- [options]   (or: node bench/engine.mjs [op
   --rss                a peak-RSS row for every scenario (default: dry run only)
   --timeout SEC        per-command limit (default 600)
   --build              run \`npm run build\` first, so dax is measured from current sources
+  --rss-method M       gnu-time or proc-poll (default: gnu-time when /usr/bin/time is GNU time)
   --keep               keep bench/.work/ (the generated projects) afterwards
   --json FILE          also write the raw figures as JSON
   -h, --help           this text
@@ -140,7 +141,7 @@ const HELP = `Usage: npm run bench -- [options]   (or: node bench/engine.mjs [op
 function parseArgs(argv) {
   const o = {
     quick: false, tools: Object.keys(TOOLS), scenarios: null, all: false, runs: 3, fullRuns: 1,
-    jobs: 8, rssAll: false, timeout: 600, build: false, keep: false, json: null,
+    jobs: 8, rssAll: false, timeout: 600, build: false, keep: false, json: null, rssMethod: null,
   };
   const args = [...argv];
   const val = (flag) => {
@@ -175,6 +176,7 @@ function parseArgs(argv) {
       case '--rss': o.rssAll = true; break;
       case '--timeout': o.timeout = int(a); break;
       case '--build': o.build = true; break;
+      case '--rss-method': o.rssMethod = list(val(a), ['gnu-time', 'proc-poll'], 'RSS method')[0]; break;
       case '--keep': o.keep = true; break;
       case '--json': o.json = val(a); break;
       case '-h': case '--help': process.stdout.write(HELP); process.exit(0); break;
@@ -500,8 +502,9 @@ async function main() {
       o.notes.push('some src/ files are newer than dist/: dax was measured from the last build (use --build).');
     }
   }
-  o.rssMethod = detectRssMethod();
-  if (o.rssMethod !== 'gnu-time') o.notes.push('GNU time not found (`apt-get install time`): peak RSS polled from /proc.');
+  const forced = o.rssMethod != null;
+  o.rssMethod ??= detectRssMethod();
+  if (!forced && o.rssMethod !== 'gnu-time') o.notes.push('GNU time not found (`apt-get install time`): peak RSS polled from /proc.');
   if (o.quick) o.notes.push('--quick: every scenario at 1/10 of its chunks; the goals are defined at full size.');
   const info = machineInfo(o);
 
