@@ -35,8 +35,7 @@ export function detectRssMethod() {
 export function describeRssMethod(method) {
   return method === 'gnu-time'
     ? "GNU time (`/usr/bin/time -f '%e %M'`: max RSS of the tool or any of its children)"
-    : "/proc/<pid>/status VmHWM polled every 5 ms over the process tree (max of any one process; " +
-        'GNU time not found: `apt-get install time` for exact figures)';
+    : '/proc/<pid>/status VmHWM polled every 5 ms over the process tree (max of any one process)';
 }
 
 /** Reads VmHWM (KiB) of one pid, or 0. */
