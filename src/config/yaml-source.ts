@@ -47,10 +47,16 @@ export function parseSource(file: string, text: string): Result<SourceFile, Conf
   };
   const first = doc.errors[0];
   if (first) {
+    const loc = at(first.pos[0]);
+    const line = text.split('\n')[loc.line - 1] ?? '';
+    // The usual trap: a placeholder inside a flow list, where { starts a mapping.
+    const braces = /\[[^\]]*\{|\{[^}]*\}[^,\]]*[,\]]/.test(line);
     return err({
-      loc: at(first.pos[0]),
+      loc,
       message: `YAML syntax error: ${firstLine(first.message)}`,
-      hint: 'fix the YAML syntax (indentation, quoting, a missing ":")',
+      hint: braces
+        ? "quote strings with placeholders inside [ ] lists, e.g. output: ['out/{chunk}.csv']"
+        : 'fix the YAML syntax (indentation, quoting, a missing ":")',
     });
   }
   return ok(makeSource(file, doc, at));
