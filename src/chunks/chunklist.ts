@@ -1,0 +1,89 @@
+// Chunk list files: one id or one inclusive range `a:b` per line, blank lines ignored
+// (chunks.md "Chunk lists"). Reports of finished/failed chunks use the same format.
+import { readFileSync } from 'node:fs';
+import { type Result, ok, err } from '../util/result.js';
+
+/** Guards against a typo such as `0:9999999999` expanding into billions of ids. */
+export const MAX_LIST_IDS = 10_000_000;
+
+const ID = /^\d+$/;
+const RANGE = /^(\d+)\s*:\s*(\d+)$/;
+
+/** One entry of a list: an id or an inclusive range, or why it is not one. */
+export function parseChunkEntry(text: string): Result<[number, number], string> {
+  const t = text.trim();
+  if (ID.test(t)) {
+    const id = Number(t);
+    return Number.isSafeInteger(id) ? ok([id, id]) : err(`chunk id ${t} is too large`);
+  }
+  const m = RANGE.exec(t);
+  if (m) {
+    const a = Number(m[1]);
+    const b = Number(m[2]);
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return err(`range ${t} has an id that is too large`);
+    if (a > b) return err(`range ${t} runs backwards (write ${b}:${a})`);
+    return ok([a, b]);
+  }
+  return err(`expected a chunk id or an inclusive range a:b, got "${t}"`);
+}
+
+/** Expands ranges into ids, dropping repeats but keeping first-seen order. */
+export function expandRanges(ranges: ReadonlyArray<readonly [number, number]>): Result<number[], string> {
+  let n = 0;
+  for (const [a, b] of ranges) n += b - a + 1;
+  if (n > MAX_LIST_IDS) return err(`the list expands to ${n} ids, more than ${MAX_LIST_IDS}`);
+  const seen = new Set<number>();
+  const ids: number[] = [];
+  for (const [a, b] of ranges) {
+    for (let id = a; id <= b; ++id) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        ids.push(id);
+      }
+    }
+  }
+  return ok(ids);
+}
+
+/** Parses the text of a chunk list; `file` names it in messages (`file:line: ...`). */
+export function parseChunkList(text: string, file: string): Result<number[], string> {
+  const ranges: Array<[number, number]> = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; ++i) {
+    if (lines[i].trim() === '') continue;
+    const entry = parseChunkEntry(lines[i]);
+    if (!entry.ok) return err(`${file}:${i + 1}: ${entry.error}`);
+    ranges.push(entry.value);
+  }
+  const ids = expandRanges(ranges);
+  return ids.ok ? ids : err(`${file}: ${ids.error}`);
+}
+
+export function readChunkListFile(path: string): Result<number[], string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return err(`cannot read chunk list ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  return parseChunkList(text, path);
+}
+
+/** Sorted, de-duplicated ids as maximal runs of consecutive ids. */
+export function toRanges(ids: Iterable<number>): Array<[number, number]> {
+  const sorted = [...new Set(ids)].sort((x, y) => x - y);
+  const runs: Array<[number, number]> = [];
+  for (const id of sorted) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && id === last[1] + 1) last[1] = id;
+    else runs.push([id, id]);
+  }
+  return runs;
+}
+
+/** Formats ids in chunk-list form: one line per run, `a:b` for runs longer than one. */
+export function formatChunkList(ids: Iterable<number>): string {
+  return toRanges(ids)
+    .map(([a, b]) => (a === b ? `${a}\n` : `${a}:${b}\n`))
+    .join('');
+}
