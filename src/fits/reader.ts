@@ -1,0 +1,114 @@
+// Scans a FITS file: every HDU's header (parsed) and the place and size of its data unit.
+// Data units are never read here; the writer streams them.
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Card } from './card.js';
+import { BLOCK, CARDS_PER_BLOCK, parseHeader } from './header.js';
+import { type DataUnit, dataUnit } from './hdu.js';
+import { CARD_LENGTH } from './card.js';
+import { type Result, ok, err } from '../util/result.js';
+
+export interface Hdu {
+  index: number;
+  headerOffset: number;
+  headerBytes: number;
+  /** The header's card images, END excluded. */
+  images: string[];
+  cards: Card[];
+  dataOffset: number;
+  data: DataUnit;
+}
+
+export interface FitsFile {
+  path: string;
+  size: number;
+  hdus: Hdu[];
+}
+
+export type ReadError =
+  | { kind: 'notFound'; path: string; message: string }
+  | { kind: 'invalid'; path: string; message: string }
+  | { kind: 'io'; path: string; message: string };
+
+// Headers are read a few blocks at a time: most fit in one read.
+const HEADER_READ_BLOCKS = 8;
+
+/** Opens `path` read-only and scans its HDUs. */
+export async function scanFits(path: string): Promise<Result<FitsFile, ReadError>> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    return err(ioError(path, e));
+  }
+  try {
+    return await scanHandle(fh, path);
+  } catch (e) {
+    return err(ioError(path, e));
+  } finally {
+    await fh.close();
+  }
+}
+
+function ioError(path: string, e: unknown): ReadError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (code === 'ENOENT') return { kind: 'notFound', path, message: `${path}: no such file` };
+  if (code === 'EISDIR') return { kind: 'invalid', path, message: `${path}: is a directory, not a FITS file` };
+  return { kind: 'io', path, message: msg };
+}
+
+export async function scanHandle(fh: FileHandle, path: string): Promise<Result<FitsFile, ReadError>> {
+  const size = (await fh.stat()).size;
+  const invalid = (message: string): Result<FitsFile, ReadError> => err({ kind: 'invalid', path, message: `${path}: ${message}` });
+  if (size === 0) return invalid('empty file, not FITS');
+  const hdus: Hdu[] = [];
+  let offset = 0;
+  const buf = Buffer.alloc(BLOCK * HEADER_READ_BLOCKS);
+  while (offset < size) {
+    const primary = hdus.length === 0;
+    const where = primary ? 'primary header' : `HDU ${hdus.length + 1} at byte ${offset}`;
+    const images: string[] = [];
+    let headerBytes = 0;
+    let ended = false;
+    while (!ended) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset + headerBytes);
+      const blocks = Math.floor(bytesRead / BLOCK);
+      if (blocks === 0) return invalid(`${where}: the file ends inside the header (no END card)`);
+      for (let b = 0; b < blocks && !ended; b++) {
+        const block = buf.subarray(b * BLOCK, (b + 1) * BLOCK);
+        for (let i = 0; i < BLOCK; i++) {
+          const c = block[i];
+          if (c < 0x20 || c > 0x7e) {
+            if (primary && headerBytes === 0) return invalid('not a FITS file (the first block is not ASCII text)');
+            return invalid(`${where}: byte ${offset + headerBytes + i} in the header is not printable ASCII`);
+          }
+        }
+        const text = block.toString('latin1');
+        if (headerBytes === 0 && !text.startsWith(primary ? 'SIMPLE  =' : 'XTENSION=')) {
+          if (primary) return invalid('not a FITS file (it does not start with SIMPLE)');
+          return invalid(`${where}: ${size - offset} bytes after the last HDU that are not an extension`);
+        }
+        headerBytes += BLOCK;
+        for (let k = 0; k < CARDS_PER_BLOCK; k++) {
+          const image = text.slice(k * CARD_LENGTH, (k + 1) * CARD_LENGTH);
+          if (image.startsWith('END     ') && image.slice(8).trim() === '') {
+            ended = true;
+            break;
+          }
+          images.push(image);
+        }
+      }
+    }
+    const cards = parseHeader(images);
+    if (!cards.ok) return invalid(`${where}: ${cards.error}`);
+    const data = dataUnit(cards.value, primary);
+    if (!data.ok) return invalid(`${where}: ${data.error}`);
+    const dataOffset = offset + headerBytes;
+    if (dataOffset + data.value.padded > size) {
+      return invalid(`${where}: truncated: the data unit needs ${data.value.padded} bytes, the file has ${size - dataOffset} left`);
+    }
+    hdus.push({ index: hdus.length, headerOffset: offset, headerBytes, images, cards: cards.value, dataOffset, data: data.value });
+    offset = dataOffset + data.value.padded;
+  }
+  return ok({ path, size, hdus });
+}
