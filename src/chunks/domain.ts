@@ -98,7 +98,8 @@ export function neighbourIds(args: readonly string[], includeSelf: boolean): Res
   const chunker = chunkerFor(stripes, substripes);
   if (!chunker.ok) return chunker;
   const id = toInt(idText, 0);
-  if (id === undefined || !chunker.value.isValidChunk(id)) return err(chunker.value.invalidChunkMessage(id ?? Number(idText)));
+  if (id === undefined) return err(`chunk id must be a non-negative integer, got "${idText}"`);
+  if (!chunker.value.isValidChunk(id)) return err(chunker.value.invalidChunkMessage(id));
   const width = Number(widthText);
   if (widthText.trim() === '' || !Number.isFinite(width) || width < 0) return err(`width must be a number of degrees ≥ 0, got "${widthText}"`);
   const all = chunker.value.neighbours(id, width);
