@@ -104,6 +104,9 @@ function checkRule(r: RuleSource, config: Config, vars: ReadonlySet<string>): Co
   const { spec, src, raw } = r;
   const base = ['rules', spec.name];
 
+  if (spec.outputs.length === 0) {
+    return problem({ src, path: [...base, 'output'] }, 'expected at least one output, got an empty list', 'a rule makes files: name them under output');
+  }
   // Outputs: all carry the same wildcards; they define the rule's wildcards.
   let outSet: Set<string> | undefined;
   let firstOut = '';

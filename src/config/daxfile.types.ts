@@ -64,13 +64,21 @@ export type RightAscensionRange = [number, number];
  */
 export type DeclinationRange = [number, number];
 /**
+ * Domain: explicit chunk ids (a string may be an inclusive range a:b), or { file: PATH } naming a chunk list file (one id or range a:b per line).
+ */
+export type ChunkIds =
+  | ChunkIdOrRange[]
+  | {
+      file: ChunkListFile;
+    };
+/**
  * An integer id, or a string id or range a:b.
  */
 export type ChunkIdOrRange = number | string;
 /**
- * Domain: explicit chunk ids; a string may be an inclusive range a:b.
+ * A file (relative to this file) with one chunk id or range a:b per line.
  */
-export type ChunkIds = ChunkIdOrRange[];
+export type ChunkListFile = string;
 /**
  * Path pattern or list. All outputs of a rule carry the same wildcards.
  */

@@ -100,6 +100,10 @@ describe('static checks', () => {
     expect(loaded(project(daxfile('  r:\n    output: o\n    resources: { jobs: 16 }\n'))).rules[0]!.resources).toEqual({ jobs: 16 });
   });
 
+  test('a rule with no outputs', () => {
+    expect(failure(daxfile('  r:\n    output: []\n'))).toMatchObject({ at: 'Daxfile.yaml:4:13', key: 'rules.r.output', message: expect.stringContaining('at least one output') });
+  });
+
   test('targets: any wildcard, but vars must exist', () => {
     expect(loaded(project({ 'Daxfile.yaml': 'version: 1\nrules: {}\ntargets: ["out/{anything}.x"]\n' })).targets).toHaveLength(1);
     expect(failure({ 'Daxfile.yaml': 'version: 1\nrules: {}\ntargets:\n  - out/{vars.nope}\n' })).toMatchObject({ at: 'Daxfile.yaml:4:5', key: 'targets[0]' });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { formatConfigError } from '../../src/config/load.js';
-import { failure, load, project } from './helpers.js';
+import { failure, load, loaded, project } from './helpers.js';
 
 const rule = (body: string): string => `version: 1\nrules:\n  gen:\n    output: out/{x}.txt\n${body}`;
 
@@ -103,6 +103,12 @@ describe('YAML and schema errors point at file:line:col', () => {
       message: 'expected a number >= 1, got 0',
     });
     expect(failure({ 'Daxfile.yaml': 'version: 1\nrules: {}\nwildcards:\n  c:\n    ids: [1, 2.5]\n' })).toMatchObject({ key: 'wildcards.c.ids[1]' });
+    expect(failure({ 'Daxfile.yaml': 'version: 1\nrules: {}\nwildcards:\n  c:\n    ids: 7\n' })).toMatchObject({
+      key: 'wildcards.c.ids',
+      message: 'expected a list of chunk ids or a:b ranges, or { file: PATH }, got 7',
+    });
+    const c = loaded(project({ 'Daxfile.yaml': 'version: 1\nrules: {}\nwildcards:\n  c:\n    ids: { file: ids.txt }\n' }));
+    expect(c.wildcards.c!.domain).toMatchObject({ kind: 'plugin', name: 'ids', spec: { file: 'ids.txt' } });
   });
 });
 
