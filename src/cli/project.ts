@@ -1,0 +1,61 @@
+// Loading a project for a command: the Daxfile, its compiled pipeline, the domains with the
+// plugins registered, and where .dax/ lives. Config errors are printed here, exit code 2.
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig, formatConfigError, parseSets } from '../config/load.js';
+import type { ConfigError } from '../config/model.js';
+import { Domains } from '../graph/domains.js';
+import { Pipeline } from '../graph/pipeline.js';
+import { emptyPlugins, type Plugins } from '../graph/plugins.js';
+import type { PlanError } from '../graph/rule.js';
+import { builtinChecks } from '../state/checks.js';
+import type { Project } from '../exec/run.js';
+import { chunkPlugins } from '../chunks/domain.js';
+import { Exit } from './exit.js';
+import { ExitRequest, type GlobalOptions } from './main.js';
+import type { LogLevel } from '../events/loggers.js';
+
+export function plugins(): Plugins {
+  const p = emptyPlugins();
+  const c = chunkPlugins();
+  for (const d of c.domains) p.domains.set(d.key, d);
+  for (const f of c.functions) p.functions.set(f.name, f);
+  return p;
+}
+
+export function globals(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+export function logLevel(g: GlobalOptions): LogLevel {
+  const l = g.logLevel ?? (g.verbose > 0 ? 'debug' : 'info');
+  if (l === 'error' || l === 'warn' || l === 'info' || l === 'debug') return l;
+  usageError(`--log-level must be one of error, warn, info, debug (got ${JSON.stringify(l)})`);
+}
+
+export function usageError(message: string): never {
+  process.stderr.write(`dax: ${message}\n`);
+  throw new ExitRequest(Exit.usage);
+}
+
+export function configError(e: ConfigError | PlanError): never {
+  process.stderr.write(`dax: ${formatConfigError(e)}\n`);
+  throw new ExitRequest(Exit.usage);
+}
+
+export function loadProject(g: GlobalOptions, setItems: string[]): { project: Project; sets: Record<string, string> } {
+  const sets = parseSets(setItems);
+  if (!sets.ok) configError(sets.error);
+  const config = loadConfig({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env });
+  if (!config.ok) configError(config.error);
+  const pipeline = Pipeline.create(config.value);
+  if (!pipeline.ok) configError(pipeline.error);
+  const project: Project = {
+    config: config.value,
+    pipeline: pipeline.value,
+    domains: new Domains(config.value, plugins()),
+    stateDir: path.join(config.value.projectDir, '.dax'),
+    checks: builtinChecks(),
+  };
+  return { project, sets: sets.value };
+}

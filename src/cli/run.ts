@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { makeLogger } from '../events/loggers.js';
+import { runPipeline, type RunOutcome } from '../exec/run.js';
+import { LocalExecutor } from '../exec/local.js';
+import { describeHolder } from '../state/lock.js';
+import { formatConfigError } from '../config/load.js';
+import { assertNever } from '../util/result.js';
+import { Exit } from './exit.js';
+import { ExitRequest } from './main.js';
+import { globals, loadProject, logLevel, usageError } from './project.js';
+
+export interface RunOptions {
+  jobs?: string;
+  dryRun?: boolean;
+  keepGoing?: boolean;
+  set: string[];
+  json?: boolean;
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .option('-j, --jobs <n>', 'run at most N jobs at once (default: limits.jobs, else the CPU count)')
+    .option('-n, --dry-run', 'print each job that would run, and why; run nothing')
+    .option('-k, --keep-going', 'keep running jobs that do not depend on a failed one')
+    .option('--set <NAME=VALUE>', 'set a var (repeatable; wins over the Daxfile and DAX_VAR_NAME)', collect, [])
+    .option('--json', 'one JSON event per line on stdout');
+}
+
+export function registerRun(program: Command): void {
+  addRunOptions(program.command('run').description('build targets (default: the Daxfile\'s targets)').argument('[targets...]', 'paths, patterns with {wildcards}, or rule names')).action(
+    async (targets: string[], opts: RunOptions, cmd: Command) => {
+      const code = await runCommand(cmd, targets, opts);
+      throw new ExitRequest(code);
+    },
+  );
+}
+
+export function parseJobs(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) usageError(`--jobs expects a whole number >= 0 (0 = unlimited), got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export async function runCommand(cmd: Command, targets: string[], opts: RunOptions): Promise<number> {
+  const g = globals(cmd);
+  const level = logLevel(g);
+  const jobs = parseJobs(opts.jobs);
+  const { project, sets } = loadProject(g, opts.set);
+  const logger = makeLogger({ json: !!opts.json, level });
+  let outcome: RunOutcome;
+  try {
+    outcome = await runPipeline(project, { targets, sets, jobs, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, executor: new LocalExecutor() }, logger);
+  } finally {
+    logger.close();
+  }
+  return exitCodeOf(outcome);
+}
+
+export function exitCodeOf(outcome: RunOutcome): number {
+  switch (outcome.kind) {
+    case 'plan-error':
+      process.stderr.write(`dax: ${formatConfigError(outcome.error)}\n`);
+      return Exit.usage;
+    case 'locked':
+      process.stderr.write(`dax: another dax run holds this project's lock: ${describeHolder(outcome.holder)}\n`);
+      return Exit.locked;
+    case 'done':
+      switch (outcome.result) {
+        case 'ok':
+        case 'nothing-to-do':
+        case 'dry-run':
+          return Exit.ok;
+        case 'failed':
+          return Exit.jobFailed;
+        case 'interrupted':
+          return Exit.interrupted;
+        default:
+          return assertNever(outcome.result);
+      }
+    default:
+      return assertNever(outcome);
+  }
+}

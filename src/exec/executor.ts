@@ -1,0 +1,25 @@
+// Executors run one job's command somewhere: this machine, an SSH worker, a cluster.
+export interface ExecSpec {
+  argv: string[];
+  cwd: string; // absolute
+  env: Record<string, string>;
+  logFile: string; // absolute; stdout and stderr go here
+  appendLog: boolean;
+}
+
+export type ExecResult =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signaled'; signal: string }
+  | { kind: 'spawn-error'; message: string };
+
+export interface RunningJob {
+  pid: number | undefined;
+  done: Promise<ExecResult>;
+  /** Signals the job's whole process group. */
+  kill(signal: NodeJS.Signals): void;
+}
+
+export interface Executor {
+  readonly name: string;
+  start(spec: ExecSpec): RunningJob;
+}

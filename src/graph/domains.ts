@@ -1,0 +1,97 @@
+// Wildcard domains: the values a wildcard ranges over when a target pattern is expanded.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config, DomainSpec, WildcardSpec } from '../config/model.js';
+import type { Plugins } from './plugins.js';
+import type { PlanError } from './rule.js';
+import { isSafeValue } from './pattern.js';
+import { compileWildcardPattern, DEFAULT_WILDCARD_PATTERN } from '../config/pattern.js';
+import { err, ok, type Result } from '../util/result.js';
+
+/** Reads a values file: one value per line; for integers also `a:b` (inclusive); blank lines
+ * and lines starting with # are ignored. */
+export function readValuesFile(file: string): Result<string[], { line: number; message: string }> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return err({ line: 0, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+  }
+  const values: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const range = /^(-?\d+):(-?\d+)$/.exec(line);
+    if (range) {
+      const a = Number(range[1]);
+      const b = Number(range[2]);
+      if (b < a) return err({ line: i + 1, message: `range ${line} ends before it starts` });
+      for (let v = a; v <= b; v++) values.push(String(v));
+    } else values.push(line);
+  }
+  return ok(values);
+}
+
+export class Domains {
+  private readonly cache = new Map<string, string[]>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly plugins: Plugins,
+  ) {}
+
+  has(name: string): boolean {
+    return this.config.wildcards[name]?.domain !== undefined;
+  }
+
+  /** The values of a wildcard, checked against its pattern. */
+  values(name: string): Result<string[], PlanError> {
+    const hit = this.cache.get(name);
+    if (hit) return ok(hit);
+    const w = this.config.wildcards[name];
+    if (!w?.domain) {
+      return err({
+        message: `wildcard {${name}} has no domain to expand over`,
+        hint: `give it one in the Daxfile (wildcards: { ${name}: { values: [...] } } or file:), or name concrete paths`,
+      });
+    }
+    const r = this.resolve(w, w.domain);
+    if (!r.ok) return r;
+    const compiled = compileWildcardPattern(w.pattern ?? DEFAULT_WILDCARD_PATTERN);
+    if (!compiled.ok) return err({ loc: w.loc, key: `wildcards.${name}.pattern`, message: compiled.error });
+    const re = compiled.value;
+    for (const v of r.value) {
+      if (!re.test(v) || !isSafeValue(v)) {
+        return err({
+          loc: w.domain.loc,
+          key: `wildcards.${name}`,
+          message: `value '${v}' of wildcard {${name}} does not match its pattern ${w.pattern ?? DEFAULT_WILDCARD_PATTERN}`,
+          hint: 'fix the value or the pattern',
+        });
+      }
+    }
+    this.cache.set(name, r.value);
+    return r;
+  }
+
+  private resolve(w: WildcardSpec, d: DomainSpec): Result<string[], PlanError> {
+    switch (d.kind) {
+      case 'values':
+        return ok(d.values);
+      case 'file': {
+        const r = readValuesFile(d.path);
+        if (r.ok) return r;
+        const where = r.error.line > 0 ? `${path.relative(process.cwd(), d.path)}:${r.error.line}: ` : '';
+        return err({ loc: d.loc, key: `wildcards.${w.name}.file`, message: `${where}${r.error.message}` });
+      }
+      case 'plugin': {
+        const plugin = this.plugins.domains.get(d.name);
+        if (!plugin) return err({ loc: d.loc, key: `wildcards.${w.name}.${d.name}`, message: `unknown domain kind '${d.name}'` });
+        const r = plugin.resolve(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir });
+        if (r.ok) return r;
+        return err({ loc: d.loc, key: `wildcards.${w.name}.${d.name}`, message: r.error });
+      }
+    }
+  }
+}

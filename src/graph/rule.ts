@@ -1,0 +1,284 @@
+// A Rule: a RuleSpec compiled for fast matching and rendering of its jobs.
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Config, Loc, RuleSpec, Template, Var } from '../config/model.js';
+import { parseTemplate, type Token } from '../config/template.js';
+import { DEFAULT_WILDCARD_PATTERN, PathPattern, type Part } from './pattern.js';
+import { shellQuote } from './quote.js';
+import { err, ok, type Result } from '../util/result.js';
+
+export interface PlanError {
+  loc?: Loc;
+  key?: string;
+  message: string;
+  hint?: string;
+}
+
+/** A command piece: literal text, a wildcard, or the job's inputs/outputs. */
+type CmdPart =
+  | { kind: 'text'; text: string }
+  | { kind: 'wildcard'; name: string }
+  | { kind: 'input' | 'output'; index?: number }
+  | { kind: 'list'; items: string[] }; // a list var: spread like {input}
+
+export interface RenderedCommand {
+  /** For display and for the journal's command hash. */
+  display: string;
+  shell: boolean;
+  argv: string[]; // ['/bin/sh','-c',cmd] for a shell command
+}
+
+export class Rule {
+  readonly wildcards: string[];
+  readonly resourceList: Array<[string, number]>;
+
+  private constructor(
+    readonly spec: RuleSpec,
+    readonly outputs: PathPattern[],
+    readonly inputs: PathPattern[],
+    private readonly command: { shell: boolean; parts: CmdPart[][] } | undefined,
+    private readonly env: Array<[string, CmdPart[]]>,
+    readonly cwd: PathPattern | undefined,
+  ) {
+    this.wildcards = outputs[0]?.wildcards ?? [];
+    this.resourceList = Object.entries(spec.resources);
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  static compile(spec: RuleSpec, config: Config): Result<Rule, PlanError> {
+    const projectDir = config.projectDir;
+    const constraint = (name: string): string => config.wildcards[name]?.pattern ?? DEFAULT_WILDCARD_PATTERN;
+    const paths = (list: Template[], key: string): Result<PathPattern[], PlanError> => {
+      const out: PathPattern[] = [];
+      for (const [i, t] of list.entries()) {
+        const r = compilePath(t, spec.dir, projectDir, config.vars, constraint);
+        if (!r.ok) return err({ ...r.error, key: `rules.${spec.name}.${key}[${i}]` });
+        out.push(r.value);
+      }
+      return ok(out);
+    };
+    const outputs = paths(spec.outputs, 'output');
+    if (!outputs.ok) return outputs;
+    const inputs = paths(spec.inputs, 'input');
+    if (!inputs.ok) return inputs;
+    let command: { shell: boolean; parts: CmdPart[][] } | undefined;
+    if (spec.run) {
+      const texts = spec.run.kind === 'shell' ? [spec.run.text] : spec.run.args;
+      const parts: CmdPart[][] = [];
+      for (const t of texts) {
+        const r = compileCommandText(t, spec.run.loc, config.vars);
+        if (!r.ok) return err({ ...r.error, key: `rules.${spec.name}.run` });
+        parts.push(r.value);
+      }
+      command = { shell: spec.run.kind === 'shell', parts };
+    }
+    const env: Array<[string, CmdPart[]]> = [];
+    for (const [k, v] of Object.entries(spec.env)) {
+      const r = compileCommandText(v, spec.loc, config.vars);
+      if (!r.ok) return err({ ...r.error, key: `rules.${spec.name}.env.${k}` });
+      env.push([k, r.value]);
+    }
+    let cwd: PathPattern | undefined;
+    if (spec.cwd) {
+      const r = compilePath(spec.cwd, spec.dir, projectDir, config.vars, constraint);
+      if (!r.ok) return err({ ...r.error, key: `rules.${spec.name}.cwd` });
+      cwd = r.value;
+    }
+    return ok(new Rule(spec, outputs.value, inputs.value, command, env, cwd));
+  }
+
+  /** A job's id: the rule name and its wildcard values. */
+  jobId(values: Record<string, string>): string {
+    if (this.wildcards.length === 0) return this.name;
+    let s = this.name + '[';
+    for (let i = 0; i < this.wildcards.length; i++) {
+      if (i > 0) s += ',';
+      s += escapeIdValue(values[this.wildcards[i]!]!);
+    }
+    return s + ']';
+  }
+
+  /** The rendered command for the given values and (possibly temporary) paths. */
+  renderCommand(values: Record<string, string>, inputs: string[], outputs: string[]): RenderedCommand | undefined {
+    if (!this.command) return undefined;
+    if (this.command.shell) {
+      const text = renderShell(this.command.parts[0]!, values, inputs, outputs);
+      return { display: text, shell: true, argv: ['/bin/sh', '-c', text] };
+    }
+    const argv: string[] = [];
+    for (const parts of this.command.parts) {
+      const only = parts.length === 1 ? parts[0]! : undefined;
+      if (only && (only.kind === 'input' || only.kind === 'output') && only.index === undefined) {
+        argv.push(...(only.kind === 'input' ? inputs : outputs));
+      } else if (only && only.kind === 'list') {
+        argv.push(...only.items);
+      } else {
+        argv.push(renderPlain(parts, values, inputs, outputs));
+      }
+    }
+    return { display: argv.map(shellQuote).join(' '), shell: false, argv };
+  }
+
+  renderEnv(values: Record<string, string>, inputs: string[], outputs: string[]): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, parts] of this.env) env[k] = renderPlain(parts, values, inputs, outputs);
+    return env;
+  }
+
+  /** A hash of what the job runs: command, env and cwd. A change makes the job rerun. */
+  commandHash(values: Record<string, string>, inputs: string[], outputs: string[]): string {
+    const cmd = this.renderCommand(values, inputs, outputs);
+    const h = createHash('sha1');
+    h.update(cmd ? (cmd.shell ? 's:' : 'a:') + cmd.argv.join('\u0000') : '-');
+    for (const [k, v] of Object.entries(this.renderEnv(values, inputs, outputs))) h.update(`\u0001${k}=${v}`);
+    if (this.cwd) h.update(`\u0002${this.cwd.render(values)}`);
+    return h.digest('base64url').slice(0, 16);
+  }
+}
+
+function escapeIdValue(v: string): string {
+  return /[,\]%]/.test(v) ? v.replace(/[,\]%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : v;
+}
+
+function renderShell(parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[]): string {
+  let s = '';
+  for (const p of parts) {
+    switch (p.kind) {
+      case 'text':
+        s += p.text;
+        break;
+      case 'wildcard':
+        s += shellQuote(values[p.name]!);
+        break;
+      case 'input':
+      case 'output': {
+        const list = p.kind === 'input' ? inputs : outputs;
+        s += p.index === undefined ? list.map(shellQuote).join(' ') : shellQuote(list[p.index] ?? '');
+        break;
+      }
+      case 'list':
+        s += p.items.map(shellQuote).join(' ');
+        break;
+    }
+  }
+  return s;
+}
+
+function renderPlain(parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[]): string {
+  let s = '';
+  for (const p of parts) {
+    switch (p.kind) {
+      case 'text':
+        s += p.text;
+        break;
+      case 'wildcard':
+        s += values[p.name]!;
+        break;
+      case 'input':
+      case 'output': {
+        const list = p.kind === 'input' ? inputs : outputs;
+        s += p.index === undefined ? list.join(' ') : (list[p.index] ?? '');
+        break;
+      }
+      case 'list':
+        s += p.items.join(' ');
+        break;
+    }
+  }
+  return s;
+}
+
+function tokens(t: Template): Result<Token[], PlanError> {
+  const r = parseTemplate(t.text);
+  if (!r.ok) return err({ loc: t.loc, message: r.error });
+  return ok(r.value);
+}
+
+function varText(v: Var | undefined, name: string, loc: Loc): Result<string, PlanError> {
+  if (!v) return err({ loc, message: `{vars.${name}} is not defined`, hint: `define it under vars: or pass --set ${name}=VALUE` });
+  if (Array.isArray(v.value)) return err({ loc, message: `{vars.${name}} is a list and cannot be used in a path` });
+  return ok(String(v.value));
+}
+
+/** Compiles a path template: vars substituted, relative to its file (or to the file of a
+ * var that starts it), normalized, checked not to escape the project. */
+export function compilePath(
+  t: Template,
+  ruleDir: string,
+  projectDir: string,
+  vars: Record<string, Var>,
+  constraint: (name: string) => string,
+): Result<PathPattern, PlanError> {
+  const tk = tokens(t);
+  if (!tk.ok) return tk;
+  let base = ruleDir;
+  const first = tk.value[0];
+  if (first && first.kind === 'var') base = vars[first.name]?.baseDir ?? ruleDir;
+  const parts: Part[] = [];
+  for (const tok of tk.value) {
+    switch (tok.kind) {
+      case 'text':
+        parts.push(tok.text);
+        break;
+      case 'wildcard':
+        parts.push({ wildcard: tok.name });
+        break;
+      case 'var': {
+        const v = varText(vars[tok.name], tok.name, t.loc);
+        if (!v.ok) return v;
+        parts.push(v.value);
+        break;
+      }
+      case 'input':
+      case 'output':
+        return err({ loc: t.loc, message: `{${tok.kind}} cannot be used in a path` });
+    }
+  }
+  // Absolute paths are allowed only inside the project: make them project-relative.
+  const first0 = parts[0];
+  if (typeof first0 === 'string' && path.isAbsolute(first0)) {
+    const rel = path.relative(projectDir, first0);
+    parts[0] = rel === '' ? '.' : rel;
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      return err({ loc: t.loc, message: `path '${t.text}' is outside the project directory ${projectDir}`, hint: 'keep every input, output, log and cwd inside the project' });
+    }
+    base = projectDir;
+  }
+  const baseRel = path.relative(projectDir, base).split(path.sep).join('/');
+  const pat = PathPattern.create(parts, baseRel, constraint);
+  if (pat instanceof PathPattern) return ok(pat);
+  return err({ loc: t.loc, message: pat.message, hint: 'keep every input, output, log and cwd inside the project' });
+}
+
+function compileCommandText(text: string, loc: Loc, vars: Record<string, Var>): Result<CmdPart[], PlanError> {
+  const tk = tokens({ text, loc });
+  if (!tk.ok) return tk;
+  const parts: CmdPart[] = [];
+  for (const tok of tk.value) {
+    switch (tok.kind) {
+      case 'text':
+        parts.push({ kind: 'text', text: tok.text });
+        break;
+      case 'wildcard':
+        parts.push({ kind: 'wildcard', name: tok.name });
+        break;
+      case 'var': {
+        const v = vars[tok.name];
+        if (!v) return err({ loc, message: `{vars.${tok.name}} is not defined`, hint: `define it under vars: or pass --set ${tok.name}=VALUE` });
+        // Var values are the user's own configuration, not data: a scalar is inserted as written
+        // so a var may hold options; a list is spread and quoted item by item.
+        if (Array.isArray(v.value)) parts.push({ kind: 'list', items: v.value.map(String) });
+        else parts.push({ kind: 'text', text: String(v.value) });
+        break;
+      }
+      case 'input':
+      case 'output':
+        parts.push({ kind: tok.kind, index: tok.index });
+        break;
+    }
+  }
+  return ok(parts);
+}

@@ -1,0 +1,166 @@
+// The Journal: an append-only JSON-lines log under .dax/ of runs and job attempts.
+// Torn last lines are skipped; loading is one pass; compaction rewrites it atomically.
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { EndRecord, JournalRecord, RunEndRecord, RunRecord, StartRecord } from './records.js';
+
+export interface JobHistory {
+  lastStart?: StartRecord;
+  lastEnd?: EndRecord;
+}
+
+export interface RunInfo {
+  run: RunRecord;
+  end?: RunEndRecord;
+}
+
+const KEEP_RUNS = 100;
+
+export class Journal {
+  readonly jobs = new Map<string, JobHistory>();
+  readonly runs: RunInfo[] = [];
+  private runIndex = new Map<string, RunInfo>();
+  private fd: number | undefined;
+  private lines = 0;
+  /** Lines that could not be read (a torn last write, or damage). */
+  skipped = 0;
+
+  private constructor(readonly file: string) {}
+
+  static path(stateDir: string): string {
+    return path.join(stateDir, 'journal.jsonl');
+  }
+
+  /** Reads the journal; a missing file is an empty journal. */
+  static load(stateDir: string): Journal {
+    const j = new Journal(Journal.path(stateDir));
+    let text = '';
+    try {
+      text = readFileSync(j.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    let at = 0;
+    while (at < text.length) {
+      let nl = text.indexOf('\n', at);
+      if (nl < 0) nl = text.length;
+      const line = text.slice(at, nl);
+      at = nl + 1;
+      if (line === '') continue;
+      let rec: JournalRecord;
+      try {
+        rec = JSON.parse(line) as JournalRecord;
+      } catch {
+        j.skipped++;
+        continue;
+      }
+      j.apply(rec);
+      j.lines++;
+    }
+    return j;
+  }
+
+  private apply(rec: JournalRecord): void {
+    switch (rec.t) {
+      case 'start': {
+        const h = this.jobs.get(rec.j);
+        if (h) h.lastStart = rec;
+        else this.jobs.set(rec.j, { lastStart: rec });
+        break;
+      }
+      case 'end': {
+        const h = this.jobs.get(rec.j);
+        if (h) h.lastEnd = rec;
+        else this.jobs.set(rec.j, { lastEnd: rec });
+        break;
+      }
+      case 'run': {
+        const info: RunInfo = { run: rec };
+        this.runs.push(info);
+        this.runIndex.set(rec.id, info);
+        break;
+      }
+      case 'runend': {
+        const info = this.runIndex.get(rec.id);
+        if (info) info.end = rec;
+        break;
+      }
+    }
+  }
+
+  /** Opens for appending. A torn last line gets a newline so the next record stands alone. */
+  openForAppend(): void {
+    if (this.fd !== undefined) return;
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    this.fd = openSync(this.file, 'a+');
+    const size = fstatSync(this.fd).size;
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(this.fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+    }
+  }
+
+  /** Appends one record, synchronously: it is on disk (in the page cache) before we go on. */
+  append(rec: JournalRecord): void {
+    if (this.fd === undefined) this.openForAppend();
+    writeSync(this.fd!, JSON.stringify(rec) + '\n');
+    this.apply(rec);
+    this.lines++;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** True when rewriting would shrink the journal a lot. */
+  needsCompaction(): boolean {
+    const live = this.jobs.size * 2 + Math.min(this.runs.length, KEEP_RUNS) * 2;
+    return this.lines > 1000 && this.lines > live * 2;
+  }
+
+  /** Rewrites the journal with only what is still needed, via a temp file and rename, so a
+   * reader sees the old or the new file, never a mix. Call only while holding the lock. */
+  compact(): void {
+    const wasOpen = this.fd !== undefined;
+    this.close();
+    const runs = this.runs.slice(-KEEP_RUNS);
+    const parts: string[] = [];
+    for (const r of runs) {
+      parts.push(JSON.stringify(r.run));
+      if (r.end) parts.push(JSON.stringify(r.end));
+    }
+    let lines = parts.length;
+    for (const h of this.jobs.values()) {
+      if (h.lastEnd) parts.push(JSON.stringify(h.lastEnd));
+      if (journalState(h) === 'started') parts.push(JSON.stringify(h.lastStart));
+      lines += 2;
+    }
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(tmp, parts.join('\n') + '\n');
+    renameSync(tmp, this.file);
+    this.runs.splice(0, this.runs.length - runs.length);
+    this.lines = lines;
+    if (wasOpen) this.openForAppend();
+  }
+
+  run(id: string): RunInfo | undefined {
+    return this.runIndex.get(id);
+  }
+
+  static exists(stateDir: string): boolean {
+    return existsSync(Journal.path(stateDir));
+  }
+}
+
+/** Where the job stands according to the journal alone. */
+export type JournalState = 'none' | 'ok' | 'failed' | 'incomplete' | 'started';
+
+export function journalState(h: JobHistory | undefined): JournalState {
+  if (!h) return 'none';
+  const { lastStart, lastEnd } = h;
+  if (lastStart && !(lastEnd && lastEnd.r === lastStart.r && lastEnd.a === lastStart.a)) return 'started';
+  if (!lastEnd) return 'none';
+  return lastEnd.s;
+}

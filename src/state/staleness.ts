@@ -1,0 +1,145 @@
+// Why a job runs: the run conditions of the Daxfile contract, as values a user can read.
+import type { Job } from '../graph/job.js';
+import type { Files } from './files.js';
+import { journalState, type Journal } from './journal.js';
+import type { InputPrint } from './records.js';
+
+export type Reason =
+  | { kind: 'missing'; path: string }
+  | { kind: 'incomplete' }
+  | { kind: 'failed' }
+  | { kind: 'command' }
+  | { kind: 'inputs-set'; added: string[]; removed: string[] }
+  | { kind: 'input-changed'; path: string }
+  | { kind: 'dependency'; job: string }
+  | { kind: 'older'; output: string; input: string }
+  | { kind: 'check'; path: string; detail: string };
+
+export function describeReason(r: Reason): string {
+  switch (r.kind) {
+    case 'missing':
+      return `output missing: ${r.path}`;
+    case 'incomplete':
+      return 'incomplete: an earlier attempt started and did not finish';
+    case 'failed':
+      return 'failed last time';
+    case 'command':
+      return 'command or environment changed';
+    case 'inputs-set': {
+      const parts: string[] = [];
+      if (r.added.length) parts.push(`added ${r.added.slice(0, 3).join(', ')}${r.added.length > 3 ? ', …' : ''}`);
+      if (r.removed.length) parts.push(`removed ${r.removed.slice(0, 3).join(', ')}${r.removed.length > 3 ? ', …' : ''}`);
+      return `inputs changed: ${parts.join('; ')}`;
+    }
+    case 'input-changed':
+      return `input changed: ${r.path}`;
+    case 'dependency':
+      return `dependency runs: ${r.job}`;
+    case 'older':
+      return `output ${r.output} is older than input ${r.input} (no record in the journal)`;
+    case 'check':
+      return `output incomplete: ${r.path} (${r.detail})`;
+  }
+}
+
+/** A check on an output file's content, e.g. `csv`. Returns a problem, or undefined if fine. */
+export type OutputCheck = (absPath: string) => string | undefined;
+
+export interface StalenessContext {
+  journal: Journal;
+  files: Files;
+  /** Jobs already known to run in this plan. */
+  willRun: (job: Job) => boolean;
+  checks: Map<string, OutputCheck>;
+}
+
+/** Status classes `dax status` counts. */
+export type JobClass = 'up-to-date' | 'missing' | 'incomplete' | 'stale' | 'failed';
+
+export function classOf(r: Reason | undefined): JobClass {
+  if (!r) return 'up-to-date';
+  switch (r.kind) {
+    case 'missing':
+      return 'missing';
+    case 'incomplete':
+    case 'check':
+      return 'incomplete';
+    case 'failed':
+      return 'failed';
+    case 'command':
+    case 'inputs-set':
+    case 'input-changed':
+    case 'dependency':
+    case 'older':
+      return 'stale';
+  }
+}
+
+/**
+ * The first reason the job must run, or undefined when it is up to date.
+ * `refresh` collects input prints whose mtime moved while the content did not, so the
+ * journal can learn them and the next run need not hash again.
+ */
+export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, refresh?: (job: Job, prints: InputPrint[]) => void): Reason | undefined {
+  const hist = ctx.journal.jobs.get(job.id);
+  const state = journalState(hist);
+  if (state === 'started' || state === 'incomplete') return { kind: 'incomplete' };
+  if (state === 'failed') return { kind: 'failed' };
+  for (const out of job.outputs) {
+    if (!ctx.files.stat(out)) return { kind: 'missing', path: out };
+  }
+  const check = job.rule.spec.extra['check'];
+  if (typeof check === 'string') {
+    const fn = ctx.checks.get(check);
+    if (fn) {
+      for (const out of job.outputs) {
+        const problem = fn(ctx.files.abs(out));
+        if (problem) return { kind: 'check', path: out, detail: problem };
+      }
+    }
+  }
+  for (const d of job.deps) if (ctx.willRun(d)) return { kind: 'dependency', job: d.id };
+  const rec = state === 'ok' ? hist!.lastEnd! : undefined;
+  if (!rec) {
+    // Made outside dax: done when newer than all its inputs, as make would say.
+    let oldest = Infinity;
+    let oldestOut = '';
+    for (const out of job.outputs) {
+      const s = ctx.files.stat(out)!;
+      if (s.mtimeMs < oldest) {
+        oldest = s.mtimeMs;
+        oldestOut = out;
+      }
+    }
+    for (const inp of job.inputs) {
+      const s = ctx.files.stat(inp);
+      if (s && s.mtimeMs > oldest) return { kind: 'older', output: oldestOut, input: inp };
+    }
+    return undefined;
+  }
+  if (rec.c !== cmdHash()) return { kind: 'command' };
+  if (rec.i.length !== job.inputs.length || rec.i.some((p, k) => p[0] !== job.inputs[k])) {
+    const before = new Set(rec.i.map((p) => p[0]));
+    const now = new Set(job.inputs);
+    const added = job.inputs.filter((p) => !before.has(p));
+    const removed = [...before].filter((p) => !now.has(p));
+    if (added.length || removed.length) return { kind: 'inputs-set', added, removed };
+    // Same set in another order: the command may differ, but the command hash caught that.
+  }
+  let moved: InputPrint[] | undefined;
+  for (const print of rec.i) {
+    const [p, size, mtimeMs, hash] = print;
+    const s = ctx.files.stat(p);
+    if (!s) return { kind: 'input-changed', path: p };
+    if (s.mtimeMs === mtimeMs && s.size === size) continue;
+    if (s.size !== size || hash === '') return { kind: 'input-changed', path: p };
+    // Touched: the content decides.
+    if (ctx.files.hashSync(p) !== hash) return { kind: 'input-changed', path: p };
+    (moved ??= rec.i.map((x) => [...x] as InputPrint));
+    const m = moved.find((x) => x[0] === p)!;
+    m[1] = s.size;
+    m[2] = s.mtimeMs;
+  }
+  if (moved && refresh) refresh(job, moved);
+  return undefined;
+}
