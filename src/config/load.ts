@@ -141,7 +141,8 @@ function loadTree(
   const real = canonical(file);
   // A file included twice through different paths (a diamond) is read once.
   if (seen.has(real)) return ok(undefined);
-  const read = readSource(file, from);
+  // An empty rule library is harmless; an empty Daxfile lacks version and rules.
+  const read = readSource(file, from, kind === 'include' ? {} : undefined);
   if (!read.ok) return read;
   const src = read.value;
   const problems = validateSource(src, kind);

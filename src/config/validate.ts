@@ -18,6 +18,14 @@ interface SchemaNode {
   [k: string]: unknown;
 }
 
+/** Hints for values users often get wrong, by key name. */
+const HINTS: Record<string, string> = {
+  timeout: 'write e.g. timeout: 600, timeout: 10m or timeout: 1h30m',
+  version: 'this dax reads Daxfile version 1; write version: 1',
+  run: 'a string runs under /bin/sh -c; a list such as [tool, --flag, "{input}"] runs without a shell',
+  resources: 'write e.g. resources: { jobs: 1, merge: 1 }',
+};
+
 let validators: Record<FileKind, ValidateFunction> | undefined;
 
 function loadSchema(): SchemaNode {
@@ -145,7 +153,8 @@ function mapError(e: ErrorObject, src: SourceFile): ConfigError {
     default: {
       const got = `got ${describe(e.data)}`;
       const expected = parent.errorMessage ?? expectedOf(e);
-      return at(keyPath, where, `${expected}, ${got}`);
+      const last = keyPath[keyPath.length - 1];
+      return at(keyPath, where, `${expected}, ${got}`, typeof last === 'string' ? HINTS[last] : undefined);
     }
   }
 }

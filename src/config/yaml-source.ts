@@ -20,7 +20,7 @@ export interface SourceFile {
   locateValue(keyPath: KeyPath): Loc;
 }
 
-export function readSource(file: string, from?: { loc: Loc; key: string }): Result<SourceFile, ConfigError> {
+export function readSource(file: string, from?: { loc: Loc; key: string }, emptyAs?: unknown): Result<SourceFile, ConfigError> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -34,10 +34,10 @@ export function readSource(file: string, from?: { loc: Loc; key: string }): Resu
       hint: from ? 'paths in include are relative to the file that includes them' : undefined,
     });
   }
-  return parseSource(file, text);
+  return parseSource(file, text, emptyAs);
 }
 
-export function parseSource(file: string, text: string): Result<SourceFile, ConfigError> {
+export function parseSource(file: string, text: string, emptyAs?: unknown): Result<SourceFile, ConfigError> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Loc => {
@@ -59,7 +59,10 @@ export function parseSource(file: string, text: string): Result<SourceFile, Conf
         : 'fix the YAML syntax (indentation, quoting, a missing ":")',
     });
   }
-  return ok(makeSource(file, doc, at));
+  const src = makeSource(file, doc, at);
+  // An empty document (no content, or only comments) parses to null.
+  if (src.data === null && emptyAs !== undefined) src.data = emptyAs;
+  return ok(src);
 }
 
 function firstLine(message: string): string {

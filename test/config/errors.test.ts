@@ -53,7 +53,8 @@ describe('YAML and schema errors point at file:line:col', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(formatConfigError(r.error, dir)).toBe(
-      'Daxfile.yaml:5:5: rules.gen.timeout: expected a number of seconds or a duration like 10m, 30s or 2h, got "ten"',
+      'Daxfile.yaml:5:5: rules.gen.timeout: expected a number of seconds or a duration like 10m, 30s or 2h, got "ten"\n' +
+        '  hint: write e.g. timeout: 600, timeout: 10m or timeout: 1h30m',
     );
     // Relative to the cwd it is given.
     expect(formatConfigError(r.error, path.dirname(dir))).toMatch(new RegExp(`^${path.basename(dir)}/Daxfile\\.yaml:5:5: `));

@@ -152,6 +152,11 @@ rules:
     expect(c.wildcards.w!.domain).toMatchObject({ kind: 'values', values: ['root'] });
   });
 
+  test('an empty included file is fine', () => {
+    const dir = project({ 'Daxfile.yaml': 'version: 1\ninclude: [empty.yaml]\nrules: {}\n', 'empty.yaml': '# nothing yet\n' });
+    expect(loaded(dir).files).toHaveLength(2);
+  });
+
   test('vars precedence: --set > Daxfile > DAX_VAR_NAME', () => {
     const dir = project({
       'Daxfile.yaml': `version: 1
