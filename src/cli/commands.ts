@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
+import { registerResume } from './resume.js';
+import { registerRuns } from './runs.js';
 import { registerMerge } from './merge.js';
 import { registerChunks } from './chunks.js';
 
@@ -7,6 +10,9 @@ import { registerChunks } from './chunks.js';
 export function registerCommands(program: Command, version: string): void {
   void version;
   registerRun(program);
+  registerStatus(program);
+  registerResume(program);
+  registerRuns(program);
   registerMerge(program);
   registerChunks(program);
 }

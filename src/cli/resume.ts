@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { Journal } from '../state/journal.js';
+import { Exit } from './exit.js';
+import { ExitRequest } from './main.js';
+import { globals, loadProject, usageError } from './project.js';
+import { runCommand } from './run.js';
+import { liveRunId, runState } from './runs.js';
+
+export function registerResume(program: Command): void {
+  program
+    .command('resume')
+    .description('continue the last (or the named) interrupted or failed run, with its targets and --set values')
+    .argument('[run-id]', 'a run id from dax runs')
+    .option('-j, --jobs <n>', 'run at most N jobs at once')
+    .option('--json', 'one JSON event per line on stdout')
+    .action(async (runId: string | undefined, opts: { jobs?: string; json?: boolean }, cmd: Command) => {
+      const { project } = loadProject(globals(cmd), []);
+      const journal = Journal.load(project.stateDir);
+      const live = liveRunId(project.stateDir);
+      let info;
+      if (runId) {
+        info = journal.run(runId);
+        if (!info) usageError(`no run ${runId} in the journal (dax runs lists them)`);
+      } else {
+        info = [...journal.runs].reverse().find((r) => runState(r, live) !== 'running');
+        if (!info) usageError('there is no run to resume');
+        if (runState(info, live) === 'ok') {
+          process.stdout.write(`the last run ${info.run.id} succeeded; nothing to resume\n`);
+          throw new ExitRequest(Exit.ok);
+        }
+      }
+      const sets = Object.entries(info.run.sets).map(([k, v]) => `${k}=${v}`);
+      process.stderr.write(`dax: resuming run ${info.run.id} (${runState(info, live)}): targets ${info.run.targets.join(' ') || '(default)'}${sets.length ? `, --set ${sets.join(' --set ')}` : ''}\n`);
+      const code = await runCommand(cmd, info.run.targets, { jobs: opts.jobs, set: sets, json: opts.json, keepGoing: info.run.keepGoing });
+      throw new ExitRequest(code);
+    });
+}
