@@ -191,7 +191,7 @@ export class Chunker {
   /** The chunk holding a point: the first, in chunker order, whose dilated box contains it,
    * so a point on a boundary belongs to the lower stripe / lower chunk. Degrees. */
   locate(lonDeg: number, latDeg: number): number {
-    const lon = normalizeLon(degToRad(lonDeg));
+    const lon = normalizeLon(degToRad(checkLon(lonDeg)));
     const lat = checkLat(latDeg);
     const point = makeBox({ a: lon, b: lon }, lat, lat);
     let found = -1;
@@ -219,7 +219,7 @@ export class Chunker {
     const [s, c] = this.split(chunkId);
     const nominal = this.chunkBox(s, c);
     const lat = Math.min(nominal.lat.b, Math.max(nominal.lat.a, checkLat(latDeg)));
-    let lon = normalizeLon(degToRad(lonDeg));
+    let lon = normalizeLon(degToRad(checkLon(lonDeg)));
     if (!lonContains(nominal.lon, lon)) {
       lon = circularDistance(lon, nominal.lon.a) <= circularDistance(lon, nominal.lon.b) ? nominal.lon.a : nominal.lon.b;
     }
@@ -373,6 +373,11 @@ function checkParameters(numStripes: number, numSubStripesPerStripe: number): st
 function checkLat(latDeg: number): number {
   if (!(latDeg >= -90 && latDeg <= 90)) throw new RangeError(`latitude must lie within [-90, 90], got ${latDeg}`);
   return degToRad(latDeg);
+}
+
+function checkLon(lonDeg: number): number {
+  if (!Number.isFinite(lonDeg)) throw new RangeError(`longitude must be a finite number, got ${lonDeg}`);
+  return lonDeg;
 }
 
 function clampInt(x: number, lo: number, hi: number): number {
