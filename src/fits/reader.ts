@@ -73,21 +73,25 @@ export async function scanHandle(fh: FileHandle, path: string): Promise<Result<F
     while (!ended) {
       const { bytesRead } = await fh.read(buf, 0, buf.length, offset + headerBytes);
       const blocks = Math.floor(bytesRead / BLOCK);
-      if (blocks === 0) return invalid(`${where}: the file ends inside the header (no END card)`);
+      if (blocks === 0) {
+        if (primary && headerBytes === 0 && buf.toString('latin1', 0, Math.min(9, bytesRead)) !== 'SIMPLE  ='.slice(0, Math.min(9, bytesRead))) {
+          return invalid('not a FITS file (it does not start with SIMPLE)');
+        }
+        return invalid(`${where}: the file ends inside the header (no END card)`);
+      }
       for (let b = 0; b < blocks && !ended; b++) {
         const block = buf.subarray(b * BLOCK, (b + 1) * BLOCK);
+        if (headerBytes === 0 && block.toString('latin1', 0, 9) !== (primary ? 'SIMPLE  =' : 'XTENSION=')) {
+          if (primary) return invalid('not a FITS file (it does not start with SIMPLE)');
+          return invalid(`${where}: ${size - offset} bytes after the last HDU that are not an extension`);
+        }
         for (let i = 0; i < BLOCK; i++) {
           const c = block[i];
           if (c < 0x20 || c > 0x7e) {
-            if (primary && headerBytes === 0) return invalid('not a FITS file (the first block is not ASCII text)');
             return invalid(`${where}: byte ${offset + headerBytes + i} in the header is not printable ASCII`);
           }
         }
         const text = block.toString('latin1');
-        if (headerBytes === 0 && !text.startsWith(primary ? 'SIMPLE  =' : 'XTENSION=')) {
-          if (primary) return invalid('not a FITS file (it does not start with SIMPLE)');
-          return invalid(`${where}: ${size - offset} bytes after the last HDU that are not an extension`);
-        }
         headerBytes += BLOCK;
         for (let k = 0; k < CARDS_PER_BLOCK; k++) {
           const image = text.slice(k * CARD_LENGTH, (k + 1) * CARD_LENGTH);

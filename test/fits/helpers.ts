@@ -1,0 +1,222 @@
+// Fixtures for the FITS tests: hand-made HDUs from card text (so the writer is not only checked
+// against itself), the real CLI, and fitsverify.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scanFits, type FitsFile } from '../../src/fits/reader.js';
+
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const dax = join(repo, 'bin/dax.js');
+
+export function tempDir(prefix = 'dax-fits-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** One card image: the text padded to 80 characters. */
+export function card(text: string): string {
+  if (text.length > 80) throw new Error(`card longer than 80: ${text}`);
+  return text.padEnd(80);
+}
+
+/** `NAME    = value` with the value right-justified to column 30 (strings as given). */
+export function kv(name: string, value: string | number | boolean, comment?: string): string {
+  const v = typeof value === 'string' ? `'${value.replace(/'/g, "''").padEnd(8)}'` : typeof value === 'boolean' ? (value ? 'T' : 'F').padStart(20) : String(value).padStart(20);
+  return card(`${name.padEnd(8)}= ${v}${comment ? ` / ${comment}` : ''}`);
+}
+
+/** An HDU's bytes from card texts and data: END added, header blank-padded, data padded with `fill`. */
+export function hdu(cards: string[], data: Buffer = Buffer.alloc(0), fill = 0): Buffer {
+  const text = [...cards.map(card), card('END')].join('');
+  const header = Buffer.alloc(Math.ceil(text.length / 2880) * 2880, 0x20);
+  header.write(text, 'latin1');
+  const padded = Buffer.alloc(Math.ceil(data.length / 2880) * 2880, fill);
+  data.copy(padded);
+  return Buffer.concat([header, padded]);
+}
+
+/** Deterministic bytes: a data unit whose content shows if a byte moves. */
+export function pattern(n: number, seed = 1): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    b[i] = x >>> 24;
+  }
+  return b;
+}
+
+export const primaryEmpty = (...extra: string[]): Buffer =>
+  hdu([kv('SIMPLE', true), kv('BITPIX', 8), kv('NAXIS', 0), kv('EXTEND', true), ...extra]);
+
+/** A 16-bit image primary HDU of w x h pixels. */
+export function primaryImage(w: number, h: number, extra: string[] = [], seed = 1): Buffer {
+  return hdu([kv('SIMPLE', true), kv('BITPIX', 16), kv('NAXIS', 2), kv('NAXIS1', w), kv('NAXIS2', h), kv('EXTEND', true), ...extra], pattern(2 * w * h, seed));
+}
+
+/** A binary table of `rows` rows (one 32-bit integer column, one double), big-endian values. */
+export function binTable(rows: number, extname: string, extra: string[] = []): Buffer {
+  const data = Buffer.alloc(rows * 12);
+  for (let r = 0; r < rows; r++) {
+    data.writeInt32BE(r * 7 - 3, r * 12);
+    data.writeDoubleBE(r / 3, r * 12 + 4);
+  }
+  return hdu(
+    [
+      kv('XTENSION', 'BINTABLE'),
+      kv('BITPIX', 8),
+      kv('NAXIS', 2),
+      kv('NAXIS1', 12),
+      kv('NAXIS2', rows),
+      kv('PCOUNT', 0),
+      kv('GCOUNT', 1),
+      kv('TFIELDS', 2),
+      kv('TTYPE1', 'ID'),
+      kv('TFORM1', '1J'),
+      kv('TTYPE2', 'FLUX'),
+      kv('TFORM2', '1D'),
+      kv('EXTNAME', extname),
+      ...extra,
+    ],
+    data,
+  );
+}
+
+/** An IMAGE extension with 32-bit integers. */
+export function imageExt(w: number, h: number, extname: string, seed = 3): Buffer {
+  const data = Buffer.alloc(4 * w * h);
+  for (let i = 0; i < w * h; i++) data.writeInt32BE(((i * 2654435761) >>> 8) - (seed << 20), 4 * i);
+  return hdu(
+    [kv('XTENSION', 'IMAGE'), kv('BITPIX', 32), kv('NAXIS', 2), kv('NAXIS1', w), kv('NAXIS2', h), kv('PCOUNT', 0), kv('GCOUNT', 1), kv('EXTNAME', extname)],
+    data,
+  );
+}
+
+/** An ASCII table: one I10 column; its fill is blanks, as the standard says. */
+export function asciiTable(values: number[], extname: string): Buffer {
+  const data = Buffer.from(values.map((v) => String(v).padStart(10)).join(''), 'latin1');
+  return hdu(
+    [
+      kv('XTENSION', 'TABLE'),
+      kv('BITPIX', 8),
+      kv('NAXIS', 2),
+      kv('NAXIS1', 10),
+      kv('NAXIS2', values.length),
+      kv('PCOUNT', 0),
+      kv('GCOUNT', 1),
+      kv('TFIELDS', 1),
+      kv('TTYPE1', 'N'),
+      kv('TBCOL1', 1),
+      kv('TFORM1', 'I10'),
+      kv('EXTNAME', extname),
+    ],
+    data,
+    0x20,
+  );
+}
+
+export function writeFits(path: string, ...hdus: Buffer[]): string {
+  writeFileSync(path, Buffer.concat(hdus));
+  return path;
+}
+
+export function writeSpec(dir: string, spec: unknown, name = 'spec.json'): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof spec === 'string' ? spec : JSON.stringify(spec, null, 2));
+  return p;
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/dax.js <args>`; `input` goes to stdin. */
+export function daxRun(args: string[], opts: { cwd?: string; input?: string } = {}): Run {
+  ensureDist();
+  const r = spawnSync(process.execPath, [dax, ...args], { cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `dax` without waiting, for tests that signal it. */
+export function daxSpawn(args: string[], cwd?: string): ReturnType<typeof spawn> {
+  ensureDist();
+  return spawn(process.execPath, [dax, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** fitsverify's verdict: ok only with 0 errors and 0 warnings (an inconsistent checksum is a warning). */
+export function fitsverify(path: string): { ok: boolean; report: string } {
+  const r = spawnSync('fitsverify', [path], { encoding: 'utf8' });
+  if (r.error) throw new Error(`fitsverify cannot run (apt-get install fitsverify): ${r.error.message}`);
+  const report = r.stdout + r.stderr;
+  return { ok: /Verification found 0 warning\(s\) and 0 error\(s\)/.test(report), report };
+}
+
+export async function scan(path: string): Promise<FitsFile> {
+  const r = await scanFits(path);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+/** The card images of an HDU, without CHECKSUM and DATASUM. */
+export function imagesWithoutSums(images: string[]): string[] {
+  return images.filter((i) => !i.startsWith('CHECKSUM=') && !i.startsWith('DATASUM ='));
+}
+
+export function listDir(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
+
+// Tests that run the CLI need dist/ built from the current src/fits; `npm test` builds first,
+// a lone `npx vitest run test/fits` rebuilds here when dist/ is older.
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function stale(): boolean {
+  const built = join(repo, 'dist/fits/merge.js');
+  if (!existsSync(built) || !existsSync(join(repo, 'dist/cli/merge.js'))) return true;
+  const t = Math.min(statSync(built).mtimeMs, statSync(join(repo, 'dist/cli/merge.js')).mtimeMs);
+  return newest(join(repo, 'src/fits')) > t || statSync(join(repo, 'src/cli/merge.ts')).mtimeMs > t;
+}
+
+let checked = false;
+
+export function ensureDist(): void {
+  if (checked || !stale()) {
+    checked = true;
+    return;
+  }
+  mkdirSync(join(repo, 'dist'), { recursive: true });
+  const lock = join(repo, 'dist/.fits-test-build.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`could not take ${lock}; remove it if no test is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (stale()) {
+      try {
+        execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'pipe' });
+      } catch {
+        // Type errors elsewhere in the tree still emit JavaScript; the check below decides.
+      }
+    }
+    if (stale()) throw new Error('dist/ is older than src/fits after building; run npm run build');
+    checked = true;
+  } finally {
+    rmdirSync(lock);
+  }
+}
