@@ -120,11 +120,13 @@ export function compileRules(rules: readonly KeywordRule[]): Result<CompiledRule
 }
 
 /**
- * Runs the rules in order, each on the output of the previous. A transform renames selected
+ * Runs the rules in order, each on the output of the previous; an empty list copies nothing. A transform renames selected
  * value and ESO keywords; a name that would not be a valid keyword name leaves the keyword
  * unchanged, with a warning. Commentary keywords are never renamed.
  */
 export function applyRules(cards: readonly Card[], rules: readonly CompiledRule[], warn: (message: string) => void): Card[] {
+  // The contract: no rules at all copies everything (the caller skips this), an empty list nothing.
+  if (rules.length === 0) return [];
   let current = [...cards];
   for (const rule of rules) {
     switch (rule.type) {
