@@ -113,7 +113,7 @@ function ratioGoal(r, max) {
   if (!d.ok) return { met: null, why: `dax ${d.error}` };
   if (!n.ok) return { met: null, why: `ninja ${n.error}` };
   const ratio = d.wallMs / n.wallMs;
-  return { met: ratio <= max, why: `dax ${fmtMs(d.wallMs)} / ninja ${fmtMs(n.wallMs)} = ${ratio.toFixed(2)}× (limit ${max}×)` };
+  return { met: ratio <= max, why: `dax ${fmtMs(d.wallMs)} / ninja ${fmtMs(n.wallMs)} = ${fmtRatio(ratio)} (limit ${max}×)` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,6 +211,9 @@ function fmtKiB(k) {
   const mb = (k * 1024) / 1e6;
   return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
 }
+function fmtRatio(x) {
+  return `${x.toFixed(x < 10 ? 2 : 1)}×`;
+}
 function firstLine(s) {
   return s ? s.split('\n')[0].trim() : null;
 }
@@ -283,7 +286,7 @@ function failure(r) {
   if (r.timedOut) return 'timed out';
   const lines = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   // Prefer a line that says what went wrong over a usage dump.
-  const msg = (lines.find((l) => /error|cannot|not found|unknown|missing|fail/i.test(l)) ?? lines[0] ?? '').replace(/^(dax: )?error:\s*/i, '');
+  const msg = (lines.find((l) => /error|cannot|not found|unknown|missing|fail/i.test(l)) ?? lines[0] ?? '').replace(/^(dax: )?(error:\s*)?/i, '');
   const code = r.code != null ? `exit ${r.code}` : r.signal ? `signal ${r.signal}` : 'could not start';
   return `error: ${code}${msg ? `: ${msg.slice(0, 110)}` : ''}`;
 }
@@ -409,7 +412,7 @@ function render(o, info) {
   for (const s of o.done) {
     const wallLabel = `${s.label}${s.repeats > 1 ? `, median of ${s.repeats}` : ''}`;
     const r = s.results;
-    const q = (f) => (ratio && r.dax?.ok && r.ninja?.ok ? `${(f(r.dax) / f(r.ninja)).toFixed(2)}×` : '–');
+    const q = (f) => (ratio && r.dax?.ok && r.ninja?.ok ? fmtRatio(f(r.dax) / f(r.ninja)) : '–');
     const cells = tools.map((t) => {
       const c = r[t];
       if (!c.ok) return cellText(c.error);
@@ -418,7 +421,7 @@ function render(o, info) {
     out.push(`| ${wallLabel} | ${cells.join(' | ')} |${ratio ? ` ${q((c) => c.wallMs)} |` : ''}`);
     if (s.rss || o.rssAll) {
       const rc = tools.map((t) => (r[t].ok ? (r[t].rssKiB != null ? fmtKiB(r[t].rssKiB) : '–') : cellText(r[t].error)));
-      const rq = ratio && r.dax?.ok && r.ninja?.ok && r.dax.rssKiB && r.ninja.rssKiB ? `${(r.dax.rssKiB / r.ninja.rssKiB).toFixed(2)}×` : '–';
+      const rq = ratio && r.dax?.ok && r.ninja?.ok && r.dax.rssKiB && r.ninja.rssKiB ? fmtRatio(r.dax.rssKiB / r.ninja.rssKiB) : '–';
       out.push(`| peak RSS, ${s.label.replace(/^./, (c) => c.toLowerCase())} | ${rc.join(' | ')} |${ratio ? ` ${rq} |` : ''}`);
     }
   }

@@ -38,9 +38,10 @@ export const WORKLOADS = {
         'wildcards:',
         "  chunk: { pattern: '[0-9]+', file: chunks.txt }",
         'rules:',
-        "  gen:    { output: out/gen/{chunk}.csv, run: 'echo {chunk} > {output}' }",
-        "  ingest: { input: out/gen/{chunk}.csv, output: out/ing/{chunk}.done, run: 'cp {input} {output}' }",
-        'targets: [out/ing/{chunk}.done]',
+        // Paths are quoted: in a YAML flow collection a plain scalar cannot contain { or }.
+        "  gen:    { output: 'out/gen/{chunk}.csv', run: 'echo {chunk} > {output}' }",
+        "  ingest: { input: 'out/gen/{chunk}.csv', output: 'out/ing/{chunk}.done', run: 'cp {input} {output}' }",
+        "targets: ['out/ing/{chunk}.done']",
       ]);
     },
     // ninja creates the parent directories of outputs itself.
