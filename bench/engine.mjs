@@ -345,7 +345,7 @@ async function runScenario(sc, o, root) {
   for (let i = 0; i < repeats; i++) {
     for (const { tool, p, argv } of live) {
       const cell = res[tool];
-      if (!cell.ok) continue;
+      if (!cell.ok || cell.slow) continue;
       let before = null;
       if (sc.op === 'full' || sc.op === 'dry') reset(p);
       if (sc.op === 'noop') before = snapshot(p.dir);
@@ -357,6 +357,8 @@ async function runScenario(sc, o, root) {
         continue;
       }
       cell.runs.push({ wallMs: r.wallMs, rssKiB: r.rssKiB });
+      // A run slower than 30 s is not repeated: its median would not say more, and it costs minutes.
+      if (r.wallMs > 30_000 && i + 1 < repeats) cell.slow = true;
       // Checks, outside the timed region.
       const after = snapshot(p.dir);
       if (sc.op === 'full') {
@@ -416,7 +418,8 @@ function render(o, info) {
     const cells = tools.map((t) => {
       const c = r[t];
       if (!c.ok) return cellText(c.error);
-      return cellText(`${fmtMs(c.wallMs)}${c.warn ? ` ⚠ ${c.warn}` : ''}`);
+      const once = c.runs.length < s.repeats ? ` (${c.runs.length} run: slow)` : '';
+      return cellText(`${fmtMs(c.wallMs)}${once}${c.warn ? ` ⚠ ${c.warn}` : ''}`);
     });
     out.push(`| ${wallLabel} | ${cells.join(' | ')} |${ratio ? ` ${q((c) => c.wallMs)} |` : ''}`);
     if (s.rss || o.rssAll) {
