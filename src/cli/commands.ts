@@ -1,18 +1,37 @@
 import type { Command } from 'commander';
-import { registerRun } from './run.js';
-import { registerStatus } from './status.js';
-import { registerResume } from './resume.js';
-import { registerRuns } from './runs.js';
-import { registerMerge } from './merge.js';
-import { registerChunks } from './chunks.js';
 
-// One line per command; each command lives in its own file and registers itself.
-export function registerCommands(program: Command, version: string): void {
-  void version;
-  registerRun(program);
-  registerStatus(program);
-  registerResume(program);
-  registerRuns(program);
-  registerMerge(program);
-  registerChunks(program);
+type Register = (program: Command) => void;
+
+// Each command lives in its own file and registers itself. Only the command being run is
+// imported: `dax run` must not pay at start-up for the FITS merger's schema validator.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./run.js')).registerRun,
+  status: async () => (await import('./status.js')).registerStatus,
+  resume: async () => (await import('./resume.js')).registerResume,
+  runs: async () => (await import('./runs.js')).registerRuns,
+  merge: async () => (await import('./merge.js')).registerMerge,
+  chunks: async () => (await import('./chunks.js')).registerChunks,
+};
+
+/** Global options that take a value: their value is not the command name. */
+const GLOBAL_WITH_VALUE = new Set(['-C', '--directory', '-f', '--file', '--log-level']);
+
+/** The command named in argv (after node and the script), if any. */
+export function commandName(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (GLOBAL_WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a;
+  }
+  return undefined;
+}
+
+export async function registerCommands(program: Command, argv: string[]): Promise<void> {
+  const name = commandName(argv.slice(2));
+  const wanted = name !== undefined && name in COMMANDS ? [name] : Object.keys(COMMANDS);
+  for (const n of wanted) (await COMMANDS[n]!())(program);
 }

@@ -4,6 +4,7 @@ import { Exit } from './exit.js';
 import { registerCommands } from './commands.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+export const VERSION = pkg.version;
 
 /** Global options shared by every command. */
 export interface GlobalOptions {
@@ -13,7 +14,7 @@ export interface GlobalOptions {
   verbose: number;
 }
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('dax')
     .description('A Make-style declarative pipeline runner')
     .version(pkg.version, '--version')
@@ -23,13 +24,13 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'more detail (repeatable)', (_v: string, prev: number) => prev + 1, 0)
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program, pkg.version);
+  await registerCommands(program, argv);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : Exit.ok;

@@ -2,7 +2,9 @@
 // plugins registered, and where .dax/ lives. Config errors are printed here, exit code 2.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, formatConfigError, parseSets } from '../config/load.js';
+import { formatConfigError } from '../config/errors.js';
+import { parseSets } from '../config/vars.js';
+import { loadConfigCached } from '../config/cache.js';
 import type { ConfigError } from '../config/model.js';
 import { Domains } from '../graph/domains.js';
 import { Pipeline } from '../graph/pipeline.js';
@@ -12,7 +14,7 @@ import { builtinChecks } from '../state/checks.js';
 import type { Project } from '../exec/run.js';
 import { chunkPlugins } from '../chunks/domain.js';
 import { Exit } from './exit.js';
-import { ExitRequest, type GlobalOptions } from './main.js';
+import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
 import type { LogLevel } from '../events/loggers.js';
 
 export function plugins(): Plugins {
@@ -43,10 +45,10 @@ export function configError(e: ConfigError | PlanError): never {
   throw new ExitRequest(Exit.usage);
 }
 
-export function loadProject(g: GlobalOptions, setItems: string[]): { project: Project; sets: Record<string, string> } {
+export async function loadProject(g: GlobalOptions, setItems: string[]): Promise<{ project: Project; sets: Record<string, string> }> {
   const sets = parseSets(setItems);
   if (!sets.ok) configError(sets.error);
-  const config = loadConfig({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env });
+  const config = await loadConfigCached({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env }, VERSION);
   if (!config.ok) configError(config.error);
   const pipeline = Pipeline.create(config.value);
   if (!pipeline.ok) configError(pipeline.error);

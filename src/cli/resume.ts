@@ -14,7 +14,7 @@ export function registerResume(program: Command): void {
     .option('-j, --jobs <n>', 'run at most N jobs at once')
     .option('--json', 'one JSON event per line on stdout')
     .action(async (runId: string | undefined, opts: { jobs?: string; json?: boolean }, cmd: Command) => {
-      const { project } = loadProject(globals(cmd), []);
+      const { project } = await loadProject(globals(cmd), []);
       const journal = Journal.load(project.stateDir);
       const live = liveRunId(project.stateDir);
       let info;

@@ -3,8 +3,9 @@ import { makeLogger } from '../events/loggers.js';
 import { runPipeline, type RunOutcome } from '../exec/run.js';
 import { LocalExecutor } from '../exec/local.js';
 import { describeHolder } from '../state/lock.js';
-import { formatConfigError } from '../config/load.js';
+import { formatConfigError } from '../config/errors.js';
 import { assertNever } from '../util/result.js';
+import { trace } from '../util/trace.js';
 import { Exit } from './exit.js';
 import { ExitRequest } from './main.js';
 import { globals, loadProject, logLevel, usageError } from './project.js';
@@ -48,7 +49,9 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
   const g = globals(cmd);
   const level = logLevel(g);
   const jobs = parseJobs(opts.jobs);
-  const { project, sets } = loadProject(g, opts.set);
+  trace('start');
+  const { project, sets } = await loadProject(g, opts.set);
+  trace('config');
   const logger = makeLogger({ json: !!opts.json, level });
   let outcome: RunOutcome;
   try {

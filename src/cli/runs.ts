@@ -29,8 +29,8 @@ export function registerRuns(program: Command): void {
     .description('list recent runs: id, start, end, targets, result')
     .option('--limit <n>', 'how many (default 20)', '20')
     .option('--json', 'one JSON object per run, one per line')
-    .action((opts: { limit: string; json?: boolean }, cmd: Command) => {
-      const { project } = loadProject(globals(cmd), []);
+    .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
+      const { project } = await loadProject(globals(cmd), []);
       const journal = Journal.load(project.stateDir);
       const live = liveRunId(project.stateDir);
       const n = Math.max(1, Number(opts.limit) || 20);

@@ -17,8 +17,8 @@ export function registerStatus(program: Command): void {
     .argument('[targets...]', 'paths, patterns or rule names (default: the Daxfile\'s targets)')
     .option('--set <NAME=VALUE>', 'set a var, as for dax run', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print one JSON object')
-    .action((targets: string[], opts: { set: string[]; json?: boolean }, cmd: Command) => {
-      const { project } = loadProject(globals(cmd), opts.set);
+    .action(async (targets: string[], opts: { set: string[]; json?: boolean }, cmd: Command) => {
+      const { project } = await loadProject(globals(cmd), opts.set);
       const g = planGraph(project, targets, makePools(project.config, undefined));
       if (!g.ok) configError(g.error);
       const journal = Journal.load(project.stateDir);

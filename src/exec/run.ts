@@ -18,7 +18,8 @@ import { decide } from './plan.js';
 import { Pools } from './pool.js';
 import { Scheduler } from './scheduler.js';
 import type { Executor } from './executor.js';
-import { err, ok, type Result } from '../util/result.js';
+import { err, type Result } from '../util/result.js';
+import { trace } from '../util/trace.js';
 
 export interface Project {
   config: Config;
@@ -85,6 +86,7 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
   const g = planGraph(project, req.targets, pools);
   if (!g.ok) return { kind: 'plan-error', error: g.error };
   const graph = g.value;
+  trace('graph');
   const files = new Files(project.config.projectDir);
   const runId = newRunId();
 
@@ -107,10 +109,12 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
     logger.event({ type: 'message', level: 'warn', text: `took over the lock of a dax run that is no longer alive (pid ${h.pid} on ${h.host}, run ${h.run}, started ${new Date(h.start).toISOString()})` });
   }
   const journal = Journal.load(project.stateDir);
+  trace('journal');
   try {
     if (journal.needsCompaction()) journal.compact();
     journal.openForAppend();
     const { toRun, refreshed } = decide(graph, journal, files, project.checks);
+    trace('decide');
     for (const { job, prints } of refreshed) {
       const last = journal.jobs.get(job.id)?.lastEnd;
       if (last) journal.append({ ...last, i: prints });

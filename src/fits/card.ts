@@ -47,6 +47,9 @@ export function parseCard(image: string): Result<Card, string> {
   if (!isPrintable(image)) return err('card holds characters other than printable ASCII');
   const name = image.slice(0, 8).trimEnd();
   if (name === 'END' && image.slice(8).trim() === '') return ok({ kind: 'end' });
+  if (name !== '' && name !== 'HIERARCH' && !isValidName(name)) {
+    return err(`invalid keyword name ${JSON.stringify(name)} (1-8 of A-Z 0-9 _ -, from column 1)`);
+  }
   if (name === 'HIERARCH') {
     const rest = image.slice(8);
     const eq = rest.indexOf('=');

@@ -58,8 +58,12 @@ function ioError(path: string, e: unknown): ReadError {
 }
 
 export async function scanHandle(fh: FileHandle, path: string): Promise<Result<FitsFile, ReadError>> {
-  const size = (await fh.stat()).size;
+  const st = await fh.stat();
+  const size = st.size;
   const invalid = (message: string): Result<FitsFile, ReadError> => err({ kind: 'invalid', path, message: `${path}: ${message}` });
+  if (st.isDirectory()) return invalid('is a directory, not a FITS file');
+  // Offsets and sizes come from the header, so the file must be one we can seek in.
+  if (!st.isFile()) return invalid('not a regular file');
   if (size === 0) return invalid('empty file, not FITS');
   const hdus: Hdu[] = [];
   let offset = 0;

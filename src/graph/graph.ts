@@ -31,12 +31,13 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
   const targetJobs: Job[] = [];
   const seen = new Set<Job>();
   for (const t of targets) {
-    const paths = expandTarget(pipeline, domains, t);
-    if (!paths.ok) return paths;
-    for (const p of paths.value.paths) {
-      const j = b.jobFor(p, paths.value.rule, undefined, 0);
+    const ex = expandTarget(pipeline, domains, t);
+    if (!ex.ok) return ex;
+    for (const item of ex.value) {
+      const j = typeof item === 'string' ? b.jobFor(item, undefined, undefined, 0) : b.jobForValues(item.rule, item.values, undefined, 0);
       if (!j.ok) return j;
       if (j.value === undefined) {
+        const p = item as string;
         if (!exists(path.join(pipeline.config.projectDir, p))) {
           return err({
             loc: t.template?.loc,
@@ -59,12 +60,10 @@ function exists(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false }) !== undefined;
 }
 
-interface Expanded {
-  paths: string[];
-  rule?: Rule; // set when the target named a rule: its jobs need no matching
-}
+/** A target path, or a job given directly by rule and values (no path matching needed). */
+type Expanded = string | { rule: Rule; values: Record<string, string> };
 
-function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): Result<Expanded, PlanError> {
+function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): Result<Expanded[], PlanError> {
   const rule = pipeline.byName.get(t.text);
   let pattern: PathPattern;
   if (rule) {
@@ -103,11 +102,13 @@ function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): R
     if (!v.ok) return err({ ...v.error, loc: v.error.loc ?? t.template?.loc, message: `target '${t.text}': ${v.error.message}` });
     lists.push(v.value);
   }
-  const paths: string[] = [];
+  // A target written exactly as a rule's output pattern names that rule's jobs directly.
+  const direct = rule ?? pipeline.rules.find((r) => r.outputs[0]!.text === pattern.text);
+  const out: Expanded[] = [];
   const values: Record<string, string> = {};
   const walk = (i: number): void => {
     if (i === names.length) {
-      paths.push(pattern.render(values));
+      out.push(direct && direct.wildcards.length === names.length ? { rule: direct, values: { ...values } } : pattern.render(values));
       return;
     }
     for (const v of lists[i]!) {
@@ -116,7 +117,7 @@ function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): R
     }
   };
   walk(0);
-  return ok({ paths, rule: rule && names.length === rule.wildcards.length ? rule : undefined });
+  return ok(out);
 }
 
 class Builder {
@@ -139,6 +140,10 @@ class Builder {
       rule = prod.value.rule;
       values = prod.value.values;
     }
+    return this.jobForValues(rule, values, needer, depth, p);
+  }
+
+  jobForValues(rule: Rule, values: Record<string, string>, needer: Job | undefined, depth: number, p?: string): Result<Job, PlanError> {
     const id = rule.jobId(values);
     const existing = this.jobs.get(id);
     if (existing) {
@@ -146,14 +151,14 @@ class Builder {
       return ok(existing);
     }
     if (depth > MAX_DEPTH) {
-      return err({ loc: rule.spec.loc, message: `dependency chain deeper than ${MAX_DEPTH} at ${p} (rule '${rule.name}')`, hint: 'a rule probably matches its own inputs; constrain its wildcards with pattern:' });
+      return err({ loc: rule.spec.loc, message: `dependency chain deeper than ${MAX_DEPTH} at ${p ?? rule.outputs[0]!.render(values)} (rule '${rule.name}')`, hint: 'a rule probably matches its own inputs; constrain its wildcards with pattern:' });
     }
     for (const name of rule.wildcards) {
       const v = values[name]!;
-      if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `wildcard value '${v}' of {${name}} in ${p} is not allowed in a path`, hint: 'values may not be empty, "." or ".." or absolute' });
+      if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `wildcard value '${v}' of {${name}} for rule '${rule.name}' is not allowed in a path`, hint: 'values may not be empty, "." or ".." or absolute' });
     }
-    const outputs = rule.outputs.map((o) => o.render(values!));
-    const inputs = rule.inputs.map((i) => i.render(values!));
+    const outputs = rule.outputs.map((o) => o.render(values));
+    const inputs = rule.inputs.map((i) => i.render(values));
     const job: Job = { index: -1, id, rule, values, outputs, inputs, deps: [], dependents: [] };
     this.jobs.set(id, job);
     this.visiting.set(job, needer);

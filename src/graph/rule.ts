@@ -131,11 +131,10 @@ export class Rule {
   /** A hash of what the job runs: command, env and cwd. A change makes the job rerun. */
   commandHash(values: Record<string, string>, inputs: string[], outputs: string[]): string {
     const cmd = this.renderCommand(values, inputs, outputs);
-    const h = createHash('sha1');
-    h.update(cmd ? (cmd.shell ? 's:' : 'a:') + cmd.argv.join('\u0000') : '-');
-    for (const [k, v] of Object.entries(this.renderEnv(values, inputs, outputs))) h.update(`\u0001${k}=${v}`);
-    if (this.cwd) h.update(`\u0002${this.cwd.render(values)}`);
-    return h.digest('base64url').slice(0, 16);
+    let s = cmd ? (cmd.shell ? 's:' : 'a:') + cmd.argv.join('\u0000') : '-';
+    if (this.env.length) for (const [k, v] of Object.entries(this.renderEnv(values, inputs, outputs))) s += `\u0001${k}=${v}`;
+    if (this.cwd) s += `\u0002${this.cwd.render(values)}`;
+    return createHash('sha1').update(s).digest('base64url').slice(0, 16);
   }
 }
 

@@ -15,10 +15,15 @@ export class Files {
   private readonly stats = new Map<string, FileStat | null>();
   private readonly hashes = new Map<string, { size: number; mtimeMs: number; hash: string }>();
 
-  constructor(readonly projectDir: string) {}
+  private readonly prefix: string;
+
+  constructor(readonly projectDir: string) {
+    this.prefix = projectDir.endsWith(path.sep) ? projectDir : projectDir + path.sep;
+  }
 
   abs(rel: string): string {
-    return path.join(this.projectDir, rel);
+    // Paths in the graph are normalized and project-relative, so plain concatenation is exact.
+    return this.prefix + rel;
   }
 
   /** Stat of a project-relative path; null when it does not exist. Cached until forgotten. */

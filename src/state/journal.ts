@@ -116,8 +116,9 @@ export class Journal {
 
   /** True when rewriting would shrink the journal a lot. */
   needsCompaction(): boolean {
-    const live = this.jobs.size * 2 + Math.min(this.runs.length, KEEP_RUNS) * 2;
-    return this.lines > 1000 && this.lines > live * 2;
+    // A compacted journal holds about one line per job (its last end) plus the kept runs.
+    const live = this.jobs.size + Math.min(this.runs.length, KEEP_RUNS) * 2;
+    return this.lines > 1000 && this.lines > live * 1.5;
   }
 
   /** Rewrites the journal with only what is still needed, via a temp file and rename, so a

@@ -1,0 +1,71 @@
+// A cache of the loaded Config under .dax/, keyed by the Daxfile and its includes (path, size,
+// mtime), the --set values, the DAX_VAR_ environment and dax's version. On a hit dax does not
+// load the YAML parser or the schema validator at all: a no-op run is mostly start-up, and those
+// two are most of it. Deleting .dax/ is always safe: the cache is rebuilt.
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config, ConfigError, Loc } from './model.js';
+import type { LoadOptions } from './load.js';
+import type { Result } from '../util/result.js';
+
+const FORMAT = 1;
+
+interface CacheFile {
+  format: number;
+  version: string;
+  key: string;
+  stamps: Array<[string, number, number]>;
+  config: Omit<Config, 'locate'>;
+}
+
+export function daxfilePath(opts: Pick<LoadOptions, 'cwd' | 'directory' | 'file'>): string {
+  return path.resolve(opts.cwd, opts.directory ?? '.', opts.file ?? 'Daxfile.yaml');
+}
+
+function keyOf(opts: LoadOptions, version: string): string {
+  const env = Object.entries(opts.env)
+    .filter(([k]) => k.startsWith('DAX_VAR_'))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([version, daxfilePath(opts), opts.sets, env]);
+}
+
+function stamp(file: string): [string, number, number] | undefined {
+  const s = statSync(file, { throwIfNoEntry: false });
+  return s ? [file, s.size, s.mtimeMs] : undefined;
+}
+
+function withLocate(c: Omit<Config, 'locate'>): Config {
+  // Key positions are not cached: errors found after loading point at the rule's own loc.
+  return { ...c, locate: (file: string): Loc => ({ file, line: 1, col: 1 }) };
+}
+
+export async function loadConfigCached(opts: LoadOptions, version: string): Promise<Result<Config, ConfigError>> {
+  const daxfile = daxfilePath(opts);
+  const cacheFile = path.join(path.dirname(daxfile), '.dax', 'config-cache.json');
+  const key = keyOf(opts, version);
+  try {
+    const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as CacheFile;
+    if (c.format === FORMAT && c.version === version && c.key === key && c.stamps.every((s) => {
+      const now = stamp(s[0]);
+      return now !== undefined && now[1] === s[1] && now[2] === s[2];
+    })) {
+      return { ok: true, value: withLocate(c.config) };
+    }
+  } catch {
+    /* no cache, or an unreadable one: load */
+  }
+  const { loadConfig } = await import('./load.js');
+  const r = loadConfig(opts);
+  if (!r.ok) return r;
+  const stamps = r.value.files.map(stamp).filter((s): s is [string, number, number] => s !== undefined);
+  const { locate: _locate, ...config } = r.value;
+  try {
+    mkdirSync(path.dirname(cacheFile), { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ format: FORMAT, version, key, stamps, config } satisfies CacheFile));
+    renameSync(tmp, cacheFile);
+  } catch {
+    /* a read-only project still works, just without the cache */
+  }
+  return r;
+}
