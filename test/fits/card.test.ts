@@ -60,6 +60,7 @@ describe('reading cards', () => {
     if (!bad.ok) expect(bad.error).toContain('closing quote');
     expect(parseCard(card('X       = 1.2.3')).ok).toBe(false);
     expect(parseCard(card('X       = 1') .replace('1', '\u00e9')).ok).toBe(false);
+    expect(parseCard(card('date-obs= 1'))).toMatchObject({ ok: false, error: expect.stringContaining('invalid keyword name') });
   });
 
   test('long strings: CONTINUE cards join into one value with the comments', () => {
