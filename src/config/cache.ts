@@ -2,7 +2,7 @@
 // mtime), the --set values, the DAX_VAR_ environment and dax's version. On a hit dax does not
 // load the YAML parser or the schema validator at all: a no-op run is mostly start-up, and those
 // two are most of it. Deleting .dax/ is always safe: the cache is rebuilt.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, ConfigError, Loc } from './model.js';
 import type { LoadOptions } from './load.js';
@@ -59,8 +59,10 @@ export async function loadConfigCached(opts: LoadOptions, version: string): Prom
   if (!r.ok) return r;
   const stamps = r.value.files.map(stamp).filter((s): s is [string, number, number] => s !== undefined);
   const { locate: _locate, ...config } = r.value;
+  // Only into an existing .dax/: a command that ends in a config or plan error (exit 2), a dry
+  // run or a status must not create the project's state directory.
+  if (!existsSync(path.dirname(cacheFile))) return r;
   try {
-    mkdirSync(path.dirname(cacheFile), { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ format: FORMAT, version, key, stamps, config } satisfies CacheFile));
     renameSync(tmp, cacheFile);
