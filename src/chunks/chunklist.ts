@@ -1,5 +1,6 @@
 // Chunk list files: one id or one inclusive range `a:b` per line, blank lines ignored
 // (chunks.md "Chunk lists"). Reports of finished/failed chunks use the same format.
+import { formatValueList, toRanges } from '../util/ranges.js';
 import { readFileSync } from 'node:fs';
 import { type Result, ok, err } from '../util/result.js';
 
@@ -70,20 +71,9 @@ export function readChunkListFile(path: string): Result<number[], string> {
 }
 
 /** Sorted, de-duplicated ids as maximal runs of consecutive ids. */
-export function toRanges(ids: Iterable<number>): Array<[number, number]> {
-  const sorted = [...new Set(ids)].sort((x, y) => x - y);
-  const runs: Array<[number, number]> = [];
-  for (const id of sorted) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && id === last[1] + 1) last[1] = id;
-    else runs.push([id, id]);
-  }
-  return runs;
-}
+export { toRanges };
 
 /** Formats ids in chunk-list form: one line per run, `a:b` for runs longer than one. */
 export function formatChunkList(ids: Iterable<number>): string {
-  return toRanges(ids)
-    .map(([a, b]) => (a === b ? `${a}\n` : `${a}:${b}\n`))
-    .join('');
+  return formatValueList([...ids].map(String));
 }

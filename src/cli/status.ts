@@ -6,6 +6,7 @@ import type { Job } from '../graph/job.js';
 import { makePools, planGraph } from '../exec/run.js';
 import { globals, loadProject, configError } from './project.js';
 import { describeRun, liveRunId } from './runs.js';
+import { reportByWildcard, reportEvent, type JobState } from '../exec/report.js';
 
 type Row = Record<JobClass | 'total' | 'running', number>;
 const COLUMNS: Array<keyof Row> = ['total', 'up-to-date', 'missing', 'incomplete', 'stale', 'running', 'failed'];
@@ -27,6 +28,7 @@ export function registerStatus(program: Command): void {
       const rows = new Map<string, Row>();
       for (const r of project.pipeline.rules) rows.set(r.name, { total: 0, 'up-to-date': 0, missing: 0, incomplete: 0, stale: 0, running: 0, failed: 0 });
       const stale = new Set<Job>();
+      const states = new Map<Job, JobState>();
       const ctx = { journal, files, checks: project.checks, willRun: (j: Job) => stale.has(j) };
       for (const job of g.value.jobs) {
         const row = rows.get(job.rule.name)!;
@@ -35,18 +37,23 @@ export function registerStatus(program: Command): void {
         if (live && journalState(h) === 'started' && h!.lastStart!.r === live) {
           row.running++;
           stale.add(job);
+          states.set(job, 'running');
           continue;
         }
         const reason = whyRun(job, () => job.rule.commandHash(job.values, job.inputs, job.outputs), ctx);
         if (reason) stale.add(job);
-        row[classOf(reason)]++;
+        const cls = classOf(reason);
+        row[cls]++;
+        states.set(job, cls === 'up-to-date' ? 'ok' : cls === 'failed' ? 'failed' : cls === 'incomplete' ? 'incomplete' : 'pending');
       }
       const lastRun = journal.runs[journal.runs.length - 1];
+      const reports = project.config.report.map((w) => reportByWildcard(g.value, w, (j) => states.get(j) ?? 'pending'));
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
             rules: Object.fromEntries(rows),
             live: live ?? null,
+            reports,
             lastRun: lastRun ? { id: lastRun.run.id, start: lastRun.run.start, end: lastRun.end?.end ?? null, result: lastRun.end?.result ?? (lastRun.run.id === live ? 'running' : 'incomplete') } : null,
           }) + '\n',
         );
@@ -62,6 +69,10 @@ export function registerStatus(program: Command): void {
       }
       lines.push([''.padEnd(width, '-'), ...COLUMNS.map(() => '----------')].join(' '));
       lines.push(['all'.padEnd(width), ...COLUMNS.map((c) => String(sum[c]).padStart(10))].join(' '));
+      for (const r of reports) {
+        const e = reportEvent(r, project.config.projectDir);
+        if (e.type === 'report') lines.push('', e.title, ...e.lines.map((l) => `  ${l}`));
+      }
       if (lastRun) lines.push('', describeRun(lastRun, live));
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -130,13 +130,50 @@ function checkRule(r: RuleSource, config: Config, vars: ReadonlySet<string>): Co
   const wildcards = outSet ?? new Set<string>();
   const origin = spec.outputs.map((t) => t.text).join(', ');
 
+  const BUILTIN_FUNCTIONS = ['domain'];
+  let inputCount = 0;
   for (let i = 0; i < spec.inputs.length; i++) {
-    const w = { src, path: itemPath([...base, 'input'], raw.input, i) };
-    const c = checkTemplate(spec.inputs[i]!.text, w, { vars, wildcards, wildcardOrigin: origin, what: 'an input' });
+    const entry = spec.inputs[i]!;
+    const at = itemPath([...base, 'input'], raw.input, i);
+    const w = { src, path: at };
+    const rawItem = Array.isArray(raw.input) ? raw.input[i] : undefined;
+    if (rawItem !== undefined && typeof rawItem !== 'string' && (rawItem.path === undefined) === (rawItem.any === undefined)) {
+      return problem(w, 'an input set needs exactly one of path: (one path pattern) or any: (alternatives)', 'write e.g. { path: out/{n}.csv, each: { n: [domain, chunk] } } or { any: [a.csv, b.csv] }');
+    }
+    // Names bound by `each` may be used in this entry's paths, besides the outputs' wildcards.
+    const scoped = new Set(wildcards);
+    for (const e of entry.each) {
+      const ew = { src, path: [...at, 'each', e.name] };
+      if (wildcards.has(e.name)) return problem(ew, `each: {${e.name}} is already a wildcard of the rule's outputs (${origin})`, 'pick another name for the expanded value');
+      if (e.fn.trim() === '') return problem(ew, 'each: expected [function, args...], got an empty function name', `functions: ${BUILTIN_FUNCTIONS.join(', ')} and those of plugins (neighbours, neighbourhood)`);
+      if (e.fn === 'domain' && (e.args.length !== 1 || !config.wildcards[e.args[0]!.text]?.domain)) {
+        return problem(ew, `each: [domain, NAME] needs one argument naming a wildcard with a domain${e.args[0] ? `; {${e.args[0].text}} has none` : ''}`, 'declare the wildcard with values:, file: or a chunk set');
+      }
+      for (let k = 0; k < e.args.length; k++) {
+        const c = checkTemplate(e.args[k]!.text, { src, path: [...at, 'each', e.name, k + 1] }, { vars, wildcards, wildcardOrigin: origin, what: 'an input' });
+        if (c.error) return c.error;
+      }
+      scoped.add(e.name);
+    }
+    const texts = entry.kind === 'path' ? [entry.template.text] : entry.templates.map((t) => t.text);
+    for (let k = 0; k < texts.length; k++) {
+      const tw = entry.kind === 'path' ? (typeof raw.input === 'string' || typeof (raw.input as unknown[])[i] === 'string' ? w : { src, path: [...at, 'path'] }) : { src, path: [...at, 'any', k] };
+      const c = checkTemplate(texts[k]!, tw, { vars, wildcards: scoped, wildcardOrigin: origin, what: 'an input' });
+      if (c.error) return c.error;
+    }
+    if (entry.kind === 'any' && entry.build >= entry.templates.length) {
+      return problem({ src, path: [...at, 'build'] }, `build: ${entry.build} is not an index into any (0..${entry.templates.length - 1})`);
+    }
+    inputCount = entry.each.length > 0 || inputCount < 0 ? -1 : inputCount + 1;
+  }
+  for (let i = 0; i < spec.supersedes.length; i++) {
+    const w = { src, path: itemPath([...base, 'supersedes'], raw.supersedes, i) };
+    const c = checkTemplate(spec.supersedes[i]!.text, w, { vars, wildcards, wildcardOrigin: origin, what: 'an input' });
     if (c.error) return c.error;
   }
 
-  const io = { inputs: spec.inputs.length, outputs: spec.outputs.length };
+  // With `each`, the number of inputs is known only per job: indexes are not checked then.
+  const io = { inputs: inputCount < 0 ? Number.MAX_SAFE_INTEGER : inputCount, outputs: spec.outputs.length };
   const cmdScope: Scope = { vars, wildcards, wildcardOrigin: origin, io, what: 'a command' };
   if (spec.run) {
     const texts = spec.run.kind === 'shell' ? [spec.run.text] : spec.run.args;

@@ -88,9 +88,23 @@ export type Outputs = PathPattern | PathPattern[];
  */
 export type PathPattern = string;
 /**
- * Path pattern or list. May use the outputs' wildcards and {vars.NAME}.
+ * Path pattern or list of path patterns and input sets ({path|any, build, each}). May use the outputs' wildcards and {vars.NAME}.
  */
-export type Inputs = PathPattern | PathPattern[];
+export type Inputs = PathPattern | (PathPattern | InputSet)[];
+/**
+ * A path relative to this file, with placeholders {WILDCARD} and {vars.NAME}; {{ and }} are literal braces.
+ */
+export type PathPattern1 = string;
+/**
+ * Path patterns, in order of preference when they exist.
+ *
+ * @minItems 2
+ */
+export type Alternatives = [PathPattern, PathPattern, ...PathPattern[]];
+/**
+ * Index in `any` of the alternative to build when none exists (default 0).
+ */
+export type WhichToBuild = number;
 /**
  * A string runs under /bin/sh -c (values shell-quoted); a list is an argv run without a shell. Placeholders: {WILDCARD}, {vars.NAME}, {input}, {output}, {input[i]}, {output[i]}; {{ and }} are literal braces.
  */
@@ -124,6 +138,10 @@ export type OutputCheck = 'csv';
  */
 export type Description = string;
 /**
+ * Path patterns (with this rule's wildcards) of files this rule's outputs make obsolete, e.g. a chunk's edge-only file superseded by its complete file: they are removed before the job runs, and whenever this job's outputs exist.
+ */
+export type Supersedes = PathPattern | PathPattern[];
+/**
  * A path, a pattern with wildcards, or a rule name.
  */
 export type Target = string;
@@ -131,6 +149,14 @@ export type Target = string;
  * What `dax run` builds when no target is named on the command line: paths, patterns with wildcards (expanded over their domains) or rule names.
  */
 export type DefaultTargets = Target[];
+/**
+ * A name of letters, digits and _, not starting with a digit; input, output and vars are reserved.
+ */
+export type WildcardName = string;
+/**
+ * Wildcards (e.g. chunk) whose values dax reports on at the end of a run and in dax status: finished, failed, not started, incomplete; the failed values are written to .dax/failed-<name>.txt.
+ */
+export type ReportByWildcard = WildcardName[];
 
 /**
  * A dax pipeline (Daxfile.yaml, version 1): rules with named wildcards and file dependencies. See the README.
@@ -143,6 +169,7 @@ export interface Daxfile {
   wildcards?: Wildcards;
   rules: Rules;
   targets?: DefaultTargets;
+  report?: ReportByWildcard;
 }
 /**
  * NAME -> scalar or list of scalars, used as {vars.NAME}. Precedence: --set NAME=VALUE > Daxfile > environment DAX_VAR_NAME.
@@ -207,6 +234,25 @@ export interface Rule {
   env?: Environment;
   check?: OutputCheck;
   description?: Description;
+  supersedes?: Supersedes;
+}
+/**
+ * Inputs computed per job. `path` is one path pattern; `any` lists alternatives: the first that exists or that a job of this run makes is used, else the one at index `build` is built. `each` expands the entry over values: NAME -> [function, args...], e.g. n: [neighbours, '{chunk}', '{vars.edge_width}', '{vars.stripes}', '{vars.substripes}'] or c: [domain, chunk]; {NAME} may then be used in the paths.
+ */
+export interface InputSet {
+  path?: PathPattern1;
+  any?: Alternatives;
+  build?: WhichToBuild;
+  each?: ExpandOver;
+}
+/**
+ * NAME -> [function, args...]: the entry is repeated for every value the function gives. Functions: domain (a wildcard's domain), and those of plugins (neighbours, neighbourhood).
+ */
+export interface ExpandOver {
+  /**
+   * @minItems 1
+   */
+  [k: string]: [string | number, ...(string | number)[]];
 }
 /**
  * Pools held while the job runs: NAME -> units (integer >= 1). Default { jobs: 1 }.

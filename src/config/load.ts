@@ -2,7 +2,7 @@
 // merge → typed Config (model.ts) → static checks. The first error, in file order, is returned.
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, ConfigError, DomainSpec, Loc, RuleSpec, RunSpec, Template, Var, WildcardSpec } from './model.js';
+import type { Config, ConfigError, DomainSpec, EachSpec, InputSpec, Loc, RuleSpec, RunSpec, Template, Var, WildcardSpec } from './model.js';
 import type { Daxfile, Rule, Wildcard } from './daxfile.types.js';
 import { err, ok, type Result } from '../util/result.js';
 import { keyString, readSource, type KeyPath, type SourceFile } from './yaml-source.js';
@@ -29,7 +29,7 @@ export interface LoadOptions {
 export const DAXFILE_NAME = 'Daxfile.yaml';
 
 /** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
-const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env']);
+const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes']);
 
 export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const daxfile = path.resolve(opts.cwd, opts.directory ?? '.', opts.file ?? DAXFILE_NAME);
@@ -110,6 +110,7 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     wildcards,
     rules,
     targets,
+    report: [...(rootData.report ?? [])],
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
@@ -198,6 +199,24 @@ function templates(src: SourceFile, base: KeyPath, v: string | string[] | undefi
   return v.map((text, i) => ({ text, loc: src.locateValue([...base, i]) }));
 }
 
+function inputSpecs(src: SourceFile, base: KeyPath, v: Rule['input']): InputSpec[] {
+  if (v === undefined) return [];
+  if (typeof v === 'string') return [{ kind: 'path', template: { text: v, loc: src.locateValue(base) }, each: [] }];
+  return v.map((item, i): InputSpec => {
+    const at = [...base, i];
+    if (typeof item === 'string') return { kind: 'path', template: { text: item, loc: src.locateValue(at) }, each: [] };
+    const each: EachSpec[] = Object.entries(item.each ?? {}).map(([name, call]) => ({
+      name,
+      fn: String(call[0]),
+      args: call.slice(1).map((a, k) => ({ text: String(a), loc: src.locateValue([...at, 'each', name, k + 1]) })),
+      loc: src.locate([...at, 'each', name]),
+    }));
+    if (item.path !== undefined) return { kind: 'path', template: { text: item.path, loc: src.locateValue([...at, 'path']) }, each };
+    const alts = item.any ?? [];
+    return { kind: 'any', templates: alts.map((text, k) => ({ text, loc: src.locateValue([...at, 'any', k]) })), build: item.build ?? 0, each, loc: src.locate(at) };
+  });
+}
+
 function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<RuleSpec, ConfigError> {
   const base = ['rules', name];
   let run: RunSpec | undefined;
@@ -225,7 +244,8 @@ function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<Ru
     loc,
     dir: src.dir,
     outputs: templates(src, [...base, 'output'], raw.output),
-    inputs: templates(src, [...base, 'input'], raw.input),
+    inputs: inputSpecs(src, [...base, 'input'], raw.input),
+    supersedes: templates(src, [...base, 'supersedes'], raw.supersedes),
     // Every job holds one `jobs` unit unless it asks for more, so --jobs bounds all jobs.
     resources: { jobs: 1, ...(raw.resources ?? {}) },
     retries: raw.retries ?? 0,

@@ -47,6 +47,19 @@ export interface Template {
   loc: Loc;
 }
 
+/** `each: { NAME: [function, args...] }`: an input entry repeated for every value the function gives. */
+export interface EachSpec {
+  name: string;
+  fn: string;
+  args: Template[];
+  loc: Loc;
+}
+
+/** An input entry: one path, or alternatives of which one is used; either may be expanded by `each`. */
+export type InputSpec =
+  | { kind: 'path'; template: Template; each: EachSpec[] }
+  | { kind: 'any'; templates: Template[]; build: number; each: EachSpec[]; loc: Loc };
+
 export type RunSpec =
   | { kind: 'shell'; text: string; loc: Loc }
   | { kind: 'argv'; args: string[]; loc: Loc };
@@ -57,7 +70,9 @@ export interface RuleSpec {
   /** Directory of the file that declared the rule: relative paths resolve against it. */
   dir: string;
   outputs: Template[];
-  inputs: Template[];
+  inputs: InputSpec[];
+  /** Files this rule's outputs make obsolete (removed before it runs and once its outputs exist). */
+  supersedes: Template[];
   run?: RunSpec;
   resources: Record<string, number>; // default { jobs: 1 }
   retries: number; // default 0
@@ -78,6 +93,8 @@ export interface Config {
   wildcards: Record<string, WildcardSpec>;
   rules: RuleSpec[]; // declaration order: root file's rules after its includes' rules
   targets: Template[];
+  /** Wildcards whose values runs and status report on (e.g. chunk). */
+  report: string[];
   /** Where a key path was written, for error messages raised after loading. */
   locate(file: string, path: Array<string | number>): Loc;
 }

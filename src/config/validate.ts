@@ -41,6 +41,7 @@ function getValidators(): Record<FileKind, ValidateFunction> {
   const props = { ...(schema.properties ?? {}) };
   delete props.version;
   delete props.targets;
+  delete props.report;
   const includeSchema: SchemaNode = { ...schema, $id: `${String(schema.$id)}#include`, properties: props, required: [] };
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   // Editors (VS Code, yaml-language-server) show `errorMessage`; we phrase our errors with it too.
@@ -58,7 +59,7 @@ export function validateSource(src: SourceFile, kind: FileKind): ConfigError[] {
         loc: src.locate([k]),
         key: k,
         message: `key '${k}' is not allowed in an included file; expected only: ${INCLUDE_KEYS.join(', ')}`,
-        hint: k === 'version' || k === 'targets' ? `move '${k}' to the including Daxfile` : didYouMean(k, INCLUDE_KEYS),
+        hint: k === 'version' || k === 'targets' || k === 'report' ? `move '${k}' to the including Daxfile` : didYouMean(k, INCLUDE_KEYS),
       }));
     }
   }

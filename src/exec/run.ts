@@ -1,6 +1,8 @@
 // One `dax run`: plan, take the lock, decide, execute, record. The CLI maps the outcome to an
 // exit code; everything the user sees goes through the logger.
 import os from 'node:os';
+import { rmSync } from 'node:fs';
+import type { Job } from '../graph/job.js';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/model.js';
 import type { Logger, Counts } from '../events/events.js';
@@ -17,6 +19,7 @@ import { describeReason, type OutputCheck } from '../state/staleness.js';
 import { decide } from './plan.js';
 import { Pools } from './pool.js';
 import { Scheduler } from './scheduler.js';
+import { reportByWildcard, reportEvent, writeFailedList } from './report.js';
 import type { Executor } from './executor.js';
 import { err, type Result } from '../util/result.js';
 import { trace } from '../util/trace.js';
@@ -80,6 +83,21 @@ export function planGraph(project: Project, targets: string[], pools: Pools): Re
   return g;
 }
 
+/** Files made obsolete by outputs that exist (an edge-only chunk file once the complete one is
+ * there) are stale: remove them, saying so. Jobs about to run remove theirs when they start. */
+function sweepSuperseded(graph: Graph, toRun: Map<Job, unknown>, files: Files, logger: Logger): void {
+  for (const job of graph.jobs) {
+    if (job.rule.supersedes.length === 0 || toRun.has(job)) continue;
+    for (const sup of job.rule.supersedes) {
+      const p = sup.render(job.values);
+      if (!files.stat(p)) continue;
+      rmSync(files.abs(p), { recursive: true, force: true });
+      files.forget(p);
+      logger.event({ type: 'message', level: 'info', text: `removed ${p}: superseded by ${job.outputs.join(', ')}` });
+    }
+  }
+}
+
 export async function runPipeline(project: Project, req: RunRequest, logger: Logger): Promise<RunOutcome> {
   const t0 = Date.now();
   const pools = makePools(project.config, req.jobs);
@@ -119,11 +137,17 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
       const last = journal.jobs.get(job.id)?.lastEnd;
       if (last) journal.append({ ...last, i: prints });
     }
+    sweepSuperseded(graph, toRun, files, logger);
     const counts0 = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size, upToDate: graph.jobs.length - toRun.size };
     const targets = req.targets.length ? req.targets : project.config.targets.map((t) => t.text);
     journal.append({ t: 'run', id: runId, start: t0, targets: req.targets, sets: req.sets, keepGoing: req.keepGoing, pid: process.pid, host: os.hostname() });
     if (toRun.size === 0) {
       journal.append({ t: 'runend', id: runId, end: Date.now(), result: 'ok', counts: { ...counts0 } });
+      for (const w of project.config.report) {
+        const r = reportByWildcard(graph, w, () => 'ok');
+        writeFailedList(project.stateDir, r);
+        logger.event(reportEvent(r, project.config.projectDir));
+      }
       logger.event({ type: 'run-end', run: runId, result: 'nothing-to-do', counts: counts0, elapsedMs: Date.now() - t0 });
       return { kind: 'done', result: 'nothing-to-do', run: runId, counts: counts0, graph, failed: [] };
     }
@@ -146,6 +170,16 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
       process.off('SIGTERM', onSignal);
     }
     journal.append({ t: 'runend', id: runId, end: Date.now(), result: outcome.result, counts: { ...outcome.counts } });
+    for (const w of project.config.report) {
+      const r = reportByWildcard(graph, w, (j) => scheduler.stateOf(j));
+      writeFailedList(project.stateDir, r);
+      logger.event(reportEvent(r, project.config.projectDir));
+    }
+    if (project.config.report.length) {
+      for (const [worker, c] of scheduler.perWorker) {
+        logger.event({ type: 'report', title: `worker ${worker}: ${c.ok} jobs done, ${c.failed} failed, ${c.incomplete} incomplete`, lines: [] });
+      }
+    }
     logger.event({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0 });
     return { kind: 'done', result: outcome.result, run: runId, counts: outcome.counts, graph, failed: scheduler.failures.map((j) => j.id) };
   } finally {

@@ -52,11 +52,19 @@ export class Scheduler {
   private interrupted = false;
   private finish: (() => void) | undefined;
   private readonly failedJobs: Job[] = [];
+  private readonly states = new Map<Job, 'ok' | 'failed' | 'incomplete'>();
+  /** Jobs per worker and how they ended: the run report's "who did what". */
+  readonly perWorker = new Map<string, { ok: number; failed: number; incomplete: number }>();
 
   constructor(private readonly o: SchedulerOptions) {}
 
   get failures(): readonly Job[] {
     return this.failedJobs;
+  }
+
+  /** How a job of the plan stands after (or during) the run. */
+  stateOf(job: Job): 'ok' | 'failed' | 'incomplete' | 'pending' {
+    return this.states.get(job) ?? (this.reasons.has(job) ? 'pending' : 'ok');
   }
 
   async run(jobs: Job[], toRun: Map<Job, Reason>): Promise<{ result: RunResult; counts: Counts }> {
@@ -162,6 +170,7 @@ export class Scheduler {
       // What an unfinished or failed attempt left is not to be trusted or built upon.
       for (const out of job.outputs) removePath(files.abs(out));
     }
+    for (const sup of job.rule.supersedes) removePath(files.abs(sup.render(job.values)));
     const cwd = job.rule.cwd ? path.join(projectDir, job.rule.cwd.render(job.values)) : projectDir;
     if (job.rule.cwd) mkdirSync(cwd, { recursive: true });
     const rel = (p: string): string => (cwd === projectDir ? p : path.relative(cwd, path.join(projectDir, p)));
@@ -259,6 +268,12 @@ export class Scheduler {
       ...(outcome.status !== 'ok' ? { why: outcome.why, logTail: tail(log, LOG_TAIL_LINES) } : {}),
       durationMs: end - a.started, log: logRel, retry,
     });
+    if (!retry) {
+      this.states.set(job, outcome.status);
+      const w = this.perWorker.get(this.o.executor.name) ?? { ok: 0, failed: 0, incomplete: 0 };
+      w[outcome.status]++;
+      this.perWorker.set(this.o.executor.name, w);
+    }
     switch (outcome.status) {
       case 'ok':
         this.counts.done++;

@@ -38,7 +38,7 @@ export class Domains {
 
   constructor(
     private readonly config: Config,
-    private readonly plugins: Plugins,
+    readonly plugins: Plugins,
   ) {}
 
   has(name: string): boolean {

@@ -7,7 +7,7 @@ import type { Domains } from './domains.js';
 import type { Job } from './job.js';
 import { isSafeValue, type Part, PathPattern, DEFAULT_WILDCARD_PATTERN } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
-import type { PlanError, Rule } from './rule.js';
+import type { CompiledEach, PlanError, Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export interface Graph {
@@ -27,7 +27,7 @@ export interface TargetRequest {
 }
 
 export function buildGraph(pipeline: Pipeline, domains: Domains, targets: TargetRequest[]): Result<Graph, PlanError> {
-  const b = new Builder(pipeline);
+  const b = new Builder(pipeline, domains);
   const targetJobs: Job[] = [];
   const seen = new Set<Job>();
   for (const t of targets) {
@@ -52,6 +52,12 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
         targetJobs.push(j.value);
       }
     }
+  }
+  const resolved = b.resolvePending();
+  if (!resolved.ok) return resolved;
+  if (resolved.value) {
+    const r = b.reorder();
+    if (!r.ok) return r;
   }
   return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, byId: b.jobs });
 }
@@ -125,8 +131,13 @@ class Builder {
   readonly order: Job[] = [];
   readonly sources = new Set<string>();
   private readonly visiting = new Map<Job, Job | undefined>(); // job -> the job that needed it
+  private pending: Array<{ job: Job; slot: number; candidates: string[]; build: number; depth: number }> = [];
+  private readonly fnCache = new Map<string, string[]>();
 
-  constructor(private readonly pipeline: Pipeline) {}
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly domains: Domains,
+  ) {}
 
   /** The job making `p` (creating it and its dependencies), or undefined for a source file. */
   jobFor(p: string, known: Rule | undefined, needer: Job | undefined, depth: number): Result<Job | undefined, PlanError> {
@@ -158,34 +169,154 @@ class Builder {
       if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `wildcard value '${v}' of {${name}} for rule '${rule.name}' is not allowed in a path`, hint: 'values may not be empty, "." or ".." or absolute' });
     }
     const outputs = rule.outputs.map((o) => o.render(values));
-    const inputs = rule.inputs.map((i) => i.render(values));
-    const job: Job = { index: -1, id, rule, values, outputs, inputs, deps: [], dependents: [] };
+    const job: Job = { index: -1, id, rule, values, outputs, inputs: [], deps: [], dependents: [] };
     this.jobs.set(id, job);
     this.visiting.set(job, needer);
-    for (const input of inputs) {
-      const dep = this.jobFor(input, undefined, job, depth + 1);
-      if (!dep.ok) return dep;
-      if (dep.value === undefined) {
-        if (!this.sources.has(input)) {
-          if (!exists(path.join(this.pipeline.config.projectDir, input))) {
-            return err({
-              loc: rule.spec.loc,
-              key: `rules.${rule.name}.input`,
-              message: `input ${input} of job ${id} does not exist and no rule makes it`,
-              hint: 'create the file, fix the input path, or add a rule that makes it',
-            });
+    if (rule.plainInputs) {
+      for (const pat of rule.plainInputs) {
+        const r = this.addInput(job, pat.render(values), depth);
+        if (!r.ok) return r;
+      }
+    } else {
+      for (const entry of rule.inputs) {
+        const combos = this.expandEach(rule, entry.each, values);
+        if (!combos.ok) return combos;
+        for (const combo of combos.value) {
+          if (entry.kind === 'path') {
+            const r = this.addInput(job, entry.pattern.render(combo), depth);
+            if (!r.ok) return r;
+          } else {
+            // Which alternative to use is decided once every target's jobs are known.
+            this.pending.push({ job, slot: job.inputs.length, candidates: entry.patterns.map((pt) => pt.render(combo)), build: entry.build, depth });
+            job.inputs.push('');
           }
-          this.sources.add(input);
         }
-      } else if (!job.deps.includes(dep.value)) {
-        job.deps.push(dep.value);
-        dep.value.dependents.push(job);
       }
     }
     this.visiting.delete(job);
     job.index = this.order.length;
     this.order.push(job);
     return ok(job);
+  }
+
+  private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, PlanError> {
+    if (slot === undefined) job.inputs.push(input);
+    else job.inputs[slot] = input;
+    const dep = this.jobFor(input, undefined, job, depth + 1);
+    if (!dep.ok) return dep;
+    if (dep.value === undefined) {
+      if (!this.sources.has(input)) {
+        if (!exists(path.join(this.pipeline.config.projectDir, input))) {
+          return err({
+            loc: job.rule.spec.loc,
+            key: `rules.${job.rule.name}.input`,
+            message: `input ${input} of job ${job.id} does not exist and no rule makes it`,
+            hint: 'create the file, fix the input path, or add a rule that makes it',
+          });
+        }
+        this.sources.add(input);
+      }
+    } else if (!job.deps.includes(dep.value)) {
+      job.deps.push(dep.value);
+      dep.value.dependents.push(job);
+    }
+    return ok(undefined);
+  }
+
+  /** The value combinations of an input entry's `each` (one, the job's own, when it has none). */
+  private expandEach(rule: Rule, each: CompiledEach[], values: Record<string, string>): Result<Array<Record<string, string>>, PlanError> {
+    let combos: Array<Record<string, string>> = [values];
+    for (const e of each) {
+      const args = rule.renderEachArgs(e, values);
+      const key = `${e.fn}\u0000${args.join('\u0000')}`;
+      let list = this.fnCache.get(key);
+      if (!list) {
+        const r = this.callFunction(rule, e.fn, args);
+        if (!r.ok) return r;
+        for (const v of r.value) {
+          if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `each ${e.name}: value '${v}' from ${e.fn}(${args.join(', ')}) is not allowed in a path` });
+        }
+        list = r.value;
+        this.fnCache.set(key, list);
+      }
+      const next: Array<Record<string, string>> = [];
+      for (const c of combos) for (const v of list) next.push({ ...c, [e.name]: v });
+      combos = next;
+    }
+    return ok(combos);
+  }
+
+  private callFunction(rule: Rule, fn: string, args: string[]): Result<string[], PlanError> {
+    if (fn === 'domain') return this.domains.values(args[0]!);
+    const f = this.domains.plugins.functions.get(fn);
+    const where = { loc: rule.spec.loc, key: `rules.${rule.name}.input` };
+    if (!f) return err({ ...where, message: `unknown function '${fn}' in each`, hint: `functions: domain, ${[...this.domains.plugins.functions.keys()].join(', ')}` });
+    const r = f.call(args, { projectDir: this.pipeline.config.projectDir, baseDir: rule.spec.dir });
+    return r.ok ? r : err({ ...where, message: `${fn}(${args.join(', ')}): ${r.error}` });
+  }
+
+  /** Chooses each pending alternative: the first that exists or that a job of this plan makes,
+   * else the one to build. Building one may add more pending choices; repeat until none. */
+  resolvePending(): Result<boolean, PlanError> {
+    let any = false;
+    while (this.pending.length > 0) {
+      any = true;
+      const batch = this.pending;
+      this.pending = [];
+      for (const p of batch) {
+        let chosen: string | undefined;
+        for (const c of p.candidates) {
+          if (this.plannedOrExists(c)) {
+            chosen = c;
+            break;
+          }
+        }
+        const r = this.addInput(p.job, chosen ?? p.candidates[p.build]!, p.depth, p.slot);
+        if (!r.ok) return r;
+      }
+    }
+    return ok(any);
+  }
+
+  private plannedOrExists(p: string): boolean {
+    const prod = this.pipeline.producer(p);
+    if (prod.ok && prod.value && this.jobs.has(prod.value.rule.jobId(prod.value.values))) return true;
+    return exists(path.join(this.pipeline.config.projectDir, p));
+  }
+
+  /** Dependencies added after their dependents: order everything again, depth first. */
+  reorder(): Result<void, PlanError> {
+    const state = new Map<Job, 1 | 2>();
+    const order: Job[] = [];
+    for (const root of this.order) {
+      if (state.has(root)) continue;
+      const stack: Array<[Job, number]> = [[root, 0]];
+      state.set(root, 1);
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        const [job, i] = top;
+        if (i < job.deps.length) {
+          top[1]++;
+          const d = job.deps[i]!;
+          const st = state.get(d);
+          if (st === 1) {
+            const cycle = [...stack.slice(stack.findIndex(([j]) => j === d)).map(([j]) => j.id), d.id];
+            return err({ loc: d.rule.spec.loc, message: `dependency cycle: ${cycle.join(' -> ')}`, hint: 'a job cannot depend on its own output; check the inputs of these rules' });
+          }
+          if (st === undefined) {
+            state.set(d, 1);
+            stack.push([d, 0]);
+          }
+        } else {
+          stack.pop();
+          state.set(job, 2);
+          job.index = order.length;
+          order.push(job);
+        }
+      }
+    }
+    this.order.splice(0, this.order.length, ...order);
+    return ok(undefined);
   }
 
   private cycleError(repeat: Job, needer: Job | undefined): PlanError {

@@ -21,6 +21,18 @@ type CmdPart =
   | { kind: 'input' | 'output'; index?: number }
   | { kind: 'list'; items: string[] }; // a list var: spread like {input}
 
+/** `each: NAME: [fn, args...]`, compiled: args render with the job's values. */
+export interface CompiledEach {
+  name: string;
+  fn: string;
+  args: CmdPart[][];
+}
+
+/** An input entry, compiled: one path, or alternatives; either maybe repeated by `each`. */
+export type CompiledInput =
+  | { kind: 'path'; pattern: PathPattern; each: CompiledEach[] }
+  | { kind: 'any'; patterns: PathPattern[]; build: number; each: CompiledEach[] };
+
 export interface RenderedCommand {
   /** For display and for the journal's command hash. */
   display: string;
@@ -31,17 +43,28 @@ export interface RenderedCommand {
 export class Rule {
   readonly wildcards: string[];
   readonly resourceList: Array<[string, number]>;
+  /** Set when every input is one plain path: the common case, rendered without ceremony. */
+  readonly plainInputs: PathPattern[] | undefined;
 
   private constructor(
     readonly spec: RuleSpec,
     readonly outputs: PathPattern[],
-    readonly inputs: PathPattern[],
+    readonly inputs: CompiledInput[],
+    readonly supersedes: PathPattern[],
     private readonly command: { shell: boolean; parts: CmdPart[][] } | undefined,
     private readonly env: Array<[string, CmdPart[]]>,
     readonly cwd: PathPattern | undefined,
   ) {
     this.wildcards = outputs[0]?.wildcards ?? [];
     this.resourceList = Object.entries(spec.resources);
+    this.plainInputs = inputs.every((i) => i.kind === 'path' && i.each.length === 0)
+      ? inputs.map((i) => (i as { pattern: PathPattern }).pattern)
+      : undefined;
+  }
+
+  /** Renders the arguments of an `each` function for a job. */
+  renderEachArgs(e: CompiledEach, values: Record<string, string>): string[] {
+    return e.args.map((parts) => renderPlain(parts, values, [], []));
   }
 
   get name(): string {
@@ -62,8 +85,30 @@ export class Rule {
     };
     const outputs = paths(spec.outputs, 'output');
     if (!outputs.ok) return outputs;
-    const inputs = paths(spec.inputs, 'input');
-    if (!inputs.ok) return inputs;
+    const inputs: CompiledInput[] = [];
+    for (const [i, entry] of spec.inputs.entries()) {
+      const key = `rules.${spec.name}.input[${i}]`;
+      const each: CompiledEach[] = [];
+      for (const e of entry.each) {
+        const args: CmdPart[][] = [];
+        for (const a of e.args) {
+          const r = compileCommandText(a.text, a.loc, config.vars);
+          if (!r.ok) return err({ ...r.error, key });
+          args.push(r.value);
+        }
+        each.push({ name: e.name, fn: e.fn, args });
+      }
+      const list = entry.kind === 'path' ? [entry.template] : entry.templates;
+      const pats: PathPattern[] = [];
+      for (const t of list) {
+        const r = compilePath(t, spec.dir, projectDir, config.vars, constraint);
+        if (!r.ok) return err({ ...r.error, key });
+        pats.push(r.value);
+      }
+      inputs.push(entry.kind === 'path' ? { kind: 'path', pattern: pats[0]!, each } : { kind: 'any', patterns: pats, build: entry.build, each });
+    }
+    const supersedes = paths(spec.supersedes, 'supersedes');
+    if (!supersedes.ok) return supersedes;
     let command: { shell: boolean; parts: CmdPart[][] } | undefined;
     if (spec.run) {
       const texts = spec.run.kind === 'shell' ? [spec.run.text] : spec.run.args;
@@ -87,7 +132,7 @@ export class Rule {
       if (!r.ok) return err({ ...r.error, key: `rules.${spec.name}.cwd` });
       cwd = r.value;
     }
-    return ok(new Rule(spec, outputs.value, inputs.value, command, env, cwd));
+    return ok(new Rule(spec, outputs.value, inputs, supersedes.value, command, env, cwd));
   }
 
   /** A job's id: the rule name and its wildcard values. */

@@ -1,0 +1,73 @@
+// Reports by wildcard value (e.g. per chunk): a value is finished when all its jobs are, failed
+// when any failed, incomplete when any stopped mid-way, else not started. The failed values are
+// written in the value-list format, so the file can be fed back as a wildcard domain to retry.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DaxEvent } from '../events/events.js';
+import type { Graph } from '../graph/graph.js';
+import type { Job } from '../graph/job.js';
+import { formatValueList } from '../util/ranges.js';
+
+export type JobState = 'ok' | 'failed' | 'incomplete' | 'running' | 'pending';
+export type ValueState = 'finished' | 'failed' | 'incomplete' | 'running' | 'not-started';
+
+export interface WildcardReport {
+  wildcard: string;
+  counts: Record<ValueState, number>;
+  failed: string[];
+  incomplete: string[];
+  file?: string; // where the failed values were written
+}
+
+export function reportByWildcard(graph: Graph, wildcard: string, stateOf: (job: Job) => JobState): WildcardReport {
+  const byValue = new Map<string, ValueState>();
+  const rank: Record<ValueState, number> = { finished: 0, 'not-started': 1, running: 2, incomplete: 3, failed: 4 };
+  for (const job of graph.jobs) {
+    const v = job.values[wildcard];
+    if (v === undefined) continue;
+    const s = stateOf(job);
+    const vs: ValueState = s === 'ok' ? 'finished' : s === 'pending' ? 'not-started' : s;
+    const cur = byValue.get(v);
+    // A value with some jobs finished and some pending has not finished: pending wins over ok.
+    if (cur === undefined || rank[vs] > rank[cur]) byValue.set(v, vs);
+  }
+  const counts: Record<ValueState, number> = { finished: 0, failed: 0, incomplete: 0, running: 0, 'not-started': 0 };
+  const failed: string[] = [];
+  const incomplete: string[] = [];
+  for (const [v, s] of byValue) {
+    counts[s]++;
+    if (s === 'failed') failed.push(v);
+    if (s === 'incomplete') incomplete.push(v);
+  }
+  return { wildcard, counts, failed, incomplete };
+}
+
+/** Writes .dax/failed-<wildcard>.txt (empty when nothing failed), atomically. */
+export function writeFailedList(stateDir: string, r: WildcardReport): string {
+  const file = path.join(stateDir, `failed-${r.wildcard}.txt`);
+  mkdirSync(stateDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, formatValueList(r.failed));
+  renameSync(tmp, file);
+  r.file = file;
+  return file;
+}
+
+function short(values: string[]): string {
+  const text = formatValueList(values).trim().split('\n').join(', ');
+  return text.length > 200 ? text.slice(0, 200) + ' …' : text;
+}
+
+export function reportEvent(r: WildcardReport, projectDir: string): DaxEvent {
+  const c = r.counts;
+  const lines: string[] = [];
+  if (r.failed.length) lines.push(`failed: ${short(r.failed)}`);
+  if (r.incomplete.length) lines.push(`incomplete: ${short(r.incomplete)}`);
+  if (r.file && r.failed.length) lines.push(`failed values written to ${path.relative(projectDir, r.file)} (usable as a wildcard domain: file: ${path.relative(projectDir, r.file)})`);
+  return {
+    type: 'report',
+    title: `${r.wildcard}: ${c.finished} finished, ${c.failed} failed, ${c['not-started']} not started, ${c.incomplete} incomplete${c.running ? `, ${c.running} running` : ''}`,
+    lines,
+    data: r,
+  };
+}
