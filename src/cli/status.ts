@@ -6,7 +6,7 @@ import type { Job } from '../graph/job.js';
 import { makePools, planGraph } from '../exec/run.js';
 import { globals, loadProject, configError } from './project.js';
 import { describeRun, liveRunId } from './runs.js';
-import { reportByWildcard, reportEvent, type JobState } from '../exec/report.js';
+import { domainOf, reportByWildcard, reportEvent, type JobState } from '../exec/report.js';
 
 type Row = Record<JobClass | 'total' | 'running', number>;
 const COLUMNS: Array<keyof Row> = ['total', 'up-to-date', 'missing', 'incomplete', 'stale', 'running', 'failed'];
@@ -47,7 +47,7 @@ export function registerStatus(program: Command): void {
         states.set(job, cls === 'up-to-date' ? 'ok' : cls === 'failed' ? 'failed' : cls === 'incomplete' ? 'incomplete' : 'pending');
       }
       const lastRun = journal.runs[journal.runs.length - 1];
-      const reports = project.config.report.map((w) => reportByWildcard(g.value, w, (j) => states.get(j) ?? 'pending'));
+      const reports = project.config.report.map((w) => reportByWildcard(g.value, w, (j) => states.get(j) ?? 'pending', domainOf(project.domains, w)));
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({

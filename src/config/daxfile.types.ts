@@ -167,7 +167,7 @@ export interface Daxfile {
   vars?: Variables;
   limits?: ResourcePools;
   wildcards?: Wildcards;
-  rules: Rules;
+  rules?: Rules;
   targets?: DefaultTargets;
   report?: ReportByWildcard;
 }
@@ -215,7 +215,7 @@ export interface Region {
   dec: DeclinationRange;
 }
 /**
- * NAME -> rule. A rule makes its outputs from its inputs by running its command.
+ *  Required unless an included file defines rules.
  */
 export interface Rules {
   [k: string]: Rule;

@@ -94,6 +94,9 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     }
   }
 
+  if (rules.length === 0) {
+    return err({ loc: { file: daxfile, line: 1, col: 1 }, key: 'rules', message: 'no rules: the Daxfile defines none and includes none', hint: 'add rules: (NAME -> rule), or include a rule library' });
+  }
   const vars = resolveVars(fileVars, opts.sets, opts.env, projectDir);
   if (!vars.ok) return vars;
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { DaxEvent } from '../events/events.js';
 import type { Graph } from '../graph/graph.js';
 import type { Job } from '../graph/job.js';
+import type { Domains } from '../graph/domains.js';
 import { formatValueList } from '../util/ranges.js';
 
 export type JobState = 'ok' | 'failed' | 'incomplete' | 'running' | 'pending';
@@ -19,12 +20,14 @@ export interface WildcardReport {
   file?: string; // where the failed values were written
 }
 
-export function reportByWildcard(graph: Graph, wildcard: string, stateOf: (job: Job) => JobState): WildcardReport {
+/** `domain`: the wildcard's declared values, when it has a domain; values outside it (a
+ * neighbour chunk outside the set, say) are helpers, not what the run is about. */
+export function reportByWildcard(graph: Graph, wildcard: string, stateOf: (job: Job) => JobState, domain?: ReadonlySet<string>): WildcardReport {
   const byValue = new Map<string, ValueState>();
   const rank: Record<ValueState, number> = { finished: 0, 'not-started': 1, running: 2, incomplete: 3, failed: 4 };
   for (const job of graph.jobs) {
     const v = job.values[wildcard];
-    if (v === undefined) continue;
+    if (v === undefined || (domain && !domain.has(v))) continue;
     const s = stateOf(job);
     const vs: ValueState = s === 'ok' ? 'finished' : s === 'pending' ? 'not-started' : s;
     const cur = byValue.get(v);
@@ -40,6 +43,13 @@ export function reportByWildcard(graph: Graph, wildcard: string, stateOf: (job: 
     if (s === 'incomplete') incomplete.push(v);
   }
   return { wildcard, counts, failed, incomplete };
+}
+
+/** The values of a wildcard's domain, if it has one. */
+export function domainOf(domains: Domains, wildcard: string): Set<string> | undefined {
+  if (!domains.has(wildcard)) return undefined;
+  const v = domains.values(wildcard);
+  return v.ok ? new Set(v.value) : undefined;
 }
 
 /** Writes .dax/failed-<wildcard>.txt (empty when nothing failed), atomically. */

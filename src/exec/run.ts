@@ -19,7 +19,7 @@ import { describeReason, type OutputCheck } from '../state/staleness.js';
 import { decide } from './plan.js';
 import { Pools } from './pool.js';
 import { Scheduler } from './scheduler.js';
-import { reportByWildcard, reportEvent, writeFailedList } from './report.js';
+import { domainOf, reportByWildcard, reportEvent, writeFailedList } from './report.js';
 import type { Executor } from './executor.js';
 import { err, type Result } from '../util/result.js';
 import { trace } from '../util/trace.js';
@@ -144,7 +144,7 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
     if (toRun.size === 0) {
       journal.append({ t: 'runend', id: runId, end: Date.now(), result: 'ok', counts: { ...counts0 } });
       for (const w of project.config.report) {
-        const r = reportByWildcard(graph, w, () => 'ok');
+        const r = reportByWildcard(graph, w, () => 'ok', domainOf(project.domains, w));
         writeFailedList(project.stateDir, r);
         logger.event(reportEvent(r, project.config.projectDir));
       }
@@ -171,7 +171,7 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
     }
     journal.append({ t: 'runend', id: runId, end: Date.now(), result: outcome.result, counts: { ...outcome.counts } });
     for (const w of project.config.report) {
-      const r = reportByWildcard(graph, w, (j) => scheduler.stateOf(j));
+      const r = reportByWildcard(graph, w, (j) => scheduler.stateOf(j), domainOf(project.domains, w));
       writeFailedList(project.stateDir, r);
       logger.event(reportEvent(r, project.config.projectDir));
     }

@@ -117,7 +117,6 @@ export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, r
     }
     return undefined;
   }
-  if (rec.c !== cmdHash()) return { kind: 'command' };
   if (rec.i.length !== job.inputs.length || rec.i.some((p, k) => p[0] !== job.inputs[k])) {
     const before = new Set(rec.i.map((p) => p[0]));
     const now = new Set(job.inputs);
@@ -126,6 +125,7 @@ export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, r
     if (added.length || removed.length) return { kind: 'inputs-set', added, removed };
     // Same set in another order: the command may differ, but the command hash caught that.
   }
+  if (rec.c !== cmdHash()) return { kind: 'command' };
   let moved: InputPrint[] | undefined;
   for (const print of rec.i) {
     const [p, size, mtimeMs, hash] = print;
