@@ -1,3 +1,8 @@
+import { loadConfigCached } from '../config/cache.js';
+import { formatConfigError } from '../config/errors.js';
+import { Domains } from '../graph/domains.js';
+import { plugins } from './project.js';
+import { VERSION } from './main.js';
 import type { Command } from 'commander';
 import { type Result, assertNever, ok, err } from '../util/result.js';
 import { Exit } from './exit.js';
@@ -21,15 +26,19 @@ interface ChunksOptions {
   fromDaxfile?: string;
 }
 
-/**
- * Hook for `--from-daxfile WILDCARD`: the chunk ids of a wildcard's domain in the Daxfile.
- * TODO(engine): set this where the config loader (src/config/load.ts) is available, e.g.
- * `setDaxfileChunkSource((wildcard, dir, file) => load + plugins.domains.get(...).resolve(...))`.
- */
-export type DaxfileChunkSource = (wildcard: string, directory: string, file: string | undefined) => Promise<Result<number[], string>>;
-let daxfileChunkSource: DaxfileChunkSource | undefined;
-export function setDaxfileChunkSource(source: DaxfileChunkSource | undefined): void {
-  daxfileChunkSource = source;
+/** `--from-daxfile WILDCARD`: the chunk ids of a wildcard's domain in the Daxfile. */
+async function daxfileChunkSource(wildcard: string, directory: string, file: string | undefined): Promise<Result<number[], string>> {
+  const config = await loadConfigCached({ cwd: process.cwd(), directory, file, sets: {}, env: process.env }, VERSION);
+  if (!config.ok) return err(formatConfigError(config.error));
+  if (!config.value.wildcards[wildcard]) return err(`the Daxfile has no wildcard {${wildcard}} (wildcards: ${Object.keys(config.value.wildcards).join(', ') || 'none'})`);
+  const values = new Domains(config.value, plugins()).values(wildcard);
+  if (!values.ok) return err(formatConfigError(values.error));
+  const ids: number[] = [];
+  for (const v of values.value) {
+    if (!/^\d+$/.test(v)) return err(`wildcard {${wildcard}} has a value '${v}' that is not a chunk id`);
+    ids.push(Number(v));
+  }
+  return ok(ids);
 }
 
 /** `dax chunks`: see chunks.md. */
@@ -83,9 +92,6 @@ export async function runChunks(opts: ChunksOptions, directory: string, file: st
   }
 
   if (mode === 'fromDaxfile') {
-    if (daxfileChunkSource === undefined) {
-      return err('--from-daxfile is not available yet (it needs the Daxfile loader); use --stripes/--substripes/--region');
-    }
     const ids = await daxfileChunkSource(opts.fromDaxfile ?? '', directory, file);
     return ids.ok ? ok(formatSet(ids.value, opts, {})) : ids;
   }
