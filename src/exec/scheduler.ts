@@ -151,10 +151,10 @@ export class Scheduler {
     this.madeDirs.add(dir);
   }
 
-  private tempName(out: string, attempt: number): string {
+  private tempName(out: string, attempt: number, runId = this.o.runId): string {
     const dir = path.posix.dirname(out);
     const base = path.posix.basename(out);
-    const t = `.dax-tmp.${this.o.runId}.${attempt}.${base}`;
+    const t = `.dax-tmp.${runId}.${attempt}.${base}`;
     return dir === '.' ? t : `${dir}/${t}`;
   }
 
@@ -169,6 +169,10 @@ export class Scheduler {
     if (attempt === 1 && reason && (reason.kind === 'incomplete' || reason.kind === 'check' || reason.kind === 'failed')) {
       // What an unfinished or failed attempt left is not to be trusted or built upon.
       for (const out of job.outputs) removePath(files.abs(out));
+      // An attempt cut short by a crash (kill -9, power) left its temporary outputs: remove them,
+      // or every crash leaves half-written files behind for good.
+      const last = this.o.journal.jobs.get(job.id)?.lastStart;
+      if (reason.kind === 'incomplete' && last) for (const out of job.outputs) removePath(files.abs(this.tempName(out, last.a, last.r)));
     }
     for (const sup of job.rule.supersedes) removePath(files.abs(sup.render(job.values)));
     const cwd = job.rule.cwd ? path.join(projectDir, job.rule.cwd.render(job.values)) : projectDir;
