@@ -1,0 +1,81 @@
+// One run per project: a second run exits 3 at once naming the holder; status sees the running
+// jobs; a lock left by a dead process is taken over.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hostname } from 'node:os';
+import { dax, deadPid, ensureBuilt, exists, files, project, read, start, waitFor, write } from './helpers.js';
+
+beforeAll(() => ensureBuilt());
+
+// Two jobs that wait until the test lets them go (the file `go` exists), and one after them.
+const DAXFILE = `version: 1
+wildcards:
+  n:
+    values: [a, b]
+rules:
+  slow:
+    output: out/{n}.txt
+    run: "touch started.$DAX_JOB; while [ ! -e go ]; do sleep 0.05; done; echo {n} > {output}"
+  sum:
+    output: out/sum.txt
+    input: [out/a.txt, out/b.txt]
+    run: cat {input} > {output}
+targets:
+  - out/sum.txt
+`;
+
+describe('the project lock', () => {
+  it('a second run exits 3 at once naming the holder; status shows the running jobs', async () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE });
+    const first = start(dir, 'run', '--jobs', '2');
+    try {
+      await waitFor(() => exists(dir, 'started.slow[a]') && exists(dir, 'started.slow[b]'), 'both jobs to start');
+
+      const second = dax(dir, 'run');
+      expect(second.code).toBe(3);
+      expect(second.stderr).toMatch(new RegExp(`another dax run holds this project's lock: pid ${first.pid} on ${hostname()}`));
+      expect(second.ms).toBeLessThan(5000);
+      // Nor may a run of other targets.
+      expect(dax(dir, 'run', 'out/a.txt').code).toBe(3);
+
+      const st = dax(dir, 'status');
+      expect(st.code).toBe(0);
+      expect(st.stdout).toMatch(/^slow\s+2\s+0\s+0\s+0\s+0\s+2\s+0\s*$/m);
+      expect(st.stdout).toMatch(/^running run \S+: running/m);
+      const js = JSON.parse(dax(dir, 'status', '--json').stdout) as { rules: Record<string, Record<string, number>>; live: string; lastRun: Record<string, unknown> };
+      expect(js.rules['slow']).toMatchObject({ total: 2, running: 2 });
+      expect(js.rules['sum']).toMatchObject({ total: 1, running: 0, missing: 1 });
+      expect(js.live).toMatch(/\S/);
+      expect(js.lastRun).toMatchObject({ id: js.live, result: 'running' });
+    } finally {
+      write(dir, 'go', '');
+    }
+    const r = await first.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(dir, 'out/sum.txt')).toBe('a\nb\n');
+    // The lock is released: the next run proceeds.
+    expect(exists(dir, '.dax/lock')).toBe(false);
+    expect(dax(dir, 'run').stdout).toMatch(/nothing to do/);
+  });
+
+  it('a lock left by a dead process is taken over with a message', () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
+    const pid = deadPid();
+    const now = Date.now();
+    write(dir, '.dax/lock', JSON.stringify({ pid, host: hostname(), start: now - 60_000, heartbeat: now - 1000, run: '20200101-000000-dead' }));
+    const r = dax(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`took over the lock of a dax run that is no longer alive \\(pid ${pid} on ${hostname()}, run 20200101-000000-dead`));
+    expect(read(dir, 'out/sum.txt')).toBe('a\nb\n');
+    expect(files(dir, '.dax').filter((f) => f.startsWith('.dax/lock'))).toEqual([]);
+  });
+
+  it('a lock held by a live process on this host is respected, however old its heartbeat', () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
+    // This test's own process stands in for a live holder.
+    write(dir, '.dax/lock', JSON.stringify({ pid: process.pid, host: hostname(), start: 0, heartbeat: 0, run: '20200101-000000-live' }));
+    const r = dax(dir, 'run');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`pid ${process.pid}`));
+    expect(exists(dir, 'out')).toBe(false);
+  });
+});
