@@ -5,12 +5,20 @@ import type { FileHandle } from 'node:fs/promises';
 import { sum32 } from './checksum.js';
 import { type Result, ok, err } from '../util/result.js';
 
-export const DEFAULT_CHUNK = 8 * 1024 * 1024;
+// 4 MiB reads measured as fast as 8 or 16 MiB here, with less memory.
+export const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
 export interface CopyOptions {
   /** Bytes per read and write; a multiple of 4. */
   chunk?: number;
   signal?: AbortSignal;
+  /** Three buffers of at least `chunk` bytes to reuse (a writer copies many data units). */
+  buffers?: [Buffer, Buffer, Buffer];
+}
+
+/** Three copy buffers of `chunk` bytes. */
+export function copyBuffers(chunk = DEFAULT_CHUNK): [Buffer, Buffer, Buffer] {
+  return [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
 }
 
 export type CopyError = { kind: 'truncated'; message: string } | { kind: 'aborted'; message: string };
@@ -24,15 +32,19 @@ export async function copyAndSum(
   dstOffset: number,
   opts: CopyOptions = {},
 ): Promise<Result<number, CopyError>> {
-  const chunk = Math.min(opts.chunk ?? DEFAULT_CHUNK, Math.max(length, 4));
+  const chunk = opts.chunk ?? DEFAULT_CHUNK;
   if (chunk % 4 !== 0) throw new Error(`copy chunk ${chunk} is not a multiple of 4`);
   const n = Math.ceil(length / chunk);
   if (n === 0) return ok(0);
   // Three buffers: one being read, one being summed, one being written.
-  const bufs = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)];
+  const bufs = opts.buffers ?? copyBuffers(Math.min(chunk, length));
+  if (bufs.some((b) => b.length < Math.min(chunk, length))) throw new Error('copy buffers smaller than the chunk');
   const len = (i: number): number => Math.min(chunk, length - i * chunk);
   let sum = 0;
-  let readP = readFully(src, bufs[0], len(0), srcOffset);
+  // A read or write may fail while we wait on the other; mark both handled at once (the await
+  // below still throws) so Node does not end the process over an "unhandled" rejection.
+  const handled = <T>(p: Promise<T>): Promise<T> => (p.catch(() => undefined), p);
+  let readP = handled(readFully(src, bufs[0], len(0), srcOffset));
   let writeP: Promise<void> | null = null;
   try {
     for (let i = 0; i < n; i++) {
@@ -41,11 +53,11 @@ export async function copyAndSum(
         return err({ kind: 'truncated', message: `the file ends ${length - i * chunk - got} bytes early (did it change while merging?)` });
       }
       if (opts.signal?.aborted) return err({ kind: 'aborted', message: 'interrupted' });
-      if (i + 1 < n) readP = readFully(src, bufs[(i + 1) % 3], len(i + 1), srcOffset + (i + 1) * chunk);
+      if (i + 1 < n) readP = handled(readFully(src, bufs[(i + 1) % 3], len(i + 1), srcOffset + (i + 1) * chunk));
       const b = bufs[i % 3];
       sum = sum32(b, sum, 0, len(i));
       if (writeP) await writeP;
-      writeP = writeFully(dst, b, len(i), dstOffset + i * chunk);
+      writeP = handled(writeFully(dst, b, len(i), dstOffset + i * chunk));
     }
     if (writeP) await writeP;
     writeP = null;

@@ -6,7 +6,7 @@ import type { Card } from './card.js';
 import { formatCard } from './card.js';
 import { serializeHeader } from './header.js';
 import { CHECKSUM_ZERO, checksumValue, onesAdd, sum32 } from './checksum.js';
-import { type CopyError, type CopyOptions, copyAndSum, writeFully } from './copy.js';
+import { type CopyError, type CopyOptions, copyAndSum, copyBuffers, writeFully } from './copy.js';
 import { type Result, ok, err } from '../util/result.js';
 
 /** Where an HDU's data unit comes from: a byte range of an open file, already padded. */
@@ -42,11 +42,15 @@ export function headerWithSums(cards: readonly Card[], stamp: string): Result<{ 
 export class FitsWriter {
   /** Bytes written so far: the offset of the next HDU. */
   offset = 0;
+  private readonly copy: CopyOptions;
 
   constructor(
     private readonly fh: FileHandle,
-    private readonly copy: CopyOptions = {},
-  ) {}
+    opts: { chunk?: number; signal?: AbortSignal } = {},
+  ) {
+    // One set of buffers for every data unit: memory stays flat whatever the number of HDUs.
+    this.copy = { ...opts, buffers: copyBuffers(opts.chunk) };
+  }
 
   /**
    * Appends one HDU. `cards` must not hold END, CHECKSUM or DATASUM; `data.length` must be the

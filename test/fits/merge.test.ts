@@ -395,10 +395,11 @@ describe('dax merge: building the product', () => {
     const spec = writeSpec(dir, { id: 'x', sources: [], target: { fileId: 'big-out', source: { type: 'fitsFile', sourceName: 'big', location: 'big.fits' } } });
     const child = daxSpawn(['merge', '--json', spec]);
     let stdout = '';
+    let killed = false;
     const code = await new Promise<number | null>((resolve) => {
       child.stdout!.on('data', (d: Buffer) => {
         stdout += d.toString();
-        if (stdout.includes('"step":"write"')) child.kill('SIGTERM');
+        if (!killed && stdout.includes('"step":"write"')) killed = child.kill('SIGTERM');
       });
       child.on('close', (c) => resolve(c));
     });
