@@ -1,7 +1,7 @@
 // File facts for planning: stats cached per run (a no-op run only stats), content hashes
 // computed only when a size/mtime change must be confirmed, or when a job's inputs are recorded.
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface FileStat {
@@ -10,9 +10,13 @@ export interface FileStat {
 }
 
 const SMALL = 4 << 20;
+/** Lookups in one directory after which its listing is read. */
+const LISTING_AFTER = 16;
 
 export class Files {
   private readonly stats = new Map<string, FileStat | null>();
+  private readonly listings = new Map<string, Set<string> | null>();
+  private readonly lookups = new Map<string, number>();
   private readonly hashes = new Map<string, { size: number; mtimeMs: number; hash: string }>();
 
   private readonly prefix: string;
@@ -36,9 +40,38 @@ export class Files {
     return v;
   }
 
+  /** Whether a path exists. Many lookups in one directory read its listing once instead of
+   * a stat per file: a no-op run needs only existence for outputs, and a dry run on an unbuilt
+   * tree finds whole directories missing. */
+  exists(rel: string): boolean {
+    const hit = this.stats.get(rel);
+    if (hit !== undefined) return hit !== null;
+    const slash = rel.lastIndexOf('/');
+    const dir = slash < 0 ? '' : rel.slice(0, slash);
+    let listing = this.listings.get(dir);
+    if (listing === undefined) {
+      const n = (this.lookups.get(dir) ?? 0) + 1;
+      this.lookups.set(dir, n);
+      if (n < LISTING_AFTER) return this.stat(rel) !== null;
+      listing = this.list(dir);
+      this.listings.set(dir, listing);
+    }
+    return listing !== null && listing.has(slash < 0 ? rel : rel.slice(slash + 1));
+  }
+
+  private list(dir: string): Set<string> | null {
+    try {
+      return new Set(readdirSync(dir === '' ? this.projectDir : this.abs(dir)));
+    } catch {
+      return null; // no such directory: nothing in it exists
+    }
+  }
+
   /** Drops what is known of a path (a job wrote or removed it). */
   forget(rel: string): void {
     this.stats.delete(rel);
+    const slash = rel.lastIndexOf('/');
+    this.listings.delete(slash < 0 ? '' : rel.slice(0, slash));
   }
 
   /** Content hash of the file as it is now (sha1, base64url). */

@@ -86,7 +86,7 @@ export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, r
   if (state === 'started' || state === 'incomplete') return { kind: 'incomplete' };
   if (state === 'failed') return { kind: 'failed' };
   for (const out of job.outputs) {
-    if (!ctx.files.stat(out)) return { kind: 'missing', path: out };
+    if (!ctx.files.exists(out)) return { kind: 'missing', path: out };
   }
   const check = job.rule.spec.extra['check'];
   if (typeof check === 'string') {
@@ -105,7 +105,8 @@ export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, r
     let oldest = Infinity;
     let oldestOut = '';
     for (const out of job.outputs) {
-      const s = ctx.files.stat(out)!;
+      const s = ctx.files.stat(out);
+      if (!s) return { kind: 'missing', path: out }; // went between the listing and now
       if (s.mtimeMs < oldest) {
         oldest = s.mtimeMs;
         oldestOut = out;
