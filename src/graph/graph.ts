@@ -34,7 +34,7 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const ex = expandTarget(pipeline, domains, t);
     if (!ex.ok) return ex;
     for (const item of ex.value) {
-      const j = typeof item === 'string' ? b.jobFor(item, undefined, undefined, 0) : b.jobForValues(item.rule, item.values, undefined, 0);
+      const j = typeof item === 'string' ? b.jobFor(item, undefined, 0) : b.jobForValues(item.rule, item.values, 0);
       if (!j.ok) return j;
       if (j.value === undefined) {
         const p = item as string;
@@ -130,7 +130,8 @@ class Builder {
   readonly jobs = new Map<string, Job>();
   readonly order: Job[] = [];
   readonly sources = new Set<string>();
-  private readonly visiting = new Map<Job, Job | undefined>(); // job -> the job that needed it
+  /** The jobs being built, outermost first: a job needed again while on it closes a cycle. */
+  private readonly stack: Job[] = [];
   private pending: Array<{ job: Job; slot: number; candidates: string[]; build: number; depth: number }> = [];
   private readonly fnCache = new Map<string, string[]>();
 
@@ -140,7 +141,7 @@ class Builder {
   ) {}
 
   /** The job making `p` (creating it and its dependencies), or undefined for a source file. */
-  jobFor(p: string, known: Rule | undefined, needer: Job | undefined, depth: number): Result<Job | undefined, PlanError> {
+  jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, PlanError> {
     let rule = known;
     let values: Record<string, string> | undefined;
     if (rule) values = rule.outputs[0]!.match(p);
@@ -151,14 +152,14 @@ class Builder {
       rule = prod.value.rule;
       values = prod.value.values;
     }
-    return this.jobForValues(rule, values, needer, depth, p);
+    return this.jobForValues(rule, values, depth, p);
   }
 
-  jobForValues(rule: Rule, values: Record<string, string>, needer: Job | undefined, depth: number, p?: string): Result<Job, PlanError> {
+  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string): Result<Job, PlanError> {
     const id = rule.jobId(values);
     const existing = this.jobs.get(id);
     if (existing) {
-      if (this.visiting.has(existing)) return err(this.cycleError(existing, needer));
+      if (existing.index === -1) return err(this.cycleError(existing));
       return ok(existing);
     }
     if (depth > MAX_DEPTH) {
@@ -171,7 +172,7 @@ class Builder {
     const outputs = rule.outputs.map((o) => o.render(values));
     const job: Job = { index: -1, id, rule, values, outputs, inputs: [], deps: [], dependents: [] };
     this.jobs.set(id, job);
-    this.visiting.set(job, needer);
+    this.stack.push(job);
     if (rule.plainInputs) {
       for (const pat of rule.plainInputs) {
         const r = this.addInput(job, pat.render(values), depth);
@@ -193,7 +194,7 @@ class Builder {
         }
       }
     }
-    this.visiting.delete(job);
+    this.stack.pop();
     job.index = this.order.length;
     this.order.push(job);
     return ok(job);
@@ -202,7 +203,7 @@ class Builder {
   private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, PlanError> {
     if (slot === undefined) job.inputs.push(input);
     else job.inputs[slot] = input;
-    const dep = this.jobFor(input, undefined, job, depth + 1);
+    const dep = this.jobFor(input, undefined, depth + 1);
     if (!dep.ok) return dep;
     if (dep.value === undefined) {
       if (!this.sources.has(input)) {
@@ -315,19 +316,15 @@ class Builder {
         }
       }
     }
-    this.order.splice(0, this.order.length, ...order);
+    // Not splice(...order): a spread of 10^5 arguments overflows the stack.
+    this.order.length = 0;
+    for (const j of order) this.order.push(j);
     return ok(undefined);
   }
 
-  private cycleError(repeat: Job, needer: Job | undefined): PlanError {
-    const chain: string[] = [repeat.id];
-    let j = needer;
-    while (j && j !== repeat) {
-      chain.push(j.id);
-      j = this.visiting.get(j);
-    }
+  private cycleError(repeat: Job): PlanError {
+    const chain = this.stack.slice(this.stack.indexOf(repeat)).map((j) => j.id);
     chain.push(repeat.id);
-    chain.reverse();
     return {
       loc: repeat.rule.spec.loc,
       message: `dependency cycle: ${chain.join(' -> ')}`,
