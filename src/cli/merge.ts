@@ -92,6 +92,10 @@ export function registerMerge(program: Command): void {
       const globalVerbose = (cmd.parent?.opts() as { verbose?: number } | undefined)?.verbose ?? 0;
       const verbose = Math.min(3, opts.verbose + globalVerbose);
       const json = opts.json === true;
+      // A reader that goes away (`dax merge --json spec | head -1`) must not crash the merge.
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e;
+      });
       const out = (line: string): void => void process.stdout.write(line + '\n');
       const emit = (e: MergeEvent): void => {
         if (levelOf(e) > verbose && !(json && levelOf(e) <= 1)) return;
