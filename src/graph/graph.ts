@@ -97,6 +97,12 @@ function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): R
           return err({ loc: t.template?.loc, message: `target '${t.text}': {${tok.kind}} has no meaning in a target` });
       }
     }
+    // An absolute target inside the project (pasted from `find`, say) names the same path.
+    const first = parts[0];
+    if (typeof first === 'string' && path.isAbsolute(first)) {
+      const rel = path.relative(pipeline.config.projectDir, first);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel)) parts[0] = rel === '' ? '' : rel + (first.endsWith('/') ? '/' : '');
+    }
     const p = PathPattern.create(parts, '', (n) => pipeline.config.wildcards[n]?.pattern ?? DEFAULT_WILDCARD_PATTERN);
     if (!(p instanceof PathPattern)) return err({ loc: t.template?.loc, message: `target '${t.text}': ${p.message}` });
     pattern = p;
