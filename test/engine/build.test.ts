@@ -168,6 +168,35 @@ describe('build, no-op and dry run', () => {
     expect(read(byRule, 'out/all.txt')).toBe('A\nhello\nB\nhello\n');
   });
 
+  it('-C DIR and -f FILE name the project from elsewhere; an absolute target inside it is a path too', () => {
+    const dir = twoStage();
+    const elsewhere = project({});
+    const r = dax(elsewhere, '-C', dir, 'run', '--json', 'out/a.txt');
+    expect(r.code, r.stderr).toBe(0);
+    expect(started(r.stdout)).toEqual(['gen[a]']);
+    expect(exists(dir, 'out/a.txt')).toBe(true);
+    expect(files(elsewhere)).toEqual([]);
+    const f = dax(elsewhere, '-f', join(dir, 'Daxfile.yaml'), 'run', '--json', join(dir, 'out/b.txt'));
+    expect(f.code, f.stderr).toBe(0);
+    expect(started(f.stdout)).toEqual(['gen[b]']);
+    expect(dax(elsewhere, '-C', dir, 'run').stdout).toMatch(/run \S+ succeeded: 1 done, 2 up to date/);
+    expect(files(elsewhere)).toEqual([]);
+  });
+
+  it('a changed set of inputs or a changed env reruns the job', () => {
+    const dir = twoStage();
+    run(dir);
+    write(dir, 'extra.txt', 'E\n');
+    write(dir, 'Daxfile.yaml', DAXFILE.replace('input: [out/a.txt, out/b.txt]', 'input: [out/a.txt, out/b.txt, extra.txt]'));
+    expect(dax(dir, 'run', '-n').stdout).toMatch(/^all: inputs changed: added extra\.txt$/m);
+    expect(run(dir)).toEqual(['all']);
+    expect(read(dir, 'out/all.txt')).toBe('A\nhello\nB\nhello\nE\n');
+    write(dir, 'Daxfile.yaml', DAXFILE.replace('input: [out/a.txt, out/b.txt]', 'input: [out/a.txt, out/b.txt, extra.txt]\n    env:\n      MODE: fast'));
+    expect(dax(dir, 'run', '-n').stdout).toMatch(/^all: command or environment changed$/m);
+    expect(run(dir)).toEqual(['all']);
+    expect(run(dir)).toEqual([]);
+  });
+
   it('--json run-end carries the counts of a build and of a no-op', () => {
     const dir = twoStage();
     const first = events(dax(dir, 'run', '--json').stdout).find((e) => e.type === 'run-end')!;

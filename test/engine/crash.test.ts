@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, dax, ensureBuilt, exists, files, lines, project, read, sleep, start, started, tally, waitFor, write } from './helpers.js';
+import { alive, dax, ensureBuilt, events, exists, files, lines, project, read, sleep, start, started, tally, waitFor, write } from './helpers.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -65,6 +65,8 @@ targets:
 
     const again = dax(dir, 'run', '--jobs', '4', '--json');
     expect(again.code, again.stderr).toBe(0);
+    // The killed run's lock was taken over, with a word about it.
+    expect(events(again.stdout).find((e) => e.type === 'message')).toMatchObject({ level: 'warn', text: expect.stringMatching(new RegExp(`took over the lock .*pid ${run.pid}`)) });
     const rerun = started(again.stdout);
     // Exactly the jobs that had not finished run; none that had.
     const all = Array.from({ length: N }, (_, k) => `job[${k + 1}]`);

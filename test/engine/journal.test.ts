@@ -83,6 +83,37 @@ describe('journal', () => {
     expect(js[1]).toMatchObject({ id: ids[1], result: 'failed', targets: ['out/bad.txt'], start: expect.stringMatching(new RegExp(iso)), end: expect.stringMatching(new RegExp(iso)) });
     expect(Date.parse(js[1]!.end as string)).toBeGreaterThanOrEqual(Date.parse(js[1]!.start as string));
   });
+
+  it('a long journal is compacted without losing what the jobs did', () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE });
+    expect(dax(dir, 'run').code).toBe(0);
+    // A year of cron: thousands of no-op runs.
+    const journal = join(dir, '.dax/journal.jsonl');
+    const counts = { total: 2, upToDate: 2, toRun: 0, done: 0, failed: 0, skipped: 0, incomplete: 0, running: 0 };
+    const recs: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const id = `20250101-000000-${String(i).padStart(4, '0')}`;
+      recs.push(JSON.stringify({ t: 'run', id, start: 1e12 + i, targets: [], sets: {}, keepGoing: false, pid: 1, host: 'h' }));
+      recs.push(JSON.stringify({ t: 'runend', id, end: 1e12 + i + 1, result: 'ok', counts }));
+    }
+    appendFileSync(journal, recs.join('\n') + '\n');
+    const before = readFileSync(journal, 'utf8').split('\n').length;
+
+    const r = dax(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/nothing to do/);
+    const after = readFileSync(journal, 'utf8').split('\n').length;
+    expect(after).toBeLessThan(before / 5);
+    // The jobs' records survived: still nothing to do, and a changed output is still noticed.
+    expect(started(dax(dir, 'run', '--json').stdout)).toEqual([]);
+    rmSync(join(dir, 'out/b.txt'));
+    expect(started(dax(dir, 'run', '--json').stdout)).toEqual(['gen[b]']);
+    // The most recent runs are kept, newest last.
+    const runs = dax(dir, 'runs', '--json', '--limit', '5000').stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(runs.length).toBeGreaterThanOrEqual(50);
+    expect(runs.length).toBeLessThan(200);
+    expect(runs[runs.length - 4]!.id).toBe('20250101-000000-1499');
+  });
 });
 
 describe('check: csv', () => {

@@ -2,7 +2,7 @@
 // jobs; a lock left by a dead process is taken over.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
-import { dax, deadPid, ensureBuilt, exists, files, project, read, start, waitFor, write } from './helpers.js';
+import { dax, deadPid, ensureBuilt, exists, files, project, read, start, waitFor, write, type Result } from './helpers.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -55,6 +55,23 @@ describe('the project lock', () => {
     // The lock is released: the next run proceeds.
     expect(exists(dir, '.dax/lock')).toBe(false);
     expect(dax(dir, 'run').stdout).toMatch(/nothing to do/);
+  });
+
+  it('of two runs started at once, exactly one runs', async () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE });
+    const a = start(dir, 'run', '--jobs', '2');
+    const b = start(dir, 'run', '--jobs', '2');
+    let loser: Result;
+    try {
+      loser = await Promise.race([a.done, b.done]);
+    } finally {
+      write(dir, 'go', '');
+    }
+    expect(loser.code).toBe(3);
+    // The other waited for `go`: it was the one running.
+    const both = await Promise.all([a.done, b.done]);
+    expect(both.map((r) => r.code).sort()).toEqual([0, 3]);
+    expect(read(dir, 'out/sum.txt')).toBe('a\nb\n');
   });
 
   it('a lock left by a dead process is taken over with a message', () => {
