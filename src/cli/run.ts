@@ -52,6 +52,13 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
   trace('start');
   const { project, sets } = await loadProject(g, opts.set);
   trace('config');
+  // A reader that goes away (`dax run | head`, a log collector that died) must not kill the run
+  // and orphan its jobs: the work goes on, only what it prints is lost.
+  for (const s of [process.stdout, process.stderr]) {
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    });
+  }
   const logger = makeLogger({ json: !!opts.json, level });
   let outcome: RunOutcome;
   try {
