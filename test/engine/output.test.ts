@@ -1,6 +1,9 @@
 // What dax prints: plain lines without a TTY (cron, files), one JSON event per line with --json.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dax, ensureBuilt, events, project } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DAX, dax, ensureBuilt, env, events, project, read } from './helpers.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -50,6 +53,33 @@ describe('output modes', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`^${TS} FAILED bad \\d+(ms|\\.\\d+s): exit code 4 \\(log: \\.dax/logs/bad/_\\.log\\)\\n    \\| nope$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^${TS} run \\S+ FAILED: 0 done, 1 failed, 0 up to date \\(1 jobs?\\)`, 'm'));
+  });
+
+  it('a reader that goes away (dax run | head -1) does not stop the run', async () => {
+    const dir = project({
+      'Daxfile.yaml': `version: 1
+wildcards:
+  i:
+    values: [1, 2, 3, 4, 5, 6]
+rules:
+  j:
+    output: out/{i}.txt
+    run: "sleep 0.2; echo {i} > {output}"
+targets:
+  - out/{i}.txt
+`,
+    });
+    for (const args of [['run', '--jobs', '2'], ['run', '--jobs', '2', '--json']]) {
+      const child = spawn(process.execPath, [DAX, ...args], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      // Read the first line, then close the pipe, as `head -1` does.
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.stderr.once('data', () => child.stderr.destroy());
+      const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+      expect(code).toBe(0);
+      for (let i = 1; i <= 6; i++) expect(read(dir, `out/${i}.txt`)).toBe(`${i}\n`);
+      expect(dax(dir, 'runs').stdout.trimEnd().split('\n').pop()).toMatch(/\sok\s/);
+      rmSync(join(dir, 'out'), { recursive: true });
+    }
   });
 
   it('--json: every stdout line is a JSON object with a type, ending in run-end with counts', () => {
