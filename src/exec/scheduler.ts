@@ -56,6 +56,9 @@ export class Scheduler {
   /** Jobs per worker and how they ended: the run report's "who did what". */
   readonly perWorker = new Map<string, { ok: number; failed: number; incomplete: number }>();
 
+  /** process.env read once: each read of it goes through C++, and a job needs all of it. */
+  private readonly baseEnv = { ...process.env } as Record<string, string>;
+
   constructor(private readonly o: SchedulerOptions) {}
 
   get failures(): readonly Job[] {
@@ -180,7 +183,7 @@ export class Scheduler {
     const rel = (p: string): string => (cwd === projectDir ? p : path.relative(cwd, path.join(projectDir, p)));
     const temps = job.outputs.map((o) => this.tempName(o, attempt));
     const cmd = job.rule.renderCommand(job.values, job.inputs.map(rel), temps.map(rel));
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...job.rule.renderEnv(job.values, job.inputs.map(rel), temps.map(rel)) };
+    const env: Record<string, string> = { ...this.baseEnv, ...job.rule.renderEnv(job.values, job.inputs.map(rel), temps.map(rel)) };
     env['DAX_JOB'] = job.id;
     env['DAX_RULE'] = job.rule.name;
     env['DAX_ATTEMPT'] = String(attempt);
