@@ -1,6 +1,6 @@
 // One run per project: .dax/lock holds {pid, host, start, heartbeat, run}. A holder that is dead
 // (same host, no such process; or another host with a heartbeat older than STALE_MS) is taken over.
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { err, ok, type Result } from '../util/result.js';
@@ -34,7 +34,7 @@ export class Lock {
 
   static read(stateDir: string): LockInfo | undefined {
     try {
-      return JSON.parse(readFileSync(Lock.path(stateDir), 'utf8')) as LockInfo;
+      return parseLock(readFileSync(Lock.path(stateDir), 'utf8'));
     } catch {
       return undefined;
     }
@@ -42,6 +42,8 @@ export class Lock {
 
   /** Whether the holder of a lock is still alive, as far as this host can tell. */
   static isAlive(info: LockInfo, now = Date.now()): boolean {
+    // Not a process (kill(0) or kill(-1) would signal groups and always succeed).
+    if (!Number.isInteger(info.pid) || info.pid <= 0) return false;
     if (info.host === os.hostname()) {
       try {
         process.kill(info.pid, 0);
@@ -73,8 +75,16 @@ export class Lock {
         unlinkSync(mine);
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const holder = Lock.read(stateDir);
-      if (holder === undefined) continue; // it went away (or is being written): try again
+      let raw: string;
+      try {
+        raw = readFileSync(file, 'utf8');
+      } catch {
+        continue; // it went away: try again
+      }
+      // A lock is written aside and then linked or renamed into place, so a live holder's lock
+      // always reads back whole. One that does not (left empty by a power loss, say) holds nobody;
+      // refusing to run on it would stop the project until someone deleted it by hand.
+      const holder = parseLock(raw) ?? unreadableLock(file);
       if (Lock.isAlive(holder)) return err({ kind: 'held', holder });
       // Take over a dead holder's lock: move it aside, and make sure what moved is that lock
       // (not one another process took over in the meantime) before trying again.
@@ -84,13 +94,13 @@ export class Lock {
       } catch {
         continue;
       }
-      let moved: LockInfo | undefined;
+      let moved: string | undefined;
       try {
-        moved = JSON.parse(readFileSync(aside, 'utf8')) as LockInfo;
+        moved = readFileSync(aside, 'utf8');
       } catch {
         moved = undefined;
       }
-      if (moved && moved.pid === holder.pid && moved.start === holder.start) {
+      if (moved === raw) {
         unlinkSync(aside);
         tookOver = holder;
       } else {
@@ -131,6 +141,23 @@ export class Lock {
       /* already gone */
     }
   }
+}
+
+function parseLock(text: string): LockInfo | undefined {
+  try {
+    const v = JSON.parse(text) as LockInfo;
+    if (v === null || typeof v !== 'object') return undefined;
+    const whole = typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.run === 'string' && Number.isFinite(v.start) && Number.isFinite(v.heartbeat);
+    return whole ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stands for the holder of a lock file that does not read back: nobody alive. */
+function unreadableLock(file: string): LockInfo {
+  const t = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  return { pid: 0, host: os.hostname(), start: t, heartbeat: t, run: 'unknown (the lock file was unreadable)' };
 }
 
 export function describeHolder(h: LockInfo): string {
