@@ -86,6 +86,17 @@ describe('the project lock', () => {
     expect(files(dir, '.dax').filter((f) => f.startsWith('.dax/lock'))).toEqual([]);
   });
 
+  it('an empty or damaged lock file (a power loss while it was written) holds nobody', () => {
+    for (const damaged of ['', '{"pid":', 'null', '{"pid":0,"host":"x"}']) {
+      const dir = project({ 'Daxfile.yaml': DAXFILE, go: '', '.dax/lock': damaged });
+      const r = dax(dir, 'run');
+      expect(r.code, `${JSON.stringify(damaged)}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toMatch(/took over the lock/);
+      expect(read(dir, 'out/sum.txt')).toBe('a\nb\n');
+      expect(exists(dir, '.dax/lock')).toBe(false);
+    }
+  });
+
   it('a lock held by a live process on this host is respected, however old its heartbeat', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
     // This test's own process stands in for a live holder.
