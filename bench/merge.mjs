@@ -125,7 +125,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'dax-bench-merge-'));
 try {
   const total = GB * 1024 * 1024 * 1024;
   // 1/2 in the target's primary image, 1/4 in each source (two extensions each).
-  const q = Math.floor(total / 4 / 4000) * 4000;
+  const q = Math.floor(total / 4 / 8000) * 8000; // whole rows of 1000 32-bit pixels in q / 2
   console.log(`bench:merge: writing ${(4 * q / 1e9).toFixed(2)} GB of sources in ${dir} ...`);
   makeFits(join(dir, 'dcs.fits'), 2 * q, [], 'D');
   makeFits(join(dir, 'a.fits'), 0, [q / 2, q / 2], 'A');
