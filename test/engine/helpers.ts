@@ -1,7 +1,7 @@
 // Helpers for the engine's end-to-end tests: temp projects, the real CLI (bin/dax.js, which runs
 // dist/), and small waits. Every test runs `dax` as a user would, without a TTY and with CI=true.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,14 +45,31 @@ export function ensureBuilt(): void {
   }
   try {
     if (stale()) {
+      // Built aside and moved into place file by file: a dax started by another test file
+      // meanwhile never loads a half-written module.
+      const aside = join(repo, `dist/.test-build-${process.pid}`);
       try {
-        execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'pipe' });
+        execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', aside], { cwd: repo, stdio: 'pipe' });
       } catch {
         // Type errors elsewhere still emit JavaScript.
       }
+      moveInto(aside, join(repo, 'dist'));
+      rmSync(aside, { recursive: true, force: true });
     }
   } finally {
     rmdirSync(lock);
+  }
+}
+
+function moveInto(from: string, to: string): void {
+  if (!existsSync(from)) return;
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const src = join(from, e.name);
+    const dst = join(to, e.name);
+    if (e.isDirectory()) {
+      mkdirSync(dst, { recursive: true });
+      moveInto(src, dst);
+    } else renameSync(src, dst);
   }
 }
 
