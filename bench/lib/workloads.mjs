@@ -6,7 +6,10 @@
 // bench/engine.mjs that names it; ninja/make writers are optional.
 
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 /** Paths of the two-stage pipeline for one chunk. */
 const genOut = (c) => `out/gen/${c}.csv`;
@@ -27,6 +30,36 @@ function* groups(n, size, f) {
 }
 
 export const WORKLOADS = {
+  // rules/catalog.yaml over the whole sky with as many stripes as give about n chunks, 3 tables:
+  // generate CT, partition (with the neighbours' CT), ingest per chunk and table, and publish.
+  // Only dax has it: its planning is what is measured (the commands never run).
+  catalog: {
+    description: 'rules/catalog.yaml, 3 tables: 9 jobs per chunk',
+    jobsPerChunk: 9,
+    dax(dir, n) {
+      const stripes = Math.max(2, Math.round(90 * Math.sqrt(n / 10_084)));
+      write(dir, 'Daxfile.yaml', [
+        'version: 1',
+        `include: [${JSON.stringify(join(REPO, 'rules/catalog.yaml'))}]`,
+        'vars:',
+        '  data: out',
+        '  db: out/catalog.db',
+        `  stripes: ${stripes}`,
+        '  substripes: 12',
+        "  generate: 'true'",
+        "  partition: 'true'",
+        "  ingest: 'true'",
+        "  publish: 'true'",
+        'wildcards:',
+        `  chunk: { pattern: '[0-9]+', chunks: { stripes: ${stripes}, substripes: 12 } }`,
+        '  table: { values: [Object, Source, Forced_Source] }',
+        "targets: ['{vars.data}/published.db']",
+      ]);
+    },
+  },
+  // No pipeline: a command that needs none (dax chunks).
+  none: { description: 'no project', jobsPerChunk: 0, dax() {} },
+
   // gen: out/gen/{chunk}.csv by `echo`; ingest: out/ing/{chunk}.done from it by `cp`.
   'two-stage': {
     description: 'gen (echo) then ingest (cp), 2 jobs per chunk',
