@@ -319,7 +319,16 @@ export class Scheduler {
       const tmpAbs = files.abs(temps[i]!);
       files.forget(out);
       try {
-        renameSync(tmpAbs, files.abs(out));
+        try {
+          renameSync(tmpAbs, files.abs(out));
+        } catch (e) {
+          // A directory output (or a file replacing a directory): rename cannot replace a
+          // non-empty directory, so the previous build's goes first.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
+          removePath(files.abs(out));
+          renameSync(tmpAbs, files.abs(out));
+        }
         continue;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return { status: 'failed', why: `cannot move ${temps[i]} to ${out}: ${(e as Error).message}` };
