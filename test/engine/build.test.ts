@@ -197,6 +197,29 @@ describe('build, no-op and dry run', () => {
     expect(run(dir)).toEqual([]);
   });
 
+  it('a directory output is rebuilt when its input changes', () => {
+    const dir = project({
+      'in.txt': '1\n',
+      'Daxfile.yaml': `version: 1
+rules:
+  parts:
+    output: out/parts
+    input: in.txt
+    run: "mkdir {output} && cp {input} {output}/p.txt && touch {output}/$(cat {input}).n"
+targets:
+  - out/parts
+`,
+    });
+    expect(dax(dir, 'run').code).toBe(0);
+    expect(files(dir, 'out')).toEqual(['out/parts/1.n', 'out/parts/p.txt']);
+    write(dir, 'in.txt', '22\n');
+    const r = dax(dir, 'run');
+    expect(r.code, r.stdout).toBe(0);
+    // The new directory replaced the old one whole.
+    expect(files(dir, 'out')).toEqual(['out/parts/22.n', 'out/parts/p.txt']);
+    expect(read(dir, 'out/parts/p.txt')).toBe('22\n');
+  });
+
   it('--json run-end carries the counts of a build and of a no-op', () => {
     const dir = twoStage();
     const first = events(dax(dir, 'run', '--json').stdout).find((e) => e.type === 'run-end')!;
