@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, ensureBuilt, events, exists, files, lines, project, read, started, tally, write } from './helpers.js';
+import { dax, daxEnv, ensureBuilt, events, exists, files, lines, project, read, started, tally, write } from './helpers.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -121,6 +121,29 @@ describe('build, no-op and dry run', () => {
     // Back to the Daxfile's value: the command changed again.
     expect(run(dir).sort()).toEqual(['all', 'gen[a]', 'gen[b]']);
     expect(read(dir, 'out/a.txt')).toBe('A\nhello\n');
+  });
+
+  it('var precedence: --set > Daxfile > environment DAX_VAR_NAME', () => {
+    const dir = project({
+      'Daxfile.yaml': `version: 1
+vars:
+  fromfile: file
+rules:
+  show:
+    output: out.txt
+    run: "echo {vars.fromfile} {vars.fromenv} > {output}"
+targets:
+  - out.txt
+`,
+    });
+    expect(daxEnv(dir, { DAX_VAR_fromenv: 'env', DAX_VAR_fromfile: 'env' }, 'run').code).toBe(0);
+    expect(read(dir, 'out.txt')).toBe('file env\n');
+    expect(daxEnv(dir, { DAX_VAR_fromenv: 'env' }, 'run', '--set', 'fromenv=cli', '--set', 'fromfile=cli').code).toBe(0);
+    expect(read(dir, 'out.txt')).toBe('cli cli\n');
+    // Without the environment variable the var is undefined: a config error, nothing run.
+    const r = dax(dir, 'run');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/fromenv/);
   });
 
   it('an output made outside dax counts as done when newer than its inputs, and runs when older', () => {

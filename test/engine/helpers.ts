@@ -143,8 +143,13 @@ export function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Runs `dax ARGS` with cwd = dir and waits for it. */
 export function dax(dir: string, ...args: string[]): Result {
+  return daxEnv(dir, {}, ...args);
+}
+
+/** dax with variables added to its environment. */
+export function daxEnv(dir: string, extra: Record<string, string>, ...args: string[]): Result {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [DAX, ...args], { cwd: dir, env: env(), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [DAX, ...args], { cwd: dir, env: env(extra), encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
 }
 

@@ -97,6 +97,20 @@ describe('the project lock', () => {
     }
   });
 
+  it('a lock of another host is respected while its heartbeat is fresh, and taken over when stale', () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
+    const now = Date.now();
+    const lock = (heartbeat: number): string => JSON.stringify({ pid: 4242, host: 'some-other-host', start: now - 600_000, heartbeat, run: '20200101-000000-away' });
+    write(dir, '.dax/lock', lock(now - 1000));
+    const held = dax(dir, 'run');
+    expect(held.code).toBe(3);
+    expect(held.stderr).toMatch(/pid 4242 on some-other-host/);
+    write(dir, '.dax/lock', lock(now - 300_000));
+    const r = dax(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/took over the lock .*pid 4242 on some-other-host/);
+  });
+
   it('a lock held by a live process on this host is respected, however old its heartbeat', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
     // This test's own process stands in for a live holder.
