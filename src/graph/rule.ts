@@ -1,6 +1,6 @@
 // A Rule: a RuleSpec compiled for fast matching and rendering of its jobs.
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { hash53 } from '../util/hash.js';
 import type { Config, Loc, RuleSpec, Template, Var } from '../config/model.js';
 import { parseTemplate, type Token } from '../config/template.js';
 import { DEFAULT_WILDCARD_PATTERN, PathPattern, type Part } from './pattern.js';
@@ -179,7 +179,7 @@ export class Rule {
     let s = cmd ? (cmd.shell ? 's:' : 'a:') + cmd.argv.join('\u0000') : '-';
     if (this.env.length) for (const [k, v] of Object.entries(this.renderEnv(values, inputs, outputs))) s += `\u0001${k}=${v}`;
     if (this.cwd) s += `\u0002${this.cwd.render(values)}`;
-    return createHash('sha1').update(s).digest('base64url').slice(0, 16);
+    return hash53(s);
   }
 }
 
