@@ -12,8 +12,8 @@ import { buildGraph, type Graph, type TargetRequest } from '../graph/graph.js';
 import type { Pipeline } from '../graph/pipeline.js';
 import type { PlanError } from '../graph/rule.js';
 import { Files } from '../state/files.js';
-import { Journal } from '../state/journal.js';
-import { Lock, type LockInfo } from '../state/lock.js';
+import { Journal, journalState } from '../state/journal.js';
+import { Lock, describeHolder, type LockInfo } from '../state/lock.js';
 import type { RunResult } from '../state/records.js';
 import { describeReason, type OutputCheck } from '../state/staleness.js';
 import { decide } from './plan.js';
@@ -111,9 +111,16 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
   if (req.dryRun) {
     const journal = Journal.load(project.stateDir);
     const { toRun } = decide(graph, journal, files, project.checks);
+    // A dry run takes no lock. While another run goes on, the jobs it runs are not "incomplete".
+    const holder = Lock.read(project.stateDir);
+    const live = holder && Lock.isAlive(holder) ? holder : undefined;
+    if (live) logger.event({ type: 'message', level: 'warn', text: `another dax run holds this project's lock (${describeHolder(live)}); dax run would exit 3 now` });
     for (const [job, reason] of toRun) {
       const cmd = job.rule.renderCommand(job.values, job.inputs, job.outputs);
-      logger.event({ type: 'plan', job: job.id, rule: job.rule.name, reason: describeReason(reason), ...(cmd ? { command: cmd.display } : {}) });
+      const h = journal.jobs.get(job.id);
+      const running = live && reason.kind === 'incomplete' && journalState(h) === 'started' && h!.lastStart!.r === live.run;
+      const why = running ? `running now, in run ${live.run}` : describeReason(reason);
+      logger.event({ type: 'plan', job: job.id, rule: job.rule.name, reason: why, ...(cmd ? { command: cmd.display } : {}) });
     }
     const counts = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size, upToDate: graph.jobs.length - toRun.size };
     logger.event({ type: 'run-end', run: runId, result: 'dry-run', counts, elapsedMs: Date.now() - t0 });
