@@ -37,6 +37,13 @@ describe('the project lock', () => {
       // Nor may a run of other targets.
       expect(dax(dir, 'run', 'out/a.txt').code).toBe(3);
 
+      // A dry run takes no lock: it answers, and says the jobs are running, not incomplete.
+      const n = dax(dir, 'run', '-n');
+      expect(n.code).toBe(0);
+      expect(n.stdout).toMatch(/^slow\[a\]: running now, in run \S+$/m);
+      expect(n.stdout).toMatch(/^sum: /m);
+      expect(n.stderr).toMatch(new RegExp(`holds this project's lock \\(pid ${first.pid} on .*dax run would exit 3 now`));
+
       const st = dax(dir, 'status');
       expect(st.code).toBe(0);
       expect(st.stdout).toMatch(/^slow\s+2\s+0\s+0\s+0\s+0\s+2\s+0\s*$/m);
