@@ -70,6 +70,9 @@ describe('build, no-op and dry run', () => {
     expect(r.stdout).toMatch(/3 of 3 jobs would run/);
     expect(exists(dir, 'out')).toBe(false);
     expect(exists(dir, 'runs.log')).toBe(false);
+    // Nor any state: a dry run and a status of a fresh project leave it as it was.
+    expect(dax(dir, 'status').code).toBe(0);
+    expect(files(dir)).toEqual(['Daxfile.yaml', 'src/a.in', 'src/b.in']);
 
     // After a build, -n lists nothing.
     run(dir);
