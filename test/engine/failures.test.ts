@@ -1,7 +1,7 @@
 // Failing jobs: retries, timeouts, keep-going, exit 1, outputs of a failed job removed, the
 // failure message with the log's tail, one log per job under .dax/logs/.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dax, ensureBuilt, events, exists, files, lines, project, read, write } from './helpers.js';
+import { dax, ensureBuilt, events, exists, files, groupMembers, lines, project, read, started, waitFor, write } from './helpers.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -41,14 +41,14 @@ targets:
     expect(exists(once, 'out.txt')).toBe(false);
   });
 
-  it('timeout: 1s stops a job that runs longer: failed, exit 1, says timed out', () => {
+  it('timeout: 1s stops a job that runs longer: failed, exit 1, says timed out', async () => {
     const dir = project({
       'Daxfile.yaml': `version: 1
 rules:
   sleepy:
     output: out.txt
     timeout: 1s
-    run: sleep 5; touch {output}
+    run: echo $$ > pgid; sleep 5 & sleep 5; wait; touch {output}
 targets:
   - out.txt
 `,
@@ -57,6 +57,10 @@ targets:
     expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(4000);
     expect(r.stdout).toMatch(/FAILED sleepy .*timed out after 1s/);
+    // The whole process group was stopped, not just the shell.
+    const pgid = Number(read(dir, 'pgid'));
+    expect(pgid).toBeGreaterThan(1);
+    await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, 2000);
     expect(r.stdout).toMatch(/FAILED: 0 done, 1 failed/);
     expect(exists(dir, 'out.txt')).toBe(false);
     // Failed last time: the next run tries again.
@@ -100,6 +104,19 @@ targets:
     expect(kev.find((e) => e.type === 'run-end')).toMatchObject({ result: 'failed', counts: { failed: 1, done: 3, skipped: 1 } });
     for (const n of [1, 2, 3]) expect(read(keep, `out/good${n}.txt`)).toBe(`${n}\n`);
     expect(exists(keep, 'out/after.txt')).toBe(false);
+    const st = JSON.parse(dax(keep, 'status', '--json').stdout) as { rules: Record<string, Record<string, number>> };
+    expect(st.rules['bad']).toMatchObject({ total: 1, failed: 1 });
+    expect(st.rules['after']).toMatchObject({ total: 1, missing: 1 });
+
+    // Fixed, the failed run is resumed by its id: only what failed or did not start runs.
+    const failedRun = kev.find((e) => e.type === 'run-end')!.run as string;
+    write(keep, 'Daxfile.yaml', daxfile.replace('run: "echo boom >&2; exit 1"', 'run: "echo fixed > {output}"'));
+    expect(dax(keep, 'resume', 'no-such-run').code).toBe(2);
+    const resumed = dax(keep, 'resume', failedRun, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`resuming run ${failedRun} \\(failed\\)`));
+    expect(started(resumed.stdout)).toEqual(['bad', 'after']);
+    expect(read(keep, 'out/after.txt')).toBe('fixed\n');
   });
 
   it("a failed job's outputs are removed, whether written through {output} or under their own name", () => {
