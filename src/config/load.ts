@@ -94,8 +94,10 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     }
   }
 
-  if (rules.length === 0) {
-    return err({ loc: { file: daxfile, line: 1, col: 1 }, key: 'rules', message: 'no rules: the Daxfile defines none and includes none', hint: 'add rules: (NAME -> rule), or include a rule library' });
+  const rootRaw = root.data as Partial<Daxfile>;
+  if (rootRaw.rules === undefined && rootRaw.include === undefined) {
+    // The schema cannot say "rules, unless an include brings them": checked here.
+    return err({ loc: { file: daxfile, line: 1, col: 1 }, key: 'rules', message: "missing required key 'rules'", hint: 'add rules: (NAME -> rule), or include a rule library that has them' });
   }
   const vars = resolveVars(fileVars, opts.sets, opts.env, projectDir);
   if (!vars.ok) return vars;

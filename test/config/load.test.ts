@@ -75,7 +75,7 @@ targets:
     expect(c.wildcards.chunk!.domain).toMatchObject({ kind: 'file', path: path.join(dir, 'chunks.txt') });
     expect(c.wildcards.sky!.domain).toMatchObject({ kind: 'plugin', name: 'chunks', baseDir: dir, spec: { stripes: 50, substripes: 5 } });
     const gen = c.rules.find((r) => r.name === 'gen')!;
-    expect(gen.inputs).toEqual([{ text: 'spec.yaml', loc: { file: f, line: 20, col: 13 } }]);
+    expect(gen.inputs).toEqual([{ kind: 'path', template: { text: 'spec.yaml', loc: { file: f, line: 20, col: 13 } }, each: [] }]);
     expect(gen.run).toMatchObject({ kind: 'shell', loc: { line: 21, col: 10 } });
     expect(gen.resources).toEqual({ jobs: 1, merge: 1 });
     expect(gen.retries).toBe(2);
