@@ -1,9 +1,10 @@
 // The catalog pipeline of rules/catalog.yaml with the example tools, end to end through the CLI:
 // complete vs edge-only files, incomplete CSVs, a kill -9 mid-run, and the per-chunk report.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { dax, ensureBuilt, exists, project, read, repo, sleep, start, waitFor, write } from '../engine/helpers.js';
 
 ensureBuilt();
@@ -60,10 +61,24 @@ function lineCount(dir: string, rel: string): number {
 
 const chunkIds = (dir: string): string[] => dax(dir, 'chunks', '--from-daxfile', 'chunk').stdout.trim().split('\n');
 
+/** One full build, made once; tests that start from a built catalog work on copies of it. */
+let built: string;
+let firstRun: ReturnType<typeof dax>;
+function builtCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dax-catalog-'));
+  cpSync(built, dir, { recursive: true });
+  return dir;
+}
+
 describe('catalog pipeline', () => {
+  beforeAll(() => {
+    built = catalog();
+    firstRun = dax(built, 'run', '--jobs', '4');
+  }, 120_000);
+
   it('builds CT for the set and EO for outside neighbours; the database holds exactly the partitioned rows', () => {
-    const dir = catalog();
-    const r = dax(dir, 'run', '--jobs', '4');
+    const dir = builtCopy();
+    const r = firstRun;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ids = chunkIds(dir);
@@ -90,8 +105,7 @@ describe('catalog pipeline', () => {
   });
 
   it('an EO file is superseded: generating the CT removes it, dependents switch to the CT, and a leftover EO beside a CT goes', () => {
-    const dir = catalog();
-    expect(dax(dir, 'run', '--jobs', '4').code).toBe(0);
+    const dir = builtCopy();
     const n = ls(dir, 'out/eo')[0]!;
     const eoBefore = read(dir, `out/eo/${n}/Object.csv`);
     // Build the neighbour's complete file: its edge-only file goes first.
@@ -114,8 +128,7 @@ describe('catalog pipeline', () => {
   });
 
   it('a truncated or ragged CSV is incomplete: -n and status say so, and run rebuilds it', () => {
-    const dir = catalog();
-    expect(dax(dir, 'run', '--jobs', '4').code).toBe(0);
+    const dir = builtCopy();
     const c = chunkIds(dir)[0]!;
     const file = `out/ct/${c}/Forced_Source.csv`;
     const good = read(dir, file);
@@ -135,8 +148,7 @@ describe('catalog pipeline', () => {
   });
 
   it('kill -9 mid-run, then dax run: the same database as an uninterrupted run', async () => {
-    const whole = catalog();
-    expect(dax(whole, 'run', '--jobs', '4').code).toBe(0);
+    const whole = built;
     const dir = catalog();
     const run = start(dir, 'run', '--jobs', '4');
     await waitFor(() => ls(dir, 'out/ingested/Object').length + ls(dir, 'out/ingested/Forced_Source').length >= 3, 'some chunks ingested', 60_000);
