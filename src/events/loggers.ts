@@ -164,7 +164,7 @@ export class TtyLogger implements Logger {
     const left = c.toRun - finished - c.skipped;
     const eta = finished > 0 && left > 0 ? ` ETA ${formatDuration(Math.round((elapsed / finished) * left))}` : '';
     let s = `[${finished}/${c.toRun}] running ${c.running}${c.failed ? `, failed ${c.failed}` : ''}, ${formatDuration(elapsed)}${eta}`;
-    const width = this.stdout.columns ?? 100;
+    const width = this.stdout.columns || 100; // a pty may report 0 columns
     if (s.length > width - 1) s = s.slice(0, width - 1);
     this.stdout.write(`\r${s}\x1b[K`);
     this.status = s;
@@ -192,8 +192,7 @@ export class TtyLogger implements Logger {
         this.clear();
         this.plain.event(e);
         this.plain.close();
-        this.draw();
-        return;
+        return; // the status line comes back with the next tick, with the counts after this job
       case 'run-end':
         if (this.timer) clearInterval(this.timer);
         this.timer = undefined;

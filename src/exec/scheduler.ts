@@ -194,6 +194,7 @@ export class Scheduler {
     this.counts.running++;
     const logRel = path.relative(projectDir, log);
     this.o.logger.event({ type: 'job-start', job: job.id, rule: job.rule.name, attempt, worker: this.o.executor.name, log: logRel, reason: reason ? describeReason(reason) : '' });
+    this.o.logger.event({ type: 'progress', counts: { ...this.counts }, elapsedMs: 0 });
     const running: RunningJob = cmd
       ? this.o.executor.start({ argv: cmd.argv, cwd, env, logFile: log, appendLog: attempt > 1 })
       : { pid: undefined, done: Promise.resolve({ kind: 'exited', code: 0 }), kill() {} };
