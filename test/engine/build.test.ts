@@ -1,10 +1,11 @@
 // Building, no-op runs, dry runs and what makes a job run again, as a user sees it.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, daxEnv, ensureBuilt, events, exists, files, lines, project, read, started, tally, write } from './helpers.js';
+import { dax, daxEnv, ensureBuilt, removeProjects, events, exists, files, lines, project, read, started, tally, write } from './helpers.js';
 
 beforeAll(() => ensureBuilt());
+afterAll(() => removeProjects());
 
 // Two stages: gen[n] copies src/{n}.in and adds the greeting; all concatenates both. Every job
 // appends its id to runs.log, so the tests can see what ran.

@@ -76,11 +76,20 @@ function moveInto(from: string, to: string): void {
 // ---------------------------------------------------------------------------------------------
 // Projects and files
 
+const made: string[] = [];
+
 /** A temp project with the given files (project-relative path -> text). */
 export function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'dax-engine-'));
+  made.push(dir);
   for (const [rel, text] of Object.entries(files)) write(dir, rel, text);
   return dir;
+}
+
+/** Removes the projects this test file made (kept when DAX_TEST_KEEP is set, to look at). */
+export function removeProjects(): void {
+  if (process.env['DAX_TEST_KEEP']) return;
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export function write(dir: string, rel: string, text: string): void {
