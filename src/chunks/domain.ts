@@ -56,6 +56,13 @@ export function resolveChunkSpec(spec: unknown): Result<number[], string> {
 /** `ids: [1, "7", "10:20"]` or `ids: { file: chunks.txt }` → ids, first-seen order, no repeats. */
 export const idsDomain: DomainPlugin = {
   key: 'ids',
+  files(spec: unknown, ctx: PluginContext): string[] {
+    if (typeof spec === 'object' && spec !== null && !Array.isArray(spec) && typeof (spec as { file?: unknown }).file === 'string') {
+      const f = (spec as { file: string }).file;
+      return [isAbsolute(f) ? f : resolve(ctx.baseDir, f)];
+    }
+    return [];
+  },
   resolve(spec: unknown, ctx: PluginContext): Result<string[], string> {
     const ids = resolveIdsSpec(spec, ctx);
     return ids.ok ? ok(ids.value.map(String)) : ids;

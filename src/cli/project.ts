@@ -1,7 +1,6 @@
 // Loading a project for a command: the Daxfile, its compiled pipeline, the domains with the
 // plugins registered, and where .dax/ lives. Config errors are printed here, exit code 2.
 import path from 'node:path';
-import type { Command } from 'commander';
 import { formatConfigError } from '../config/errors.js';
 import { parseSets } from '../config/vars.js';
 import { loadConfigCached } from '../config/cache.js';
@@ -15,7 +14,6 @@ import type { Project } from '../exec/run.js';
 import { chunkPlugins } from '../chunks/domain.js';
 import { Exit } from './exit.js';
 import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
-import type { LogLevel } from '../events/loggers.js';
 
 export function plugins(): Plugins {
   const p = emptyPlugins();
@@ -23,21 +21,6 @@ export function plugins(): Plugins {
   for (const d of c.domains) p.domains.set(d.key, d);
   for (const f of c.functions) p.functions.set(f.name, f);
   return p;
-}
-
-export function globals(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
-}
-
-export function logLevel(g: GlobalOptions): LogLevel {
-  const l = g.logLevel ?? (g.verbose > 0 ? 'debug' : 'info');
-  if (l === 'error' || l === 'warn' || l === 'info' || l === 'debug') return l;
-  usageError(`--log-level must be one of error, warn, info, debug (got ${JSON.stringify(l)})`);
-}
-
-export function usageError(message: string): never {
-  process.stderr.write(`dax: ${message}\n`);
-  throw new ExitRequest(Exit.usage);
 }
 
 export function configError(e: ConfigError | PlanError): never {

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { Journal } from '../state/journal.js';
 import { Exit } from './exit.js';
 import { ExitRequest } from './main.js';
-import { globals, loadProject, usageError } from './project.js';
+import { loadProject } from './project.js';
+import { globals, usageError } from './options.js';
 import { runCommand } from './run.js';
 import { liveRunId, runState } from './runs.js';
 

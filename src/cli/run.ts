@@ -1,14 +1,18 @@
 import type { Command } from 'commander';
 import { makeLogger } from '../events/loggers.js';
-import { runPipeline, type RunOutcome } from '../exec/run.js';
-import { LocalExecutor } from '../exec/local.js';
+import type { RunOutcome } from '../exec/run.js';
+import { newRunId } from '../state/runid.js';
+import { noopKey, tryNoop, type NoopOutcome } from '../exec/noop.js';
+import { daxfilePath } from '../config/cache.js';
+import { parseSets } from '../config/vars.js';
+import path from 'node:path';
 import { describeHolder } from '../state/lock.js';
 import { formatConfigError } from '../config/errors.js';
 import { assertNever } from '../util/result.js';
 import { trace } from '../util/trace.js';
 import { Exit } from './exit.js';
 import { ExitRequest } from './main.js';
-import { globals, loadProject, logLevel, usageError } from './project.js';
+import { globals, logLevel, usageError } from './options.js';
 
 export interface RunOptions {
   jobs?: string;
@@ -50,8 +54,6 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
   const level = logLevel(g);
   const jobs = parseJobs(opts.jobs);
   trace('start');
-  const { project, sets } = await loadProject(g, opts.set);
-  trace('config');
   // A reader that goes away (`dax run | head`, a log collector that died) must not kill the run
   // and orphan its jobs: the work goes on, only what it prints is lost.
   for (const s of [process.stdout, process.stderr]) {
@@ -59,10 +61,30 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
       if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
     });
   }
+  // A no-op answered from the snapshot, before the Daxfile is even parsed (see state/snapshot.ts).
+  const setsEarly = parseSets(opts.set);
+  const daxfile = daxfilePath({ cwd: process.cwd(), directory: g.directory, file: g.file });
+  const key = setsEarly.ok ? noopKey(daxfile, targets, setsEarly.value, process.env) : undefined;
+  if (key && setsEarly.ok) {
+    const projectDir = path.dirname(daxfile);
+    const logger = makeLogger({ json: !!opts.json, level });
+    let fast: NoopOutcome;
+    try {
+      fast = tryNoop(path.join(projectDir, '.dax'), projectDir, key, !!opts.dryRun, newRunId(), targets, setsEarly.value, logger);
+    } finally {
+      logger.close();
+    }
+    if (fast?.kind === 'noop') return Exit.ok;
+    if (fast?.kind === 'locked') return exitCodeOf({ kind: 'locked', holder: fast.holder });
+  }
+  // Not a no-op: now load the Daxfile and the engine.
+  const [{ loadProject }, { runPipeline }, { LocalExecutor }] = await Promise.all([import('./project.js'), import('../exec/run.js'), import('../exec/local.js')]);
+  const { project, sets } = await loadProject(g, opts.set);
+  trace('config');
   const logger = makeLogger({ json: !!opts.json, level });
   let outcome: RunOutcome;
   try {
-    outcome = await runPipeline(project, { targets, sets, jobs, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, executor: new LocalExecutor() }, logger);
+    outcome = await runPipeline(project, { targets, sets, jobs, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, executor: new LocalExecutor(), noopKey: key }, logger);
   } finally {
     logger.close();
   }

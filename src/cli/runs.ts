@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { Journal, type RunInfo } from '../state/journal.js';
 import { Lock } from '../state/lock.js';
-import { globals, loadProject } from './project.js';
+import { loadProject } from './project.js';
+import { globals } from './options.js';
 
 /** The id of the run holding the lock, when its holder is alive. */
 export function liveRunId(stateDir: string): string | undefined {

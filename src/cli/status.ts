@@ -4,7 +4,8 @@ import { Journal, journalState } from '../state/journal.js';
 import { classOf, whyRun, type JobClass } from '../state/staleness.js';
 import type { Job } from '../graph/job.js';
 import { makePools, planGraph } from '../exec/run.js';
-import { globals, loadProject, configError } from './project.js';
+import { loadProject, configError } from './project.js';
+import { globals } from './options.js';
 import { describeRun, liveRunId } from './runs.js';
 import { domainOf, reportByWildcard, reportEvent, type JobState } from '../exec/report.js';
 

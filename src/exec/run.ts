@@ -3,7 +3,6 @@
 import os from 'node:os';
 import { rmSync } from 'node:fs';
 import type { Job } from '../graph/job.js';
-import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/model.js';
 import type { Logger, Counts } from '../events/events.js';
 import { emptyCounts } from '../events/events.js';
@@ -19,10 +18,13 @@ import { describeReason, type OutputCheck } from '../state/staleness.js';
 import { decide } from './plan.js';
 import { Pools } from './pool.js';
 import { Scheduler } from './scheduler.js';
+import { saveNoop } from './noop.js';
+import type { NoopSummary } from '../state/snapshot.js';
 import { domainOf, reportByWildcard, reportEvent, writeFailedList } from './report.js';
 import type { Executor } from './executor.js';
 import { err, type Result } from '../util/result.js';
 import { trace } from '../util/trace.js';
+import { newRunId } from '../state/runid.js';
 
 export interface Project {
   config: Config;
@@ -39,6 +41,8 @@ export interface RunRequest {
   dryRun: boolean;
   keepGoing: boolean;
   executor: Executor;
+  /** Set to record a no-op snapshot when the run leaves everything up to date. */
+  noopKey?: string;
 }
 
 export type RunOutcome =
@@ -46,10 +50,6 @@ export type RunOutcome =
   | { kind: 'plan-error'; error: PlanError }
   | { kind: 'locked'; holder: LockInfo };
 
-export function newRunId(now = new Date()): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${now.getUTCFullYear()}${p(now.getUTCMonth() + 1)}${p(now.getUTCDate())}-${p(now.getUTCHours())}${p(now.getUTCMinutes())}${p(now.getUTCSeconds())}-${randomBytes(2).toString('hex')}`;
-}
 
 export function targetRequests(project: Project, targets: string[]): TargetRequest[] {
   if (targets.length > 0) return targets.map((text) => ({ text }));
@@ -96,6 +96,15 @@ function sweepSuperseded(graph: Graph, toRun: Map<Job, unknown>, files: Files, l
       logger.event({ type: 'message', level: 'info', text: `removed ${p}: superseded by ${job.outputs.join(', ')}` });
     }
   }
+}
+
+/** What a no-op run over this graph reports: every job up to date. */
+function noopSummary(project: Project, graph: Graph): NoopSummary {
+  const reports = project.config.report.map((w) => {
+    const e = reportEvent(reportByWildcard(graph, w, () => 'ok', domainOf(project.domains, w)), project.config.projectDir);
+    return e.type === 'report' ? { title: e.title, lines: e.lines, data: e.data } : { title: '', lines: [] };
+  });
+  return { total: graph.jobs.length, reports };
 }
 
 export async function runPipeline(project: Project, req: RunRequest, logger: Logger): Promise<RunOutcome> {
@@ -156,6 +165,7 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
         logger.event(reportEvent(r, project.config.projectDir));
       }
       logger.event({ type: 'run-end', run: runId, result: 'nothing-to-do', counts: counts0, elapsedMs: Date.now() - t0 });
+      if (req.noopKey) saveNoop(project, graph, req.noopKey, noopSummary(project, graph));
       return { kind: 'done', result: 'nothing-to-do', run: runId, counts: counts0, graph, failed: [] };
     }
     logger.event({ type: 'run-start', run: runId, targets, counts: counts0, jobs: pools.capacityOf('jobs') });
@@ -188,6 +198,7 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
       }
     }
     logger.event({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0 });
+    if (req.noopKey && outcome.result === 'ok') saveNoop(project, graph, req.noopKey, noopSummary(project, graph));
     return { kind: 'done', result: outcome.result, run: runId, counts: outcome.counts, graph, failed: scheduler.failures.map((j) => j.id) };
   } finally {
     journal.close();

@@ -45,6 +45,18 @@ export class Domains {
     return this.config.wildcards[name]?.domain !== undefined;
   }
 
+  /** The files the domains of these wildcards are read from (absolute paths). */
+  files(names: Iterable<string>): string[] {
+    const out: string[] = [];
+    for (const name of names) {
+      const d = this.config.wildcards[name]?.domain;
+      if (!d) continue;
+      if (d.kind === 'file') out.push(d.path);
+      else if (d.kind === 'plugin') out.push(...(this.plugins.domains.get(d.name)?.files?.(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir }) ?? []));
+    }
+    return out;
+  }
+
   /** The values of a wildcard, checked against its pattern. */
   values(name: string): Result<string[], PlanError> {
     const hit = this.cache.get(name);

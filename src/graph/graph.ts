@@ -15,6 +15,8 @@ export interface Graph {
   targets: Job[];
   /** Inputs no rule makes; they exist (checked while planning). */
   sources: Set<string>;
+  /** Alternatives passed over because they did not exist: if one appears, the choice changes. */
+  absent: Set<string>;
   byId: Map<string, Job>;
 }
 
@@ -59,7 +61,7 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const r = b.reorder();
     if (!r.ok) return r;
   }
-  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, byId: b.jobs });
+  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, byId: b.jobs });
 }
 
 function exists(p: string): boolean {
@@ -136,6 +138,7 @@ class Builder {
   readonly jobs = new Map<string, Job>();
   readonly order: Job[] = [];
   readonly sources = new Set<string>();
+  readonly absent = new Set<string>();
   /** The jobs being built, outermost first: a job needed again while on it closes a cycle. */
   private readonly stack: Job[] = [];
   private pending: Array<{ job: Job; slot: number; candidates: string[]; build: number; depth: number }> = [];
@@ -293,6 +296,7 @@ class Builder {
             chosen = c;
             break;
           }
+          this.absent.add(c);
         }
         if (dep) {
           p.job.inputs[p.slot] = chosen!;

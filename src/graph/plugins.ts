@@ -14,6 +14,8 @@ export interface DomainPlugin {
   key: string;
   /** The values of the domain, in order, as strings. */
   resolve(spec: unknown, ctx: PluginContext): Result<string[], string>;
+  /** Files the values are read from, if any: a change to them changes the domain. */
+  files?(spec: unknown, ctx: PluginContext): string[];
 }
 
 /** A function usable in input templates to expand an input over many values,

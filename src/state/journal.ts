@@ -31,6 +31,13 @@ export class Journal {
     return path.join(stateDir, 'journal.jsonl');
   }
 
+  /** A journal to append to without reading what it holds (a no-op run records itself). */
+  static forAppend(stateDir: string): Journal {
+    const j = new Journal(Journal.path(stateDir));
+    j.openForAppend();
+    return j;
+  }
+
   /** Reads the journal; a missing file is an empty journal. */
   static load(stateDir: string): Journal {
     const j = new Journal(Journal.path(stateDir));

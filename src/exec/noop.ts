@@ -1,0 +1,75 @@
+// The no-op fast path (see state/snapshot.ts): a run that finds nothing changed since the last
+// run left everything up to date answers from the snapshot, without planning.
+import os from 'node:os';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../events/events.js';
+import { emptyCounts } from '../events/events.js';
+import type { Graph } from '../graph/graph.js';
+import { Journal } from '../state/journal.js';
+import { Lock, type LockInfo } from '../state/lock.js';
+import { NoopSnapshot, type NoopSummary } from '../state/snapshot.js';
+import type { Project } from './run.js';
+
+/** What a no-op depends on besides files: dax's own build, the Daxfile, targets, --set, DAX_VAR_. */
+export function noopKey(daxfile: string, targets: string[], sets: Record<string, string>, env: NodeJS.ProcessEnv): string {
+  const self = statSync(fileURLToPath(import.meta.url), { throwIfNoEntry: false });
+  const vars = Object.entries(env)
+    .filter(([k]) => k.startsWith('DAX_VAR_'))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([self?.mtimeMs ?? 0, daxfile, targets, sets, vars]);
+}
+
+export type NoopOutcome = { kind: 'noop'; run: string } | { kind: 'locked'; holder: LockInfo } | undefined;
+
+/** Answers the run from the snapshot when nothing changed; undefined means: plan as usual. */
+export function tryNoop(stateDir: string, projectDir: string, key: string, dryRun: boolean, runId: string, targets: string[], sets: Record<string, string>, logger: Logger): NoopOutcome {
+  const t0 = Date.now();
+  const journalFile = Journal.path(stateDir);
+  if (!NoopSnapshot.check(stateDir, projectDir, key, journalFile)) return undefined;
+  let summary: NoopSummary | undefined;
+  if (dryRun) summary = NoopSnapshot.check(stateDir, projectDir, key, journalFile);
+  else {
+    // Any lock file, live or left by a dead run: the full path says who holds it, or takes it
+    // over with a message.
+    if (existsSync(Lock.path(stateDir))) return undefined;
+    const lock = Lock.acquire(stateDir, runId);
+    if (!lock.ok) return { kind: 'locked', holder: lock.error.holder };
+    try {
+      // Checked again under the lock: another run may have finished in between.
+      summary = NoopSnapshot.check(stateDir, projectDir, key, journalFile);
+      if (!summary) return undefined;
+      const journal = Journal.forAppend(stateDir);
+      const counts = { ...emptyCounts(), total: summary.total, upToDate: summary.total };
+      journal.append({ t: 'run', id: runId, start: t0, targets, sets, keepGoing: false, pid: process.pid, host: os.hostname() });
+      journal.append({ t: 'runend', id: runId, end: Date.now(), result: 'ok', counts: { ...counts } });
+      journal.close();
+      NoopSnapshot.writeJournalStamp(stateDir, journalFile);
+    } finally {
+      lock.value.release();
+    }
+  }
+  if (!summary) return undefined;
+  const counts = { ...emptyCounts(), total: summary.total, upToDate: summary.total };
+  for (const r of summary.reports) logger.event({ type: 'report', ...r });
+  logger.event({ type: 'run-end', run: runId, result: dryRun ? 'dry-run' : 'nothing-to-do', counts, elapsedMs: Date.now() - t0 });
+  return { kind: 'noop', run: runId };
+}
+
+/** After a run that left every job up to date: what the next no-op needs to know. */
+export function saveNoop(project: Project, graph: Graph, key: string, summary: NoopSummary): void {
+  const present = new Set<string>(project.config.files);
+  for (const f of project.domains.files(Object.keys(project.config.wildcards))) present.add(f);
+  const absent = new Set<string>(graph.absent);
+  const outputs = new Set<string>();
+  for (const job of graph.jobs) {
+    // Outputs checked for content (check:) count like inputs: their bytes matter.
+    const checked = job.rule.spec.extra['check'] !== undefined;
+    for (const p of job.outputs) (checked ? present : outputs).add(p);
+    for (const p of job.inputs) present.add(p);
+    for (const sup of job.rule.supersedes) absent.add(sup.render(job.values));
+  }
+  // An output no job reads only has to exist: its directory's mtime says so.
+  const existing = [...outputs].filter((p) => !present.has(p));
+  NoopSnapshot.write(project.stateDir, project.config.projectDir, key, summary, present, existing, absent, Journal.path(project.stateDir));
+}

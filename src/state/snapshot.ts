@@ -1,0 +1,121 @@
+// The no-op snapshot: after a run that left everything up to date, dax writes down what that
+// state rests on — the Daxfile and domain files, every input and output with its size and mtime,
+// the files that must stay absent (alternatives not taken, superseded files), and the journal.
+// The next `dax run` with the same targets and --set values compares those with a stat each and,
+// when nothing moved, says "nothing to do" without loading the Daxfile, planning or reading the
+// journal: that is how a no-op stays close to ninja's. Any difference falls back to full planning.
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const FORMAT = 2;
+
+/** What a no-op run reports, replayed as it was computed by the run that wrote the snapshot. */
+export interface NoopSummary {
+  total: number;
+  reports: Array<{ title: string; lines: string[]; data?: unknown }>;
+}
+
+interface Snapshot {
+  format: number;
+  key: string;
+  summary: NoopSummary;
+  /** path (absolute for config files, else project-relative) \t size \t mtimeMs, one per line */
+  present: string;
+  /** Directories (project-relative) \t mtimeMs: their entries did not change. */
+  dirs: string;
+  absent: string[];
+}
+
+type Stamp = [number, number];
+
+function stampOf(p: string): Stamp | undefined {
+  const s = statSync(p, { throwIfNoEntry: false });
+  return s ? [s.size, s.mtimeMs] : undefined;
+}
+
+export class NoopSnapshot {
+  static file(stateDir: string): string {
+    return path.join(stateDir, 'noop.json');
+  }
+  /** The journal's size and mtime the snapshot is valid for: rewritten by every no-op run. */
+  static journalStamp(stateDir: string): string {
+    return path.join(stateDir, 'noop.journal');
+  }
+
+  /**
+   * Writes the snapshot. `present`: paths (project-relative or absolute) whose size and mtime
+   * matter; `existing`: paths whose existence alone matters — their directories' mtimes stand
+   * for them (creating, removing or renaming an entry changes its directory's mtime), which
+   * saves a stat per file.
+   */
+  static write(stateDir: string, projectDir: string, key: string, summary: NoopSummary, present: Iterable<string>, existing: Iterable<string>, absent: Iterable<string>, journal: string): void {
+    const lines: string[] = [];
+    for (const p of present) {
+      const s = stampOf(path.isAbsolute(p) ? p : path.join(projectDir, p));
+      if (!s) return; // something vanished meanwhile: no snapshot, the next run plans
+      lines.push(`${p}\t${s[0]}\t${s[1]}`);
+    }
+    const dirs = new Map<string, number>();
+    for (const p of existing) {
+      const dir = path.posix.dirname(p);
+      if (!dirs.has(dir)) {
+        const s = stampOf(path.join(projectDir, dir));
+        if (!s) return;
+        dirs.set(dir, s[1]);
+      }
+      if (!stampOf(path.join(projectDir, p))) return;
+    }
+    const dirText = [...dirs].map(([d, m]) => `${d}\t${m}`).join('\n');
+    const snap: Snapshot = { format: FORMAT, key, summary, present: lines.join('\n'), dirs: dirText, absent: [...absent] };
+    const file = NoopSnapshot.file(stateDir);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(snap));
+    renameSync(tmp, file);
+    NoopSnapshot.writeJournalStamp(stateDir, journal);
+  }
+
+  static writeJournalStamp(stateDir: string, journal: string): void {
+    const s = stampOf(journal);
+    const file = NoopSnapshot.journalStamp(stateDir);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(s ?? null));
+    renameSync(tmp, file);
+  }
+
+  /** The summary of a no-op when nothing the snapshot rests on changed, else undefined. */
+  static check(stateDir: string, projectDir: string, key: string, journal: string): NoopSummary | undefined {
+    let snap: Snapshot;
+    let journalWas: Stamp | null;
+    try {
+      snap = JSON.parse(readFileSync(NoopSnapshot.file(stateDir), 'utf8')) as Snapshot;
+      journalWas = JSON.parse(readFileSync(NoopSnapshot.journalStamp(stateDir), 'utf8')) as Stamp | null;
+    } catch {
+      return undefined;
+    }
+    if (snap.format !== FORMAT || snap.key !== key || !journalWas) return undefined;
+    const j = stampOf(journal);
+    if (!j || j[0] !== journalWas[0] || j[1] !== journalWas[1]) return undefined;
+    const prefix = projectDir.endsWith(path.sep) ? projectDir : projectDir + path.sep;
+    const text = snap.present;
+    let at = 0;
+    while (at < text.length) {
+      let nl = text.indexOf('\n', at);
+      if (nl < 0) nl = text.length;
+      const t1 = text.indexOf('\t', at);
+      const t2 = text.indexOf('\t', t1 + 1);
+      const p = text.slice(at, t1);
+      const s = statSync(p.startsWith('/') ? p : prefix + p, { throwIfNoEntry: false });
+      if (!s || s.size !== Number(text.slice(t1 + 1, t2)) || s.mtimeMs !== Number(text.slice(t2 + 1, nl))) return undefined;
+      at = nl + 1;
+    }
+    for (const line of snap.dirs === '' ? [] : snap.dirs.split('\n')) {
+      const tab = line.lastIndexOf('\t');
+      const s = statSync(prefix + line.slice(0, tab), { throwIfNoEntry: false });
+      if (!s || s.mtimeMs !== Number(line.slice(tab + 1))) return undefined;
+    }
+    for (const p of snap.absent) {
+      if (statSync(prefix + p, { throwIfNoEntry: false })) return undefined;
+    }
+    return snap.summary;
+  }
+}
