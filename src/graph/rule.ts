@@ -151,7 +151,7 @@ export class Rule {
     if (!this.command) return undefined;
     if (this.command.shell) {
       const text = renderShell(this.command.parts[0]!, values, inputs, outputs);
-      return { display: text, shell: true, argv: ['/bin/sh', '-c', text] };
+      return { display: text, shell: true, argv: plainArgv(text) ?? ['/bin/sh', '-c', text] };
     }
     const argv: string[] = [];
     for (const parts of this.command.parts) {
@@ -176,11 +176,29 @@ export class Rule {
   /** A hash of what the job runs: command, env and cwd. A change makes the job rerun. */
   commandHash(values: Record<string, string>, inputs: string[], outputs: string[]): string {
     const cmd = this.renderCommand(values, inputs, outputs);
-    let s = cmd ? (cmd.shell ? 's:' : 'a:') + cmd.argv.join('\u0000') : '-';
+    // A shell command is hashed by its text: how it is started (see plainArgv) is not what it does.
+    let s = cmd ? (cmd.shell ? 's:' + cmd.display : 'a:' + cmd.argv.join('\u0000')) : '-';
     if (this.env.length) for (const [k, v] of Object.entries(this.renderEnv(values, inputs, outputs))) s += `\u0001${k}=${v}`;
     if (this.cwd) s += `\u0002${this.cwd.render(values)}`;
     return hash53(s);
   }
+}
+
+// Like make: a shell command made only of plain words is run without the shell, saving one
+// exec per job. Plain words have no quoting, expansion, redirection or operators, and the first
+// is not a shell builtin or keyword (whose meaning differs outside a shell).
+const PLAIN = /^[A-Za-z0-9_\-+.,:/@%^ ]+$/;
+const SHELL_WORDS = new Set(
+  ('. : [ ! { } alias bg break case cd command continue do done echo elif else esac eval exec exit export false fc fg fi for ' +
+    'getopts hash if in jobs kill newgrp printf pwd read readonly return set shift test then times trap true type ulimit umask ' +
+    'unalias unset until wait while').split(' '),
+);
+
+export function plainArgv(text: string): string[] | undefined {
+  if (!PLAIN.test(text)) return undefined;
+  const words = text.split(' ').filter((w) => w !== '');
+  if (words.length === 0 || SHELL_WORDS.has(words[0]!)) return undefined;
+  return words;
 }
 
 function escapeIdValue(v: string): string {

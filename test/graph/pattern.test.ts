@@ -50,3 +50,16 @@ describe('PathPattern', () => {
     for (const v of ['a b;touch x', '12', 'x.y', 'a/b']) expect(isSafeValue(v), v).toBe(true);
   });
 });
+
+import { plainArgv } from '../../src/graph/rule.js';
+
+describe('plainArgv: shell commands run without a shell when nothing in them needs one', () => {
+  test('plain words are an argv', () => {
+    expect(plainArgv('cp out/gen/1.csv out/ing/.dax-tmp.r.1.1.done')).toEqual(['cp', 'out/gen/1.csv', 'out/ing/.dax-tmp.r.1.1.done']);
+    expect(plainArgv('node  tools/gen.mjs --rows 10')).toEqual(['node', 'tools/gen.mjs', '--rows', '10']);
+  });
+  test('anything the shell would interpret keeps the shell', () => {
+    for (const cmd of ['echo 1 > x', "cp 'a b' c", 'a | b', 'a; b', 'a && b', 'x=1 cmd', 'ls *.csv', 'echo $HOME', 'cd dir', 'exit 3', 'true', 'a\nb', 'cmd ~/x'])
+      expect(plainArgv(cmd), cmd).toBeUndefined();
+  });
+});
