@@ -5,9 +5,8 @@ import Database from 'better-sqlite3';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { dax, ensureBuilt, exists, project, read, repo, sleep, start, waitFor, write } from '../engine/helpers.js';
+import { dax, exists, project, read, repo, sleep, start, waitFor, write } from '../engine/helpers.js';
 
-ensureBuilt();
 
 const REGION = { ra: [0, 3], dec: [-2, 2] };
 

@@ -1,12 +1,12 @@
 // The catalog example tools (examples/catalog/bin), run as real processes.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Chunker, boxContains, degToRad } from '../../src/chunks/chunker.js';
-import { ensureDist, repo } from './dist.js';
+import { repo } from '../repo.js';
 
 const STRIPES = 50;
 const SUBSTRIPES = 5;
@@ -39,7 +39,6 @@ const radec = (line: string, sep = ','): [number, number] => {
   return [Number(f[1]), Number(f[2])];
 };
 
-beforeAll(() => ensureDist());
 
 describe('generate.mjs', () => {
   it('an EO file is the first lines of the CT file: the edge rows', () => {

@@ -1,8 +1,8 @@
 // Runs the real `dax chunks` binary.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureDist, repo } from './dist.js';
+import { repo } from '../repo.js';
 import { parseChunkList } from '../../src/chunks/chunklist.js';
 
 function dax(...args: string[]): { code: number | null; stdout: string; stderr: string; ms: number } {
@@ -11,7 +11,6 @@ function dax(...args: string[]): { code: number | null; stdout: string; stderr: 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
 }
 
-beforeAll(() => ensureDist());
 
 describe('dax chunks', () => {
   it('counts the chunks of 340×3 quickly', () => {

@@ -1,10 +1,9 @@
 // Building, no-op runs, dry runs and what makes a job run again, as a user sees it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, daxEnv, ensureBuilt, removeProjects, events, exists, files, lines, project, read, started, tally, write } from './helpers.js';
+import { dax, daxEnv, removeProjects, events, exists, files, lines, project, read, started, tally, write } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 // Two stages: gen[n] copies src/{n}.in and adds the greeting; all concatenates both. Every job

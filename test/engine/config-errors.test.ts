@@ -1,9 +1,8 @@
 // Configuration errors: exit 2, a message naming file:line:col and the key, and nothing written
 // (no .dax/, no outputs, no job run).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dax, ensureBuilt, removeProjects, files, project } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dax, removeProjects, files, project } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 /** Runs `dax run ARGS` on a project holding `daxfile` (and `extra` files) and expects exit 2

@@ -1,11 +1,10 @@
 // kill -9 of dax mid-run: the next run finishes the work, reruns only what was in flight, and
 // never takes a half-written output as done.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, dax, ensureBuilt, removeProjects, events, exists, files, lines, project, read, sleep, start, started, tally, waitFor, write } from './helpers.js';
+import { alive, dax, removeProjects, events, exists, files, lines, project, read, sleep, start, started, tally, waitFor, write } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 const N = 40;

@@ -1,9 +1,8 @@
 // Failing jobs: retries, timeouts, keep-going, exit 1, outputs of a failed job removed, the
 // failure message with the log's tail, one log per job under .dax/logs/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dax, ensureBuilt, removeProjects, events, exists, files, groupMembers, lines, project, read, started, waitFor, write } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dax, removeProjects, events, exists, files, groupMembers, lines, project, read, started, waitFor, write } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 describe('failures', () => {

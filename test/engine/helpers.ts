@@ -1,77 +1,13 @@
 // Helpers for the engine's end-to-end tests: temp projects, the real CLI (bin/dax.js, which runs
 // dist/), and small waits. Every test runs `dax` as a user would, without a TTY and with CI=true.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DAX = join(repo, 'bin/dax.js');
-
-// ---------------------------------------------------------------------------------------------
-// dist/ up to date with src/ (npm test builds first; a lone `npx vitest run test/engine` may not)
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function stale(): boolean {
-  const main = join(repo, 'dist/cli/main.js');
-  if (!existsSync(main)) return true;
-  return newest(join(repo, 'src')) > newest(join(repo, 'dist'));
-}
-
-/** Rebuilds dist/ when src/ is newer; one builder at a time across test workers. */
-export function ensureBuilt(): void {
-  if (!stale()) return;
-  mkdirSync(join(repo, 'dist'), { recursive: true });
-  // The same lock as test/chunks/dist.ts, so two suites never run tsc over dist/ at once.
-  const lock = join(repo, 'dist/.chunks-test-build.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`could not take ${lock}; remove it if no test is running`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (stale()) {
-      // Built aside and moved into place file by file: a dax started by another test file
-      // meanwhile never loads a half-written module.
-      const aside = join(repo, `dist/.test-build-${process.pid}`);
-      try {
-        execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', aside], { cwd: repo, stdio: 'pipe' });
-      } catch {
-        // Type errors elsewhere still emit JavaScript.
-      }
-      moveInto(aside, join(repo, 'dist'));
-      rmSync(aside, { recursive: true, force: true });
-    }
-  } finally {
-    rmdirSync(lock);
-  }
-}
-
-function moveInto(from: string, to: string): void {
-  if (!existsSync(from)) return;
-  for (const e of readdirSync(from, { withFileTypes: true })) {
-    const src = join(from, e.name);
-    const dst = join(to, e.name);
-    if (e.isDirectory()) {
-      mkdirSync(dst, { recursive: true });
-      moveInto(src, dst);
-    } else renameSync(src, dst);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Projects and files

@@ -1,11 +1,10 @@
 // The journal under .dax/: a torn last line is tolerated; dax runs lists the runs. And `check:
 // csv`: a table left incomplete by a tool is reported and rebuilt.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { appendFileSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, ensureBuilt, removeProjects, events, exists, project, read, started, write } from './helpers.js';
+import { dax, removeProjects, events, exists, project, read, started, write } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 const DAXFILE = `version: 1

@@ -1,10 +1,9 @@
 // One run per project: a second run exits 3 at once naming the holder; status sees the running
 // jobs; a lock left by a dead process is taken over.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hostname } from 'node:os';
-import { dax, deadPid, ensureBuilt, removeProjects, exists, files, project, read, start, waitFor, write, type Result } from './helpers.js';
+import { dax, deadPid, removeProjects, exists, files, project, read, start, waitFor, write, type Result } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 // Two jobs that wait until the test lets them go (the file `go` exists), and one after them.

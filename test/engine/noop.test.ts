@@ -1,12 +1,11 @@
 // The no-op fast path: after a run that left everything up to date, the next run answers from a
 // snapshot of the files it rests on. Whatever would make a job run must still be seen.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { dax, daxEnv, ensureBuilt, removeProjects, exists, project, read, started, write } from './helpers.js';
+import { dax, daxEnv, removeProjects, exists, project, read, started, write } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 const DAXFILE = `version: 1

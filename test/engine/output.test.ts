@@ -1,11 +1,10 @@
 // What dax prints: plain lines without a TTY (cron, files), one JSON event per line with --json.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DAX, dax, ensureBuilt, removeProjects, env, events, project, read } from './helpers.js';
+import { DAX, dax, removeProjects, env, events, project, read } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 const DAXFILE = `version: 1

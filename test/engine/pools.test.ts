@@ -1,8 +1,7 @@
 // Pools: a job holds all the units it asks for while it runs; no pool is ever exceeded.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dax, ensureBuilt, removeProjects, project, read } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dax, removeProjects, project, read } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 // A job that records which jobs are running: it marks itself active, writes the list of marks

@@ -1,9 +1,8 @@
 // Wildcard values are data, never code: shell-quoted in string commands, one argv element each
 // in list commands.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dax, ensureBuilt, removeProjects, files, project, read } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dax, removeProjects, files, project, read } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 // Values a careless runner would execute. The pattern allows spaces and shell metacharacters

@@ -1,11 +1,10 @@
 // SIGINT/SIGTERM: exit 130, every running job's whole process group stopped, the jobs recorded
 // as incomplete, and `dax resume` finishing the run with its targets and --set values.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, ensureBuilt, removeProjects, exists, groupMembers, lines, project, read, start, tally, waitFor, type Started } from './helpers.js';
+import { dax, removeProjects, exists, groupMembers, lines, project, read, start, tally, waitFor, type Started } from './helpers.js';
 
-beforeAll(() => ensureBuilt());
 afterAll(() => removeProjects());
 
 // slow[n] writes its pid (= its process group: dax starts each job in its own group), then, while

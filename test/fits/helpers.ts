@@ -1,7 +1,7 @@
 // Fixtures for the FITS tests: hand-made HDUs from card text (so the writer is not only checked
 // against itself), the real CLI, and fitsverify.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,14 +135,12 @@ export interface Run {
 
 /** Runs `node bin/dax.js <args>`; `input` goes to stdin. */
 export function daxRun(args: string[], opts: { cwd?: string; input?: string } = {}): Run {
-  ensureDist();
   const r = spawnSync(process.execPath, [dax, ...args], { cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts `dax` without waiting, for tests that signal it. */
 export function daxSpawn(args: string[], cwd?: string): ReturnType<typeof spawn> {
-  ensureDist();
   return spawn(process.execPath, [dax, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -169,54 +167,3 @@ export function listDir(dir: string): string[] {
   return readdirSync(dir).sort();
 }
 
-// Tests that run the CLI need dist/ built from the current src/fits; `npm test` builds first,
-// a lone `npx vitest run test/fits` rebuilds here when dist/ is older.
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function stale(): boolean {
-  const built = join(repo, 'dist/fits/merge.js');
-  if (!existsSync(built) || !existsSync(join(repo, 'dist/cli/merge.js'))) return true;
-  const t = Math.min(statSync(built).mtimeMs, statSync(join(repo, 'dist/cli/merge.js')).mtimeMs);
-  return newest(join(repo, 'src/fits')) > t || statSync(join(repo, 'src/cli/merge.ts')).mtimeMs > t;
-}
-
-let checked = false;
-
-export function ensureDist(): void {
-  if (checked || !stale()) {
-    checked = true;
-    return;
-  }
-  mkdirSync(join(repo, 'dist'), { recursive: true });
-  const lock = join(repo, 'dist/.fits-test-build.lock');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`could not take ${lock}; remove it if no test is running`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    if (stale()) {
-      try {
-        execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'pipe' });
-      } catch {
-        // Type errors elsewhere in the tree still emit JavaScript; the check below decides.
-      }
-    }
-    if (stale()) throw new Error('dist/ is older than src/fits after building; run npm run build');
-    checked = true;
-  } finally {
-    rmdirSync(lock);
-  }
-}
