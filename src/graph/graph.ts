@@ -2,12 +2,11 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Template } from '../config/model.js';
-import { parseTemplate } from '../config/template.js';
 import type { Domains } from './domains.js';
 import type { Job } from './job.js';
-import { isSafeValue, type Part, PathPattern, DEFAULT_WILDCARD_PATTERN } from './pattern.js';
+import { isSafeValue, PathPattern, DEFAULT_WILDCARD_PATTERN } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
-import type { CompiledEach, PlanError, Rule } from './rule.js';
+import { compilePath, type CompiledEach, type PlanError, type Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export interface Graph {
@@ -77,37 +76,11 @@ function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): R
   if (rule) {
     pattern = rule.outputs[0]!;
   } else {
-    const tk = parseTemplate(t.text);
-    if (!tk.ok) return err({ loc: t.template?.loc, message: `target '${t.text}': ${tk.error}` });
-    const parts: Part[] = [];
-    for (const tok of tk.value) {
-      switch (tok.kind) {
-        case 'text':
-          parts.push(tok.text);
-          break;
-        case 'wildcard':
-          parts.push({ wildcard: tok.name });
-          break;
-        case 'var': {
-          const v = pipeline.config.vars[tok.name];
-          if (!v || Array.isArray(v.value)) return err({ loc: t.template?.loc, message: `target '${t.text}': {vars.${tok.name}} is not a defined scalar var` });
-          parts.push(String(v.value));
-          break;
-        }
-        case 'input':
-        case 'output':
-          return err({ loc: t.template?.loc, message: `target '${t.text}': {${tok.kind}} has no meaning in a target` });
-      }
-    }
-    // An absolute target inside the project (pasted from `find`, say) names the same path.
-    const first = parts[0];
-    if (typeof first === 'string' && path.isAbsolute(first)) {
-      const rel = path.relative(pipeline.config.projectDir, first);
-      if (!rel.startsWith('..') && !path.isAbsolute(rel)) parts[0] = rel === '' ? '' : rel + (first.endsWith('/') ? '/' : '');
-    }
-    const p = PathPattern.create(parts, '', (n) => pipeline.config.wildcards[n]?.pattern ?? DEFAULT_WILDCARD_PATTERN);
-    if (!(p instanceof PathPattern)) return err({ loc: t.template?.loc, message: `target '${t.text}': ${p.message}` });
-    pattern = p;
+    const config = pipeline.config;
+    const where = t.template?.loc ?? { file: config.daxfile, line: 1, col: 1 };
+    const p = compilePath({ text: t.text, loc: where }, config.projectDir, config.projectDir, config.vars, (n) => config.wildcards[n]?.pattern ?? DEFAULT_WILDCARD_PATTERN);
+    if (!p.ok) return err({ ...p.error, loc: t.template?.loc, message: `target '${t.text}': ${p.error.message}` });
+    pattern = p.value;
   }
   const names = pattern.wildcards;
   const lists: string[][] = [];

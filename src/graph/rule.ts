@@ -205,7 +205,8 @@ function escapeIdValue(v: string): string {
   return /[,\]%]/.test(v) ? v.replace(/[,\]%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : v;
 }
 
-function renderShell(parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[]): string {
+/** Renders command parts; `quote` is shellQuote for a shell command, identity for argv and env. */
+function renderParts(parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[], quote: (v: string) => string): string {
   let s = '';
   for (const p of parts) {
     switch (p.kind) {
@@ -213,45 +214,27 @@ function renderShell(parts: CmdPart[], values: Record<string, string>, inputs: s
         s += p.text;
         break;
       case 'wildcard':
-        s += shellQuote(values[p.name]!);
+        s += quote(values[p.name]!);
         break;
       case 'input':
       case 'output': {
         const list = p.kind === 'input' ? inputs : outputs;
-        s += p.index === undefined ? list.map(shellQuote).join(' ') : shellQuote(list[p.index] ?? '');
+        s += p.index === undefined ? list.map(quote).join(' ') : quote(list[p.index] ?? '');
         break;
       }
       case 'list':
-        s += p.items.map(shellQuote).join(' ');
+        s += p.items.map(quote).join(' ');
         break;
     }
   }
   return s;
 }
 
-function renderPlain(parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[]): string {
-  let s = '';
-  for (const p of parts) {
-    switch (p.kind) {
-      case 'text':
-        s += p.text;
-        break;
-      case 'wildcard':
-        s += values[p.name]!;
-        break;
-      case 'input':
-      case 'output': {
-        const list = p.kind === 'input' ? inputs : outputs;
-        s += p.index === undefined ? list.join(' ') : (list[p.index] ?? '');
-        break;
-      }
-      case 'list':
-        s += p.items.join(' ');
-        break;
-    }
-  }
-  return s;
-}
+const asIs = (v: string): string => v;
+const renderShell = (parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[]): string =>
+  renderParts(parts, values, inputs, outputs, shellQuote);
+const renderPlain = (parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[]): string =>
+  renderParts(parts, values, inputs, outputs, asIs);
 
 function tokens(t: Template): Result<Token[], PlanError> {
   const r = parseTemplate(t.text);
