@@ -71,5 +71,8 @@ export function saveNoop(project: Project, graph: Graph, key: string, summary: N
   }
   // An output no job reads only has to exist: its directory's mtime says so.
   const existing = [...outputs].filter((p) => !present.has(p));
+  // An alternative passed over at planning may have been built since (the one to build when
+  // none existed): what the plan now uses is not required to be absent.
+  for (const p of [...absent]) if (present.has(p) || outputs.has(p)) absent.delete(p);
   NoopSnapshot.write(project.stateDir, project.config.projectDir, key, summary, present, existing, absent, Journal.path(project.stateDir));
 }
