@@ -2,7 +2,7 @@
 export interface ExecSpec {
   argv: string[];
   cwd: string; // absolute
-  env: Record<string, string>;
+  env: Record<string, string>; // the whole environment of the job
   logFile: string; // absolute; stdout and stderr go here
   appendLog: boolean;
 }

@@ -1,0 +1,159 @@
+// posix_spawn for the local executor. Node's child_process forks: the kernel copies the page
+// tables of a process holding the whole job graph, once per job. posix_spawn (vfork semantics
+// in glibc) does not, which is what lets ninja start thousands of jobs a second.
+//
+//   spawn(argv, envp, cwd, log, append, onEvent)
+// The job runs in a new session (its pid is its process group), stdin from /dev/null, stdout and
+// stderr to the log file, with default signal handling. A thread per job starts it and waits for
+// exactly that pid (children started by anything else in the process are left alone), so the JS
+// thread never blocks on a start: with vfork semantics the starter waits until the job has
+// opened its log and exec'd. onEvent(kind, a, b) on the JS thread: kind 0 = started (a = pid),
+// 1 = could not start (a = errno), 2 = ended (a = exit code, b = signal).
+#include <node_api.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Event {
+  int kind;
+  int a;
+  int b;
+};
+
+bool str(napi_env env, napi_value v, std::string *out) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) return false;
+  out->resize(len);
+  return napi_get_value_string_utf8(env, v, &(*out)[0], len + 1, &len) == napi_ok;
+}
+
+bool strings(napi_env env, napi_value arr, std::vector<std::string> *out) {
+  uint32_t n = 0;
+  if (napi_get_array_length(env, arr, &n) != napi_ok) return false;
+  out->resize(n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    if (napi_get_element(env, arr, i, &item) != napi_ok || !str(env, item, &(*out)[i])) return false;
+  }
+  return true;
+}
+
+void call_js(napi_env env, napi_value fn, void *, void *data) {
+  Event *e = static_cast<Event *>(data);
+  if (env != nullptr) {
+    napi_value args[3], undef;
+    napi_create_int32(env, e->kind, &args[0]);
+    napi_create_int32(env, e->a, &args[1]);
+    napi_create_int32(env, e->b, &args[2]);
+    napi_get_undefined(env, &undef);
+    napi_call_function(env, undef, fn, 3, args, nullptr);
+  }
+  delete e;
+}
+
+/** The program's path: as given when it has a slash, else the first match on the job's PATH. */
+std::string resolve(const std::string &prog, const std::vector<std::string> &envp) {
+  if (prog.find('/') != std::string::npos) return prog;
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const auto &e : envp)
+    if (e.compare(0, 5, "PATH=") == 0) path = e.substr(5);
+  size_t at = 0;
+  while (at <= path.size()) {
+    size_t colon = path.find(':', at);
+    if (colon == std::string::npos) colon = path.size();
+    std::string dir = path.substr(at, colon - at);
+    std::string full = (dir.empty() ? "." : dir) + "/" + prog;
+    if (access(full.c_str(), X_OK) == 0) return full;
+    at = colon + 1;
+  }
+  return prog;  // posix_spawn then fails with ENOENT
+}
+
+void run(std::vector<std::string> argv, std::vector<std::string> envp, std::string cwd, std::string log, bool append,
+         napi_threadsafe_function tsfn) {
+  std::vector<char *> av, ev;
+  for (auto &s : argv) av.push_back(&s[0]);
+  av.push_back(nullptr);
+  for (auto &s : envp) ev.push_back(&s[0]);
+  ev.push_back(nullptr);
+  std::string prog = resolve(argv[0], envp);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawnattr_init(&at);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0666);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  sigdelset(&all, SIGKILL);
+  sigdelset(&all, SIGSTOP);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setsigdefault(&at, &all);  // Node ignores SIGPIPE; a job must not inherit that
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  int err = posix_spawn(&pid, prog.c_str(), &fa, &at, av.data(), ev.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  if (err != 0) {
+    napi_call_threadsafe_function(tsfn, new Event{1, err, 0}, napi_tsfn_blocking);
+    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+    return;
+  }
+  napi_call_threadsafe_function(tsfn, new Event{0, pid, 0}, napi_tsfn_blocking);
+  int status = 0;
+  pid_t r;
+  do r = waitpid(pid, &status, 0);
+  while (r < 0 && errno == EINTR);
+  Event *e = new Event{2, -1, 0};
+  if (r == pid && WIFEXITED(status)) e->a = WEXITSTATUS(status);
+  else if (r == pid && WIFSIGNALED(status)) e->b = WTERMSIG(status);
+  napi_call_threadsafe_function(tsfn, e, napi_tsfn_blocking);
+  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+}
+
+napi_value Spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value a[6];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  std::vector<std::string> argv, envp;
+  std::string cwd, log;
+  bool append = false;
+  if (argc < 6 || !strings(env, a[0], &argv) || argv.empty() || !strings(env, a[1], &envp) || !str(env, a[2], &cwd) ||
+      !str(env, a[3], &log) || napi_get_value_bool(env, a[4], &append) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "spawn(argv, envp, cwd, log, append, onExit)");
+    return nullptr;
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "dax-job", NAPI_AUTO_LENGTH, &name);
+  napi_threadsafe_function tsfn;
+  if (napi_create_threadsafe_function(env, a[5], nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &tsfn) != napi_ok) {
+    napi_throw_error(env, nullptr, "cannot create the job's event callback");
+    return nullptr;
+  }
+  std::thread(run, std::move(argv), std::move(envp), std::move(cwd), std::move(log), append, tsfn).detach();
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_value fn;
+  napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, nullptr, &fn);
+  napi_set_named_property(env, exports, "spawn", fn);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,39 @@
+// The native spawner (native/spawn.cc, built by `npm ci` with node-gyp), when it is there:
+// posix_spawn instead of fork, see that file. Without it dax uses Node's child_process.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+
+/** Events of a job started natively: 0 started (a = pid), 1 could not start (a = errno),
+ * 2 ended (a = exit code, b = signal number, 0 if none). */
+export type NativeEvent = (kind: 0 | 1 | 2, a: number, b: number) => void;
+
+export interface NativeSpawn {
+  spawn(argv: string[], envp: string[], cwd: string, log: string, append: boolean, onEvent: NativeEvent): void;
+}
+
+let loaded: NativeSpawn | null | undefined;
+
+export function nativeSpawn(): NativeSpawn | null {
+  if (loaded !== undefined) return loaded;
+  if (process.env['DAX_NO_NATIVE']) return (loaded = null);
+  try {
+    loaded = createRequire(import.meta.url)('../../build/Release/dax_spawn.node') as NativeSpawn;
+  } catch {
+    loaded = null;
+  }
+  return loaded;
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(
+  Object.entries(os.constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+);
+
+const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]));
+
+export function errnoName(n: number): string {
+  return errnoNames.get(n) ?? `errno ${n}`;
+}
+
+export function signalName(n: number): NodeJS.Signals {
+  return signalNames.get(n) ?? (`SIG${n}` as NodeJS.Signals);
+}
