@@ -23,6 +23,9 @@
 
 namespace {
 
+// The environment every job starts from: dax's own, set once from JS.
+std::vector<std::string> base_env;
+
 struct Event {
   int kind;
   int a;
@@ -80,6 +83,13 @@ std::string resolve(const std::string &prog, const std::vector<std::string> &env
 
 void run(std::vector<std::string> argv, std::vector<std::string> envp, std::string cwd, std::string log, bool append,
          napi_threadsafe_function tsfn) {
+  // The job's own variables first; then the base environment's, unless the job set the same name.
+  for (const auto &b : base_env) {
+    size_t eq = b.find('=');
+    bool shadowed = false;
+    for (size_t i = 0; i < envp.size() && !shadowed; i++) shadowed = envp[i].compare(0, eq + 1, b, 0, eq + 1) == 0;
+    if (!shadowed) envp.push_back(b);
+  }
   std::vector<char *> av, ev;
   for (auto &s : argv) av.push_back(&s[0]);
   av.push_back(nullptr);
@@ -147,7 +157,23 @@ napi_value Spawn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value SetBaseEnv(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value a[1];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  std::vector<std::string> envp;
+  if (argc < 1 || !strings(env, a[0], &envp)) {
+    napi_throw_type_error(env, nullptr, "setBaseEnv(envp)");
+    return nullptr;
+  }
+  base_env = std::move(envp);  // set before any job starts: the job threads only read it
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  napi_value base;
+  napi_create_function(env, "setBaseEnv", NAPI_AUTO_LENGTH, SetBaseEnv, nullptr, &base);
+  napi_set_named_property(env, exports, "setBaseEnv", base);
   napi_value fn;
   napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, nullptr, &fn);
   napi_set_named_property(env, exports, "spawn", fn);

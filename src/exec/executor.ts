@@ -2,7 +2,7 @@
 export interface ExecSpec {
   argv: string[];
   cwd: string; // absolute
-  env: Record<string, string>; // the whole environment of the job
+  env: Record<string, string>; // the job's own variables, added to dax's environment
   logFile: string; // absolute; stdout and stderr go here
   appendLog: boolean;
 }

@@ -10,12 +10,18 @@ import { errnoName, nativeSpawn, signalName } from './native.js';
 export class LocalExecutor implements Executor {
   readonly name = 'local';
   private readonly native = nativeSpawn();
+  private baseEnvSent = false;
 
   start(spec: ExecSpec): RunningJob {
     return this.native ? this.startNative(spec) : this.startNode(spec);
   }
 
   private startNative(spec: ExecSpec): RunningJob {
+    // dax's own environment goes to the addon once; each job sends only its own variables.
+    if (!this.baseEnvSent) {
+      this.native!.setBaseEnv(Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])));
+      this.baseEnvSent = true;
+    }
     const envp = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
     let resolve!: (r: ExecResult) => void;
     const done = new Promise<ExecResult>((r) => (resolve = r));
@@ -62,7 +68,7 @@ export class LocalExecutor implements Executor {
     try {
       child = spawn(spec.argv[0]!, spec.argv.slice(1), {
         cwd: spec.cwd,
-        env: spec.env,
+        env: { ...process.env, ...spec.env },
         stdio: ['ignore', fd, fd],
         detached: true,
       });

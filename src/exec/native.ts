@@ -8,6 +8,9 @@ import os from 'node:os';
 export type NativeEvent = (kind: 0 | 1 | 2, a: number, b: number) => void;
 
 export interface NativeSpawn {
+  /** The environment every job starts from (KEY=VALUE). */
+  setBaseEnv(envp: string[]): void;
+  /** `envp`: the job's own variables, which win over the base environment's. */
   spawn(argv: string[], envp: string[], cwd: string, log: string, append: boolean, onEvent: NativeEvent): void;
 }
 

@@ -1,6 +1,7 @@
 // The Scheduler: runs the jobs of a plan in dependency order within the pools' limits, with
 // retries, timeouts, keep-going, and a clean stop on SIGINT/SIGTERM.
-import { mkdirSync, openSync, closeSync, readSync, fstatSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readSync, fstatSync, rmSync, statSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job } from '../graph/job.js';
 import type { Logger, Counts } from '../events/events.js';
@@ -55,9 +56,6 @@ export class Scheduler {
   private readonly states = new Map<Job, 'ok' | 'failed' | 'incomplete'>();
   /** Jobs per worker and how they ended: the run report's "who did what". */
   readonly perWorker = new Map<string, { ok: number; failed: number; incomplete: number }>();
-
-  /** process.env read once: each read of it goes through C++, and a job needs all of it. */
-  private readonly baseEnv = { ...process.env } as Record<string, string>;
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -183,7 +181,7 @@ export class Scheduler {
     const rel = (p: string): string => (cwd === projectDir ? p : path.relative(cwd, path.join(projectDir, p)));
     const temps = job.outputs.map((o) => this.tempName(o, attempt));
     const cmd = job.rule.renderCommand(job.values, job.inputs.map(rel), temps.map(rel));
-    const env: Record<string, string> = { ...this.baseEnv, ...job.rule.renderEnv(job.values, job.inputs.map(rel), temps.map(rel)) };
+    const env: Record<string, string> = job.rule.renderEnv(job.values, job.inputs.map(rel), temps.map(rel));
     env['DAX_JOB'] = job.id;
     env['DAX_RULE'] = job.rule.name;
     env['DAX_ATTEMPT'] = String(attempt);
@@ -227,7 +225,7 @@ export class Scheduler {
     } else {
       switch (res.kind) {
         case 'exited':
-          outcome = res.code === 0 ? this.publish(job, temps, a.started) : { status: 'failed', why: `exit code ${res.code}` };
+          outcome = res.code === 0 ? await this.publish(job, temps, a.started) : { status: 'failed', why: `exit code ${res.code}` };
           break;
         case 'signaled':
           outcome = { status: 'failed', why: `killed by ${res.signal}` };
@@ -313,7 +311,7 @@ export class Scheduler {
   }
 
   /** Moves each output from its temporary name into place, once the command succeeded. */
-  private publish(job: Job, temps: string[], started: number): Outcome {
+  private async publish(job: Job, temps: string[], started: number): Promise<Outcome> {
     const { files } = this.o;
     for (let i = 0; i < job.outputs.length; i++) {
       const out = job.outputs[i]!;
@@ -321,14 +319,15 @@ export class Scheduler {
       files.forget(out);
       try {
         try {
-          renameSync(tmpAbs, files.abs(out));
+          // Off the main thread: thousands of jobs a second each publish their outputs.
+          await rename(tmpAbs, files.abs(out));
         } catch (e) {
           // A directory output (or a file replacing a directory): rename cannot replace a
           // non-empty directory, so the previous build's goes first.
           const code = (e as NodeJS.ErrnoException).code;
           if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
           removePath(files.abs(out));
-          renameSync(tmpAbs, files.abs(out));
+          await rename(tmpAbs, files.abs(out));
         }
         continue;
       } catch (e) {
