@@ -3,8 +3,11 @@
 // in glibc) does not, which is what lets ninja start thousands of jobs a second.
 //
 //   spawn(argv, envp, cwd, log, append, onEvent)
-// The job runs in a new session (its pid is its process group), stdin from /dev/null, stdout and
-// stderr to the log file, with default signal handling. A thread per job starts it and waits for
+// The job runs in a new session (its pid is its process group), stdin from /dev/null, with
+// default signal handling. Its stdout and stderr go through a pipe to the log file, which is
+// created only when the job writes something: most jobs write nothing, and a file per job is the
+// costliest thing dax would otherwise do for them. Output written after the job itself ended (by
+// something it left running in the background) is not kept. A thread per job starts it and waits for
 // exactly that pid (children started by anything else in the process are left alone), so the JS
 // thread never blocks on a start: with vfork semantics the starter waits until the job has
 // opened its log and exec'd. onEvent(kind, a, b) on the JS thread: kind 0 = started (a = pid),
@@ -14,6 +17,8 @@
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -97,13 +102,21 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   ev.push_back(nullptr);
   std::string prog = resolve(argv[0], envp);
 
+  // A new attempt starts a new log; a retry appends to it.
+  if (!append) unlink(log.c_str());
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    napi_call_threadsafe_function(tsfn, new Event{1, errno, 0}, napi_tsfn_blocking);
+    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+    return;
+  }
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&at);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0666);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
   posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
   sigset_t none, all;
   sigemptyset(&none);
@@ -117,12 +130,61 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   int err = posix_spawn(&pid, prog.c_str(), &fa, &at, av.data(), ev.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
+  close(out[1]);
   if (err != 0) {
+    close(out[0]);
     napi_call_threadsafe_function(tsfn, new Event{1, err, 0}, napi_tsfn_blocking);
     napi_release_threadsafe_function(tsfn, napi_tsfn_release);
     return;
   }
   napi_call_threadsafe_function(tsfn, new Event{0, pid, 0}, napi_tsfn_blocking);
+
+  // Copy the job's output to its log until the job ends. A pidfd says when it has ended even
+  // while something it started in the background still holds the pipe open.
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int logfd = -1;
+  static thread_local char buf[65536];
+  auto copy = [&](ssize_t n) {
+    if (logfd < 0) logfd = open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
+    for (ssize_t done = 0; logfd >= 0 && done < n;) {
+      ssize_t w = write(logfd, buf + done, n - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      done += w;
+    }
+  };
+  bool pipe_open = true;
+  for (;;) {
+    struct pollfd p[2] = {{out[0], POLLIN, 0}, {pidfd, POLLIN, 0}};
+    int np = pidfd >= 0 ? 2 : 1;
+    if (!pipe_open) {
+      if (pidfd < 0) break;
+      p[0].fd = -1;
+    }
+    int r = poll(p, np, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (pipe_open && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t n = read(out[0], buf, sizeof buf);
+      if (n > 0) copy(n);
+      else if (n == 0 || errno != EINTR) pipe_open = false;  // every writer is gone
+      if (!pipe_open && pidfd < 0) break;
+      continue;
+    }
+    if (pidfd >= 0 && (p[1].revents & POLLIN)) {
+      // The job ended: keep what it wrote, not what its leftovers write from now on.
+      fcntl(out[0], F_SETFL, O_NONBLOCK);
+      ssize_t n;
+      while (pipe_open && (n = read(out[0], buf, sizeof buf)) > 0) copy(n);
+      break;
+    }
+  }
+  close(out[0]);
+  if (pidfd >= 0) close(pidfd);
+  if (logfd >= 0) close(logfd);
+
   int status = 0;
   pid_t r;
   do r = waitpid(pid, &status, 0);
