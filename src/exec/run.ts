@@ -13,6 +13,7 @@ import type { PlanError } from '../graph/rule.js';
 import { Files } from '../state/files.js';
 import { Journal, journalState } from '../state/journal.js';
 import { Lock, describeHolder, type LockInfo } from '../state/lock.js';
+import { stopOrphans } from '../state/orphans.js';
 import type { RunResult } from '../state/records.js';
 import { describeReason, type OutputCheck } from '../state/staleness.js';
 import { decide } from './plan.js';
@@ -141,6 +142,11 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
   if (lock.value.tookOverFrom) {
     const h = lock.value.tookOverFrom;
     logger.event({ type: 'message', level: 'warn', text: `took over the lock of a dax run that is no longer alive (pid ${h.pid} on ${h.host}, run ${h.run}, started ${new Date(h.start).toISOString()})` });
+    // Its jobs may still be running, writing what this run is about to rebuild.
+    if (h.host === os.hostname() && h.run) {
+      const n = await stopOrphans(h.run);
+      if (n > 0) logger.event({ type: 'message', level: 'warn', text: `stopped ${n} job process group${n === 1 ? '' : 's'} left running by run ${h.run}` });
+    }
   }
   const journal = Journal.load(project.stateDir);
   trace('journal');

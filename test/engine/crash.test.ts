@@ -127,4 +127,28 @@ targets:
     expect(read(dir, 'out/direct.txt')).toBe('part rest\n');
     expect(read(dir, 'out/down.txt')).toBe('part rest\n');
   });
+
+  it('jobs a killed dax left running are stopped by the next run before it rebuilds their outputs', async () => {
+    const dir = project({
+      'Daxfile.yaml': `version: 1
+rules:
+  slow:
+    output: out/slow.txt
+    run: "echo $$ > pgid; echo partial > {output}; [ -f fast ] || sleep 60; echo done > {output}"
+targets: [out/slow.txt]
+`,
+    });
+    const run = start(dir, 'run');
+    await waitFor(() => exists(dir, 'pgid') && read(dir, 'pgid').endsWith('\n'), 'the job to start');
+    const pgid = Number(read(dir, 'pgid'));
+    process.kill(run.pid, 'SIGKILL');
+    await run.done;
+    expect(alive(pgid)).toBe(true); // the orphan goes on: dax could not stop it
+    write(dir, 'fast', '');
+    const again = dax(dir, 'run');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/stopped 1 job process group left running by run \d{8}-\d{6}-[0-9a-f]{4}/);
+    expect(alive(pgid)).toBe(false);
+    expect(read(dir, 'out/slow.txt')).toBe('done\n');
+  });
 });
