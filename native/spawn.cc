@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <string>
-#include <thread>
+#include <pthread.h>
 #include <vector>
 
 namespace {
@@ -196,6 +196,20 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   napi_release_threadsafe_function(tsfn, napi_tsfn_release);
 }
 
+struct Job {
+  std::vector<std::string> argv, envp;
+  std::string cwd, log;
+  bool append;
+  napi_threadsafe_function tsfn;
+};
+
+void *job_main(void *arg) {
+  Job *j = static_cast<Job *>(arg);
+  run(std::move(j->argv), std::move(j->envp), std::move(j->cwd), std::move(j->log), j->append, j->tsfn);
+  delete j;
+  return nullptr;
+}
+
 napi_value Spawn(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value a[6];
@@ -215,7 +229,22 @@ napi_value Spawn(napi_env env, napi_callback_info info) {
     napi_throw_error(env, nullptr, "cannot create the job's event callback");
     return nullptr;
   }
-  std::thread(run, std::move(argv), std::move(envp), std::move(cwd), std::move(log), append, tsfn).detach();
+  // A small stack: the thread only starts the job, copies its output and waits. With unlimited
+  // --jobs there may be thousands of them.
+  Job *job = new Job{std::move(argv), std::move(envp), std::move(cwd), std::move(log), append, tsfn};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 * 1024);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t thread;
+  int err = pthread_create(&thread, &attr, job_main, job);
+  pthread_attr_destroy(&attr);
+  if (err != 0) {
+    delete job;
+    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+    std::string msg = std::string("cannot start a thread for the job: ") + strerror(err);
+    napi_throw_error(env, "EAGAIN", msg.c_str());
+  }
   return nullptr;
 }
 

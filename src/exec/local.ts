@@ -28,23 +28,29 @@ export class LocalExecutor implements Executor {
     // The job starts on a thread of its own: its pid arrives with the first event.
     let pid: number | undefined;
     let pendingSignal: NodeJS.Signals | undefined;
-    this.native!.spawn(spec.argv, envp, spec.cwd, spec.logFile, spec.appendLog, (kind, a, b) => {
-      switch (kind) {
-        case 0:
-          pid = a;
-          if (pendingSignal) killGroup(pid, pendingSignal);
-          return;
-        case 1: {
-          const message = `${errnoName(a)} (${spec.argv[0]})`;
-          logStartFailure(spec, message);
-          resolve({ kind: 'spawn-error', message });
-          return;
+    try {
+      this.native!.spawn(spec.argv, envp, spec.cwd, spec.logFile, spec.appendLog, (kind, a, b) => {
+        switch (kind) {
+          case 0:
+            pid = a;
+            if (pendingSignal) killGroup(pid, pendingSignal);
+            return;
+          case 1: {
+            const message = `${errnoName(a)} (${spec.argv[0]})`;
+            logStartFailure(spec, message);
+            resolve({ kind: 'spawn-error', message });
+            return;
+          }
+          case 2:
+            resolve(b ? { kind: 'signaled', signal: signalName(b) } : { kind: 'exited', code: a });
+            return;
         }
-        case 2:
-          resolve(b ? { kind: 'signaled', signal: signalName(b) } : { kind: 'exited', code: a });
-          return;
-      }
-    });
+      });
+    } catch (e) {
+      // No thread to start it on (a system limit): the job fails, with the reason, like any start failure.
+      logStartFailure(spec, (e as Error).message);
+      return failed((e as Error).message);
+    }
     return {
       get pid() {
         return pid;
