@@ -25,7 +25,7 @@ export interface SchedulerOptions {
   files: Files;
   logger: Logger;
   checks: Map<string, OutputCheck>;
-  /** Seconds between SIGTERM and SIGKILL when stopping jobs. */
+  /** Milliseconds between SIGTERM and SIGKILL when stopping jobs (default 5000). */
   killGraceMs?: number;
 }
 
@@ -53,6 +53,8 @@ export class Scheduler {
   private interrupted = false;
   private finish: (() => void) | undefined;
   private readonly failedJobs: Job[] = [];
+  /** Why each job of the plan runs; the jobs not in it are up to date. */
+  private reasons = new Map<Job, Reason>();
   private readonly states = new Map<Job, 'ok' | 'failed' | 'incomplete'>();
   /** Jobs per worker and how they ended: the run report's "who did what". */
   readonly perWorker = new Map<string, { ok: number; failed: number; incomplete: number }>();
@@ -93,8 +95,6 @@ export class Scheduler {
     this.counts.skipped = this.counts.toRun - this.counts.done - this.counts.failed - this.counts.incomplete;
     return { result, counts: { ...this.counts } };
   }
-
-  private reasons = new Map<Job, Reason>();
 
   /** Start nothing new; stop running jobs' process groups. */
   interrupt(): void {
