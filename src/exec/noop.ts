@@ -26,21 +26,21 @@ export type NoopOutcome = { kind: 'noop'; run: string } | { kind: 'locked'; hold
 export function tryNoop(stateDir: string, projectDir: string, key: string, dryRun: boolean, runId: string, targets: string[], sets: Record<string, string>, logger: Logger): NoopOutcome {
   const t0 = Date.now();
   const journalFile = Journal.path(stateDir);
-  if (!NoopSnapshot.check(stateDir, projectDir, key, journalFile)) return undefined;
-  let summary: NoopSummary | undefined;
-  if (dryRun) summary = NoopSnapshot.check(stateDir, projectDir, key, journalFile);
-  else {
+  const snap = NoopSnapshot.read(stateDir, key);
+  if (!snap) return undefined;
+  if (dryRun) {
+    if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile)) return undefined;
+  } else {
     // Any lock file, live or left by a dead run: the full path says who holds it, or takes it
     // over with a message.
     if (existsSync(Lock.path(stateDir))) return undefined;
     const lock = Lock.acquire(stateDir, runId);
     if (!lock.ok) return { kind: 'locked', holder: lock.error.holder };
     try {
-      // Checked again under the lock: another run may have finished in between.
-      summary = NoopSnapshot.check(stateDir, projectDir, key, journalFile);
-      if (!summary) return undefined;
+      // Checked under the lock: no other run can change what it rests on meanwhile.
+      if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile)) return undefined;
       const journal = Journal.forAppend(stateDir);
-      const counts = { ...emptyCounts(), total: summary.total, upToDate: summary.total };
+      const counts = { ...emptyCounts(), total: snap.summary.total, upToDate: snap.summary.total };
       journal.append({ t: 'run', id: runId, start: t0, targets, sets, keepGoing: false, pid: process.pid, host: os.hostname() });
       journal.append({ t: 'runend', id: runId, end: Date.now(), result: 'ok', counts: { ...counts } });
       journal.close();
@@ -49,7 +49,7 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
       lock.value.release();
     }
   }
-  if (!summary) return undefined;
+  const summary: NoopSummary = snap.summary;
   const counts = { ...emptyCounts(), total: summary.total, upToDate: summary.total };
   for (const r of summary.reports) logger.event({ type: 'report', ...r });
   logger.event({ type: 'run-end', run: runId, result: dryRun ? 'dry-run' : 'nothing-to-do', counts, elapsedMs: Date.now() - t0 });

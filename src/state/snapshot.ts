@@ -15,7 +15,7 @@ export interface NoopSummary {
   reports: Array<{ title: string; lines: string[]; data?: unknown }>;
 }
 
-interface Snapshot {
+export interface Snapshot {
   format: number;
   key: string;
   summary: NoopSummary;
@@ -82,19 +82,27 @@ export class NoopSnapshot {
     renameSync(tmp, file);
   }
 
-  /** The summary of a no-op when nothing the snapshot rests on changed, else undefined. */
-  static check(stateDir: string, projectDir: string, key: string, journal: string): NoopSummary | undefined {
-    let snap: Snapshot;
-    let journalWas: Stamp | null;
+  /** The snapshot written for this key, if there is one (nothing checked yet but the key). */
+  static read(stateDir: string, key: string): Snapshot | undefined {
     try {
-      snap = JSON.parse(readFileSync(NoopSnapshot.file(stateDir), 'utf8')) as Snapshot;
-      journalWas = JSON.parse(readFileSync(NoopSnapshot.journalStamp(stateDir), 'utf8')) as Stamp | null;
+      const snap = JSON.parse(readFileSync(NoopSnapshot.file(stateDir), 'utf8')) as Snapshot;
+      return snap.format === FORMAT && snap.key === key ? snap : undefined;
     } catch {
       return undefined;
     }
-    if (snap.format !== FORMAT || snap.key !== key || !journalWas) return undefined;
+  }
+
+  /** Whether nothing the snapshot rests on changed: then its summary is the run's answer. */
+  static holds(snap: Snapshot, stateDir: string, projectDir: string, journal: string): boolean {
+    let journalWas: Stamp | null;
+    try {
+      journalWas = JSON.parse(readFileSync(NoopSnapshot.journalStamp(stateDir), 'utf8')) as Stamp | null;
+    } catch {
+      return false;
+    }
+    if (!journalWas) return false;
     const j = stampOf(journal);
-    if (!j || j[0] !== journalWas[0] || j[1] !== journalWas[1]) return undefined;
+    if (!j || j[0] !== journalWas[0] || j[1] !== journalWas[1]) return false;
     const prefix = projectDir.endsWith(path.sep) ? projectDir : projectDir + path.sep;
     const text = snap.present;
     let at = 0;
@@ -105,17 +113,17 @@ export class NoopSnapshot {
       const t2 = text.indexOf('\t', t1 + 1);
       const p = text.slice(at, t1);
       const s = statSync(p.startsWith('/') ? p : prefix + p, { throwIfNoEntry: false });
-      if (!s || s.size !== Number(text.slice(t1 + 1, t2)) || s.mtimeMs !== Number(text.slice(t2 + 1, nl))) return undefined;
+      if (!s || s.size !== Number(text.slice(t1 + 1, t2)) || s.mtimeMs !== Number(text.slice(t2 + 1, nl))) return false;
       at = nl + 1;
     }
     for (const line of snap.dirs === '' ? [] : snap.dirs.split('\n')) {
       const tab = line.lastIndexOf('\t');
       const s = statSync(prefix + line.slice(0, tab), { throwIfNoEntry: false });
-      if (!s || s.mtimeMs !== Number(line.slice(tab + 1))) return undefined;
+      if (!s || s.mtimeMs !== Number(line.slice(tab + 1))) return false;
     }
     for (const p of snap.absent) {
-      if (statSync(prefix + p, { throwIfNoEntry: false })) return undefined;
+      if (statSync(prefix + p, { throwIfNoEntry: false })) return false;
     }
-    return snap.summary;
+    return true;
   }
 }
