@@ -17,6 +17,9 @@ function newest(dir: string, ext: string): number {
 
 export default function setup(): void {
   const dist = join(repo, 'dist');
-  if (existsSync(join(dist, 'cli/main.js')) && newest(join(repo, 'src'), '.ts') <= newest(dist, '.js')) return;
+  const sources = Math.max(newest(join(repo, 'src'), '.ts'), newest(join(repo, 'schemas'), '.json'));
+  if (existsSync(join(dist, 'cli/main.js')) && sources <= Math.min(newest(dist, '.js'), newest(dist, '.cjs'))) return;
+  // What `npm run build` does: compile, then the schema validators.
   execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(repo, 'scripts/gen-validators.mjs')], { cwd: repo, stdio: 'inherit' });
 }

@@ -1,7 +1,8 @@
 // Schema validation of one Daxfile (or included file) with ajv, each error mapped to the
 // file:line:col of the offending key or value and phrased as what was expected.
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigError } from './model.js';
 import { keyString, type KeyPath, type SourceFile } from './yaml-source.js';
 import { didYouMean } from './suggest.js';
@@ -27,6 +28,7 @@ const HINTS: Record<string, string> = {
 };
 
 let validators: Record<FileKind, ValidateFunction> | undefined;
+const require = createRequire(import.meta.url);
 
 function loadSchema(): SchemaNode {
   // src/config and dist/config are both two levels below the package root.
@@ -34,19 +36,39 @@ function loadSchema(): SchemaNode {
   return JSON.parse(readFileSync(url, 'utf8')) as SchemaNode;
 }
 
-function getValidators(): Record<FileKind, ValidateFunction> {
-  if (validators) return validators;
+/** The Daxfile schema and the one for included files (no version/targets/report, nothing required). */
+export function daxfileSchemas(): Record<FileKind, SchemaNode> {
   const schema = loadSchema();
-  // An included file: the same schema without version/targets, nothing required.
   const props = { ...(schema.properties ?? {}) };
   delete props.version;
   delete props.targets;
   delete props.report;
-  const includeSchema: SchemaNode = { ...schema, $id: `${String(schema.$id)}#include`, properties: props, required: [] };
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  return { root: schema, include: { ...schema, $id: `${String(schema.$id)}#include`, properties: props, required: [] } };
+}
+
+/** The ajv options the validators are compiled with (at build time too, see scripts/gen-validators.mjs). */
+export function newAjv(extra: Record<string, unknown> = {}): Ajv {
+  // Loaded only when compiling: a built dax never needs ajv itself to validate a Daxfile.
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  const ajv = new AjvClass({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, ...extra });
   // Editors (VS Code, yaml-language-server) show `errorMessage`; we phrase our errors with it too.
   ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-  validators = { root: ajv.compile(schema), include: ajv.compile(includeSchema) };
+  return ajv;
+}
+
+function getValidators(): Record<FileKind, ValidateFunction> {
+  if (validators) return validators;
+  // Compiled at build time into dist/ (ajv standalone code): loading it is much cheaper than
+  // importing ajv and compiling the schema on every fresh start. Run from sources, compile here.
+  try {
+    validators = require('./daxfile.validators.cjs') as Record<FileKind, ValidateFunction>;
+    return validators;
+  } catch {
+    /* not built: compile */
+  }
+  const schemas = daxfileSchemas();
+  const ajv = newAjv();
+  validators = { root: ajv.compile(schemas.root), include: ajv.compile(schemas.include) };
   return validators;
 }
 
