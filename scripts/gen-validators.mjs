@@ -1,5 +1,6 @@
-// Compiles the Daxfile schema validators to plain JavaScript (ajv standalone code) beside the
-// built loader, so a dax run validates a Daxfile without importing ajv or compiling the schema.
+// Compiles the schema validators (the Daxfile's and the Data Product Specification's) to plain
+// JavaScript (ajv standalone code) beside the built modules that use them, so dax validates
+// without importing ajv or compiling a schema at every start.
 // Runs after tsc in `npm run build`; dist/config/validate.js falls back to compiling at run time
 // when the file is absent.
 import { writeFileSync } from 'node:fs';
@@ -17,3 +18,9 @@ ajv.addSchema(schemas.include);
 const code = standalone(ajv, { root: schemas.root.$id, include: schemas.include.$id });
 const out = fileURLToPath(new URL('../dist/config/daxfile.validators.cjs', import.meta.url));
 writeFileSync(out, code);
+
+const { dpspecSchema, newDpspecAjv } = await import('../dist/fits/spec.js');
+const specAjv = newDpspecAjv({ code: { source: true } });
+const spec = dpspecSchema();
+specAjv.addSchema(spec, 'dpspec');
+writeFileSync(fileURLToPath(new URL('../dist/fits/dpspec.validator.cjs', import.meta.url)), standalone(specAjv, { spec: 'dpspec' }));

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
 import type { DpSpec, Keyword } from './dpspec.types.js';
 import { type Card, formatCard, parseCard, valueFromJson, CARD_LENGTH } from './card.js';
 import { type CompiledRule, compileRules } from './rules.js';
@@ -29,14 +30,27 @@ export interface PreparedSpec {
 }
 
 let validator: ValidateFunction | undefined;
+const require = createRequire(import.meta.url);
+
+/** The specification's schema. */
+export function dpspecSchema(): { $id?: string } {
+  // src/fits and dist/fits are both two levels below the package root.
+  return JSON.parse(readFileSync(new URL('../../schemas/dpspec.schema.json', import.meta.url), 'utf8')) as { $id?: string };
+}
+
+/** The ajv the validator is compiled with (at build time too, see scripts/gen-validators.mjs). */
+export function newDpspecAjv(extra: Record<string, unknown> = {}): Ajv {
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  return new AjvClass({ allErrors: false, discriminator: true, strict: false, ...extra });
+}
 
 function getValidator(): ValidateFunction {
-  if (!validator) {
-    // src/fits and dist/fits are both two levels below the package root.
-    const schemaPath = new URL('../../schemas/dpspec.schema.json', import.meta.url);
-    const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: false, discriminator: true, strict: false });
-    validator = ajv.compile(schema);
+  if (validator) return validator;
+  // Compiled at build time into dist/ when built; compiled here when running from sources.
+  try {
+    validator = (require('./dpspec.validator.cjs') as { spec: ValidateFunction }).spec;
+  } catch {
+    validator = newDpspecAjv().compile(dpspecSchema());
   }
   return validator;
 }
