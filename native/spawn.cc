@@ -2,7 +2,7 @@
 // tables of a process holding the whole job graph, once per job. posix_spawn (vfork semantics
 // in glibc) does not, which is what lets ninja start thousands of jobs a second.
 //
-//   spawn(argv, envp, cwd, log, append, onEvent)
+//   spawn(argv, envp, cwd, log, append, publish, onEvent)
 // The job runs in a new session (its pid is its process group), stdin from /dev/null, with
 // default signal handling. Its stdout and stderr go through a pipe to the log file, which is
 // created only when the job writes something: most jobs write nothing, and a file per job is the
@@ -10,8 +10,10 @@
 // something it left running in the background) is not kept. A thread per job starts it and waits for
 // exactly that pid (children started by anything else in the process are left alone), so the JS
 // thread never blocks on a start: with vfork semantics the starter waits until the job has
-// opened its log and exec'd. onEvent(kind, a, b) on the JS thread: kind 0 = started (a = pid),
-// 1 = could not start (a = errno), 2 = ended (a = exit code, b = signal).
+// opened its log and exec'd. When the job succeeds, the thread also renames its outputs into
+// place (`publish`: from, to, from, to...). onEvent(kind, a, b, c) on the JS thread: kind 0 =
+// started (a = pid), 1 = could not start (a = errno), 2 = ended (a = exit code, b = signal,
+// c = 1 when every rename of `publish` succeeded).
 #include <node_api.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -35,6 +37,7 @@ struct Event {
   int kind;
   int a;
   int b;
+  int c;
 };
 
 bool str(napi_env env, napi_value v, std::string *out) {
@@ -58,12 +61,13 @@ bool strings(napi_env env, napi_value arr, std::vector<std::string> *out) {
 void call_js(napi_env env, napi_value fn, void *, void *data) {
   Event *e = static_cast<Event *>(data);
   if (env != nullptr) {
-    napi_value args[3], undef;
+    napi_value args[4], undef;
     napi_create_int32(env, e->kind, &args[0]);
     napi_create_int32(env, e->a, &args[1]);
     napi_create_int32(env, e->b, &args[2]);
+    napi_create_int32(env, e->c, &args[3]);
     napi_get_undefined(env, &undef);
-    napi_call_function(env, undef, fn, 3, args, nullptr);
+    napi_call_function(env, undef, fn, 4, args, nullptr);
   }
   delete e;
 }
@@ -86,7 +90,7 @@ std::string resolve(const std::string &prog, const std::vector<std::string> &env
   return prog;  // posix_spawn then fails with ENOENT
 }
 
-void run(std::vector<std::string> argv, std::vector<std::string> envp, std::string cwd, std::string log, bool append,
+void run(std::vector<std::string> argv, std::vector<std::string> envp, std::string cwd, std::string log, bool append, std::vector<std::string> publish,
          napi_threadsafe_function tsfn) {
   // The job's own variables first; then the base environment's, unless the job set the same name.
   for (const auto &b : base_env) {
@@ -106,7 +110,7 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   if (!append) unlink(log.c_str());
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) {
-    napi_call_threadsafe_function(tsfn, new Event{1, errno, 0}, napi_tsfn_blocking);
+    napi_call_threadsafe_function(tsfn, new Event{1, errno, 0, 0}, napi_tsfn_blocking);
     napi_release_threadsafe_function(tsfn, napi_tsfn_release);
     return;
   }
@@ -133,11 +137,11 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   close(out[1]);
   if (err != 0) {
     close(out[0]);
-    napi_call_threadsafe_function(tsfn, new Event{1, err, 0}, napi_tsfn_blocking);
+    napi_call_threadsafe_function(tsfn, new Event{1, err, 0, 0}, napi_tsfn_blocking);
     napi_release_threadsafe_function(tsfn, napi_tsfn_release);
     return;
   }
-  napi_call_threadsafe_function(tsfn, new Event{0, pid, 0}, napi_tsfn_blocking);
+  napi_call_threadsafe_function(tsfn, new Event{0, pid, 0, 0}, napi_tsfn_blocking);
 
   // Copy the job's output to its log until the job ends. A pidfd says when it has ended even
   // while something it started in the background still holds the pipe open.
@@ -189,15 +193,22 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   pid_t r;
   do r = waitpid(pid, &status, 0);
   while (r < 0 && errno == EINTR);
-  Event *e = new Event{2, -1, 0};
+  Event *e = new Event{2, -1, 0, 0};
   if (r == pid && WIFEXITED(status)) e->a = WEXITSTATUS(status);
   else if (r == pid && WIFSIGNALED(status)) e->b = WTERMSIG(status);
+  if (e->a == 0 && !publish.empty()) {
+    // The job succeeded: move its outputs into place here, off the JS thread. Anything short of
+    // every rename succeeding is left to dax (c = 0), which knows what else may be the case.
+    bool all = true;
+    for (size_t i = 0; all && i + 1 < publish.size(); i += 2) all = rename(publish[i].c_str(), publish[i + 1].c_str()) == 0;
+    e->c = all ? 1 : 0;
+  }
   napi_call_threadsafe_function(tsfn, e, napi_tsfn_blocking);
   napi_release_threadsafe_function(tsfn, napi_tsfn_release);
 }
 
 struct Job {
-  std::vector<std::string> argv, envp;
+  std::vector<std::string> argv, envp, publish;
   std::string cwd, log;
   bool append;
   napi_threadsafe_function tsfn;
@@ -205,33 +216,33 @@ struct Job {
 
 void *job_main(void *arg) {
   Job *j = static_cast<Job *>(arg);
-  run(std::move(j->argv), std::move(j->envp), std::move(j->cwd), std::move(j->log), j->append, j->tsfn);
+  run(std::move(j->argv), std::move(j->envp), std::move(j->cwd), std::move(j->log), j->append, std::move(j->publish), j->tsfn);
   delete j;
   return nullptr;
 }
 
 napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value a[6];
+  size_t argc = 7;
+  napi_value a[7];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
-  std::vector<std::string> argv, envp;
+  std::vector<std::string> argv, envp, publish;
   std::string cwd, log;
   bool append = false;
-  if (argc < 6 || !strings(env, a[0], &argv) || argv.empty() || !strings(env, a[1], &envp) || !str(env, a[2], &cwd) ||
-      !str(env, a[3], &log) || napi_get_value_bool(env, a[4], &append) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "spawn(argv, envp, cwd, log, append, onExit)");
+  if (argc < 7 || !strings(env, a[0], &argv) || argv.empty() || !strings(env, a[1], &envp) || !str(env, a[2], &cwd) ||
+      !str(env, a[3], &log) || napi_get_value_bool(env, a[4], &append) != napi_ok || !strings(env, a[5], &publish)) {
+    napi_throw_type_error(env, nullptr, "spawn(argv, envp, cwd, log, append, publish, onEvent)");
     return nullptr;
   }
   napi_value name;
   napi_create_string_utf8(env, "dax-job", NAPI_AUTO_LENGTH, &name);
   napi_threadsafe_function tsfn;
-  if (napi_create_threadsafe_function(env, a[5], nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &tsfn) != napi_ok) {
+  if (napi_create_threadsafe_function(env, a[6], nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &tsfn) != napi_ok) {
     napi_throw_error(env, nullptr, "cannot create the job's event callback");
     return nullptr;
   }
   // A small stack: the thread only starts the job, copies its output and waits. With unlimited
   // --jobs there may be thousands of them.
-  Job *job = new Job{std::move(argv), std::move(envp), std::move(cwd), std::move(log), append, tsfn};
+  Job *job = new Job{std::move(argv), std::move(envp), std::move(publish), std::move(cwd), std::move(log), append, tsfn};
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, 256 * 1024);

@@ -5,10 +5,13 @@ export interface ExecSpec {
   env: Record<string, string>; // the job's own variables, added to dax's environment
   logFile: string; // absolute; stdout and stderr go here
   appendLog: boolean;
+  /** Outputs to move into place when the job succeeds, [from, to] (absolute). An executor may
+   * do it where the job ran and say so (`published`); otherwise dax does it. */
+  publish: Array<[string, string]>;
 }
 
 export type ExecResult =
-  | { kind: 'exited'; code: number }
+  | { kind: 'exited'; code: number; published?: boolean }
   | { kind: 'signaled'; signal: string }
   | { kind: 'spawn-error'; message: string };
 

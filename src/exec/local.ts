@@ -29,7 +29,7 @@ export class LocalExecutor implements Executor {
     let pid: number | undefined;
     let pendingSignal: NodeJS.Signals | undefined;
     try {
-      this.native!.spawn(spec.argv, envp, spec.cwd, spec.logFile, spec.appendLog, (kind, a, b) => {
+      this.native!.spawn(spec.argv, envp, spec.cwd, spec.logFile, spec.appendLog, spec.publish.flat(), (kind, a, b, c) => {
         switch (kind) {
           case 0:
             pid = a;
@@ -42,7 +42,7 @@ export class LocalExecutor implements Executor {
             return;
           }
           case 2:
-            resolve(b ? { kind: 'signaled', signal: signalName(b) } : { kind: 'exited', code: a });
+            resolve(b ? { kind: 'signaled', signal: signalName(b) } : { kind: 'exited', code: a, published: c === 1 });
             return;
         }
       });

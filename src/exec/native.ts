@@ -4,14 +4,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 
 /** Events of a job started natively: 0 started (a = pid), 1 could not start (a = errno),
- * 2 ended (a = exit code, b = signal number, 0 if none). */
-export type NativeEvent = (kind: 0 | 1 | 2, a: number, b: number) => void;
+ * 2 ended (a = exit code, b = signal number, 0 if none; c = 1 when its outputs were moved into place). */
+export type NativeEvent = (kind: 0 | 1 | 2, a: number, b: number, c: number) => void;
 
 export interface NativeSpawn {
   /** The environment every job starts from (KEY=VALUE). */
   setBaseEnv(envp: string[]): void;
   /** `envp`: the job's own variables, which win over the base environment's. */
-  spawn(argv: string[], envp: string[], cwd: string, log: string, append: boolean, onEvent: NativeEvent): void;
+  spawn(argv: string[], envp: string[], cwd: string, log: string, append: boolean, publish: string[], onEvent: NativeEvent): void;
 }
 
 let loaded: NativeSpawn | null | undefined;

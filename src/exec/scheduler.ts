@@ -194,7 +194,7 @@ export class Scheduler {
     this.o.logger.event({ type: 'job-start', job: job.id, rule: job.rule.name, attempt, worker: this.o.executor.name, log: logRel, reason: reason ? describeReason(reason) : '' });
     this.o.logger.event({ type: 'progress', counts: { ...this.counts }, elapsedMs: 0 });
     const running: RunningJob = cmd
-      ? this.o.executor.start({ argv: cmd.argv, cwd, env, logFile: log, appendLog: attempt > 1 })
+      ? this.o.executor.start({ argv: cmd.argv, cwd, env, logFile: log, appendLog: attempt > 1, publish: job.outputs.map((o, i) => [files.abs(temps[i]!), files.abs(o)]) })
       : { pid: undefined, done: Promise.resolve({ kind: 'exited', code: 0 }), kill() {} };
     const a: Active = { job, attempt, running, started: startedAt, timedOut: false };
     const timeout = job.rule.spec.timeout;
@@ -225,7 +225,7 @@ export class Scheduler {
     } else {
       switch (res.kind) {
         case 'exited':
-          outcome = res.code === 0 ? await this.publish(job, temps, a.started) : { status: 'failed', why: `exit code ${res.code}` };
+          outcome = res.code === 0 ? await this.publish(job, temps, a.started, res.published === true) : { status: 'failed', why: `exit code ${res.code}` };
           break;
         case 'signaled':
           outcome = { status: 'failed', why: `killed by ${res.signal}` };
@@ -311,9 +311,11 @@ export class Scheduler {
   }
 
   /** Moves each output from its temporary name into place, once the command succeeded. */
-  private async publish(job: Job, temps: string[], started: number): Promise<Outcome> {
+  private async publish(job: Job, temps: string[], started: number, published: boolean): Promise<Outcome> {
     const { files } = this.o;
-    for (let i = 0; i < job.outputs.length; i++) {
+    // The executor moved every output into place already.
+    if (published) for (const out of job.outputs) files.forget(out);
+    for (let i = 0; i < job.outputs.length && !published; i++) {
       const out = job.outputs[i]!;
       const tmpAbs = files.abs(temps[i]!);
       files.forget(out);
