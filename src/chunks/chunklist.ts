@@ -1,14 +1,12 @@
 // Chunk list files: one id or one inclusive range `a:b` per line, blank lines ignored
 // (chunks.md "Chunk lists"). Reports of finished/failed chunks use the same format.
-import { formatValueList, toRanges } from '../util/ranges.js';
+import { formatValueList, MAX_RANGE_VALUES, parseRange, toRanges } from '../util/ranges.js';
 import { readFileSync } from 'node:fs';
 import { type Result, ok, err } from '../util/result.js';
 
-/** Guards against a typo such as `0:9999999999` expanding into billions of ids. */
-export const MAX_LIST_IDS = 10_000_000;
+export const MAX_LIST_IDS = MAX_RANGE_VALUES;
 
 const ID = /^\d+$/;
-const RANGE = /^(\d+)\s*:\s*(\d+)$/;
 
 /** One entry of a list: an id or an inclusive range, or why it is not one. */
 export function parseChunkEntry(text: string): Result<[number, number], string> {
@@ -17,14 +15,9 @@ export function parseChunkEntry(text: string): Result<[number, number], string> 
     const id = Number(t);
     return Number.isSafeInteger(id) ? ok([id, id]) : err(`chunk id ${t} is too large`);
   }
-  const m = RANGE.exec(t);
-  if (m) {
-    const a = Number(m[1]);
-    const b = Number(m[2]);
-    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) return err(`range ${t} has an id that is too large`);
-    if (a > b) return err(`range ${t} runs backwards (write ${b}:${a})`);
-    return ok([a, b]);
-  }
+  const range = parseRange(t);
+  if (range && range.ok && range.value[0] < 0) return err(`range ${t}: chunk ids are not negative`);
+  if (range) return range;
   return err(`expected a chunk id or an inclusive range a:b, got "${t}"`);
 }
 

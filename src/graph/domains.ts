@@ -5,6 +5,7 @@ import type { Config, DomainSpec, WildcardSpec } from '../config/model.js';
 import type { Plugins } from './plugins.js';
 import type { PlanError } from './rule.js';
 import { isSafeValue } from './pattern.js';
+import { MAX_RANGE_VALUES, parseRange } from '../util/ranges.js';
 import { compileWildcardPattern, DEFAULT_WILDCARD_PATTERN } from '../config/pattern.js';
 import { err, ok, type Result } from '../util/result.js';
 
@@ -22,13 +23,15 @@ export function readValuesFile(file: string): Result<string[], { line: number; m
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '' || line.startsWith('#')) continue;
-    const range = /^(-?\d+):(-?\d+)$/.exec(line);
-    if (range) {
-      const a = Number(range[1]);
-      const b = Number(range[2]);
-      if (b < a) return err({ line: i + 1, message: `range ${line} ends before it starts` });
-      for (let v = a; v <= b; v++) values.push(String(v));
-    } else values.push(line);
+    const range = parseRange(line);
+    if (range === undefined) values.push(line);
+    else if (!range.ok) return err({ line: i + 1, message: range.error });
+    else {
+      if (values.length + range.value[1] - range.value[0] + 1 > MAX_RANGE_VALUES) {
+        return err({ line: i + 1, message: `the file expands to more than ${MAX_RANGE_VALUES} values` });
+      }
+      for (let v = range.value[0]; v <= range.value[1]; v++) values.push(String(v));
+    }
   }
   return ok(values);
 }
