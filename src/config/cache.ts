@@ -2,11 +2,14 @@
 // mtime), the --set values, the DAX_VAR_ environment and dax's version. On a hit dax does not
 // load the YAML parser or the schema validator at all: a no-op run is mostly start-up, and those
 // two are most of it. Deleting .dax/ is always safe: the cache is rebuilt.
-import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildStamp } from '../util/build.js';
+import { daxVarEnv } from './vars.js';
 import type { Config, ConfigError, Loc } from './model.js';
 import type { LoadOptions } from './load.js';
+
+export const DAXFILE_NAME = 'Daxfile.yaml';
 import type { Result } from '../util/result.js';
 
 const FORMAT = 1;
@@ -20,31 +23,11 @@ interface CacheFile {
 }
 
 export function daxfilePath(opts: Pick<LoadOptions, 'cwd' | 'directory' | 'file'>): string {
-  return path.resolve(opts.cwd, opts.directory ?? '.', opts.file ?? 'Daxfile.yaml');
-}
-
-/** The loader's own code: a cache written by another build of dax is not trusted. */
-function codeStamp(): string {
-  const dir = path.dirname(fileURLToPath(import.meta.url));
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.js'))
-      .sort()
-      .map((f) => {
-        const s = statSync(path.join(dir, f));
-        return `${f}:${s.size}:${s.mtimeMs}`;
-      })
-      .join(',');
-  } catch {
-    return '';
-  }
+  return path.resolve(opts.cwd, opts.directory ?? '.', opts.file ?? DAXFILE_NAME);
 }
 
 function keyOf(opts: LoadOptions, version: string): string {
-  const env = Object.entries(opts.env)
-    .filter(([k]) => k.startsWith('DAX_VAR_'))
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([version, codeStamp(), daxfilePath(opts), opts.sets, env]);
+  return JSON.stringify([version, buildStamp(), daxfilePath(opts), opts.sets, daxVarEnv(opts.env)]);
 }
 
 function stamp(file: string): [string, number, number] | undefined {

@@ -11,6 +11,7 @@ import { parseDuration } from './duration.js';
 import { resolveVars } from './vars.js';
 import { formatLoc } from './errors.js';
 import { checkConfig, type RuleSource } from './checks.js';
+import { daxfilePath } from './cache.js';
 
 export { formatConfigError } from './errors.js';
 export { parseSets } from './vars.js';
@@ -26,13 +27,12 @@ export interface LoadOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export const DAXFILE_NAME = 'Daxfile.yaml';
 
 /** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
 const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes']);
 
 export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
-  const daxfile = path.resolve(opts.cwd, opts.directory ?? '.', opts.file ?? DAXFILE_NAME);
+  const daxfile = daxfilePath(opts);
   if (!existsSync(daxfile)) {
     return err({
       message: `no Daxfile: ${daxfile} does not exist`,

@@ -6,6 +6,13 @@ import { didYouMean } from './suggest.js';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const ENV_PREFIX = 'DAX_VAR_';
 
+/** The DAX_VAR_ variables of an environment, sorted: part of what a cached answer depends on. */
+export function daxVarEnv(env: NodeJS.ProcessEnv): Array<[string, string]> {
+  return Object.entries(env)
+    .filter((e): e is [string, string] => e[0].startsWith(ENV_PREFIX) && e[1] !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
 /** Parses the CLI's `--set NAME=VALUE` options (the value may contain '='). */
 export function parseSets(items: readonly string[]): Result<Record<string, string>, ConfigError> {
   const out: Record<string, string> = {};

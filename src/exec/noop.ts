@@ -1,8 +1,9 @@
 // The no-op fast path (see state/snapshot.ts): a run that finds nothing changed since the last
 // run left everything up to date answers from the snapshot, without planning.
 import os from 'node:os';
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { buildStamp } from '../util/build.js';
+import { daxVarEnv } from '../config/vars.js';
 import type { Logger } from '../events/events.js';
 import { emptyCounts } from '../events/events.js';
 import type { Graph } from '../graph/graph.js';
@@ -13,11 +14,7 @@ import type { Project } from './run.js';
 
 /** What a no-op depends on besides files: dax's own build, the Daxfile, targets, --set, DAX_VAR_. */
 export function noopKey(daxfile: string, targets: string[], sets: Record<string, string>, env: NodeJS.ProcessEnv): string {
-  const self = statSync(fileURLToPath(import.meta.url), { throwIfNoEntry: false });
-  const vars = Object.entries(env)
-    .filter(([k]) => k.startsWith('DAX_VAR_'))
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([self?.mtimeMs ?? 0, daxfile, targets, sets, vars]);
+  return JSON.stringify([buildStamp(), daxfile, targets, sets, daxVarEnv(env)]);
 }
 
 export type NoopOutcome = { kind: 'noop'; run: string } | { kind: 'locked'; holder: LockInfo } | undefined;
