@@ -79,8 +79,8 @@ export class LocalExecutor implements Executor {
         detached: true,
       });
     } catch (e) {
-      writeSync(fd, `dax: cannot start ${spec.argv[0]}: ${(e as Error).message}\n`);
       closeSync(fd);
+      logStartFailure(spec, (e as Error).message);
       return failed((e as Error).message);
     }
     const done = new Promise<ExecResult>((resolve) => {
@@ -88,12 +88,8 @@ export class LocalExecutor implements Executor {
       child.once('error', (e) => {
         if (settled) return;
         settled = true;
-        try {
-          writeSync(fd, `dax: cannot start ${spec.argv[0]}: ${e.message}\n`);
-        } catch {
-          /* the log is best effort here */
-        }
         closeSync(fd);
+        logStartFailure(spec, e.message);
         resolve({ kind: 'spawn-error', message: e.message });
       });
       child.once('exit', (code, signal) => {

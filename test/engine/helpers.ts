@@ -3,10 +3,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 
-export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { repo } from '../repo.js';
+
+export { repo };
 export const DAX = join(repo, 'bin/dax.js');
 
 // ---------------------------------------------------------------------------------------------

@@ -3,11 +3,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { scanFits, type FitsFile } from '../../src/fits/reader.js';
 
-export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { repo } from '../repo.js';
+
+export { repo };
 export const dax = join(repo, 'bin/dax.js');
 
 export function tempDir(prefix = 'dax-fits-'): string {
