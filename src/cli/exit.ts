@@ -5,5 +5,6 @@ export const Exit = {
   usage: 2,
   locked: 3,
   interrupted: 130,
+  internal: 70, // a bug in dax, nothing else
 } as const;
 export type ExitCode = (typeof Exit)[keyof typeof Exit] | number;

@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ExitRequest) return e.code;
     process.stderr.write(`dax: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 70;
+    return Exit.internal;
   }
 }
 

@@ -1,16 +1,11 @@
-// Loading a project for a command: the Daxfile, its compiled pipeline, the domains with the
-// plugins registered, and where .dax/ lives. Config errors are printed here, exit code 2.
-import path from 'node:path';
+// Loading a project for a command: the engine's loadProject with the domain plugins this CLI
+// registers (sky chunks). Config errors are printed here, exit code 2.
 import { formatConfigError } from '../config/errors.js';
 import { parseSets } from '../config/vars.js';
-import { loadConfigCached } from '../config/cache.js';
 import type { ConfigError } from '../config/model.js';
-import { Domains } from '../graph/domains.js';
-import { Pipeline } from '../graph/pipeline.js';
 import { emptyPlugins, type Plugins } from '../graph/plugins.js';
-import type { PlanError } from '../graph/rule.js';
-import { builtinChecks } from '../state/checks.js';
 import type { Project } from '../exec/run.js';
+import { loadProject as load } from '../exec/project.js';
 import { chunkPlugins } from '../chunks/domain.js';
 import { Exit } from './exit.js';
 import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
@@ -23,7 +18,7 @@ export function plugins(): Plugins {
   return p;
 }
 
-export function configError(e: ConfigError | PlanError): never {
+export function configError(e: ConfigError): never {
   process.stderr.write(`dax: ${formatConfigError(e)}\n`);
   throw new ExitRequest(Exit.usage);
 }
@@ -31,16 +26,7 @@ export function configError(e: ConfigError | PlanError): never {
 export async function loadProject(g: GlobalOptions, setItems: string[]): Promise<{ project: Project; sets: Record<string, string> }> {
   const sets = parseSets(setItems);
   if (!sets.ok) configError(sets.error);
-  const config = await loadConfigCached({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env }, VERSION);
-  if (!config.ok) configError(config.error);
-  const pipeline = Pipeline.create(config.value);
-  if (!pipeline.ok) configError(pipeline.error);
-  const project: Project = {
-    config: config.value,
-    pipeline: pipeline.value,
-    domains: new Domains(config.value, plugins()),
-    stateDir: path.join(config.value.projectDir, '.dax'),
-    checks: builtinChecks(),
-  };
-  return { project, sets: sets.value };
+  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env, plugins: plugins(), version: VERSION });
+  if (!project.ok) configError(project.error);
+  return { project: project.value, sets: sets.value };
 }

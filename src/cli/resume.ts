@@ -5,7 +5,7 @@ import { ExitRequest } from './main.js';
 import { loadProject } from './project.js';
 import { globals, usageError } from './options.js';
 import { runCommand } from './run.js';
-import { liveRunId, runState } from './runs.js';
+import { liveRunId, runState } from '../state/runs.js';
 
 export function registerResume(program: Command): void {
   program
@@ -32,7 +32,8 @@ export function registerResume(program: Command): void {
       }
       const sets = Object.entries(info.run.sets).map(([k, v]) => `${k}=${v}`);
       process.stderr.write(`dax: resuming run ${info.run.id} (${runState(info, live)}): targets ${info.run.targets.join(' ') || '(default)'}${sets.length ? `, --set ${sets.join(' --set ')}` : ''}\n`);
-      const code = await runCommand(cmd, info.run.targets, { jobs: opts.jobs, set: sets, json: opts.json, keepGoing: info.run.keepGoing });
+      const jobs = opts.jobs ?? (info.run.jobs !== undefined ? String(info.run.jobs) : undefined);
+      const code = await runCommand(cmd, info.run.targets, { jobs, set: sets, json: opts.json, keepGoing: info.run.keepGoing, resumes: info.run.id });
       throw new ExitRequest(code);
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { makeLogger } from '../events/loggers.js';
+import { Loggers } from '../events/events.js';
 import type { RunOutcome } from '../exec/run.js';
 import { newRunId } from '../state/runid.js';
 import { noopKey, tryNoop, type NoopOutcome } from '../exec/noop.js';
@@ -20,6 +21,8 @@ export interface RunOptions {
   keepGoing?: boolean;
   set: string[];
   json?: boolean;
+  /** The run this one continues (dax resume). */
+  resumes?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -67,35 +70,58 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
   const key = setsEarly.ok ? noopKey(daxfile, targets, setsEarly.value, process.env) : undefined;
   if (key && setsEarly.ok) {
     const projectDir = path.dirname(daxfile);
-    const logger = makeLogger({ json: !!opts.json, level });
+    const log = new Loggers([makeLogger({ json: !!opts.json, level })]);
     let fast: NoopOutcome;
     try {
-      fast = tryNoop(path.join(projectDir, '.dax'), projectDir, key, !!opts.dryRun, newRunId(), targets, setsEarly.value, logger);
+      fast = tryNoop(path.join(projectDir, '.dax'), projectDir, key, !!opts.dryRun, newRunId(), targets, setsEarly.value, log);
     } finally {
-      logger.close();
+      await log.close();
     }
     if (fast?.kind === 'noop') return Exit.ok;
     if (fast?.kind === 'locked') return exitCodeOf({ kind: 'locked', holder: fast.holder });
   }
   // Not a no-op: now load the Daxfile and the engine.
-  const [{ loadProject }, { runPipeline }, { LocalExecutor }] = await Promise.all([import('./project.js'), import('../exec/run.js'), import('../exec/local.js')]);
+  const [{ loadProject }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
   const { project, sets } = await loadProject(g, opts.set);
   trace('config');
-  const logger = makeLogger({ json: !!opts.json, level });
-  let outcome: RunOutcome;
-  try {
-    outcome = await runPipeline(project, { targets, sets, jobs, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, executor: new LocalExecutor(), noopKey: key }, logger);
-  } finally {
-    logger.close();
-  }
+  const outcome = await withSignals((signal, kill) =>
+    runPipeline(project, {
+      targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
+      ...(jobs !== undefined ? { jobs } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+    }),
+  );
   return exitCodeOf(outcome);
+}
+
+/** The CLI owns process signals: the first SIGINT/SIGTERM asks the run to stop (nothing new
+ * starts, running jobs get SIGTERM), a second kills running jobs at once. */
+export async function withSignals<T>(f: (stop: AbortSignal, kill: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const kill = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stop.signal.aborted) kill.abort(sig);
+    else stop.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await f(stop.signal, kill.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 export function exitCodeOf(outcome: RunOutcome): number {
   switch (outcome.kind) {
-    case 'plan-error':
+    case 'config-error':
       process.stderr.write(`dax: ${formatConfigError(outcome.error)}\n`);
       return Exit.usage;
+    case 'bug': {
+      const [first, where] = outcome.message.split('\n').map((l) => l.trim());
+      process.stderr.write(`dax: internal error (a bug in dax, please report it): ${first}${where ? ` ${where}` : ''}; run ${outcome.run} was stopped and recorded\n`);
+      return Exit.internal;
+    }
     case 'locked':
       process.stderr.write(`dax: another dax run holds this project's lock: ${describeHolder(outcome.holder)}\n`);
       return Exit.locked;

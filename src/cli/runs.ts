@@ -1,21 +1,8 @@
 import type { Command } from 'commander';
 import { Journal, type RunInfo } from '../state/journal.js';
-import { Lock } from '../state/lock.js';
+import { liveRunId, runState } from '../state/runs.js';
 import { loadProject } from './project.js';
 import { globals } from './options.js';
-
-/** The id of the run holding the lock, when its holder is alive. */
-export function liveRunId(stateDir: string): string | undefined {
-  const holder = Lock.read(stateDir);
-  return holder && Lock.isAlive(holder) ? holder.run : undefined;
-}
-
-export type RunState = 'ok' | 'failed' | 'interrupted' | 'running' | 'crashed';
-
-export function runState(info: RunInfo, live: string | undefined): RunState {
-  if (info.end) return info.end.result;
-  return info.run.id === live ? 'running' : 'crashed';
-}
 
 export function describeRun(info: RunInfo, live: string | undefined): string {
   const state = runState(info, live);

@@ -1,4 +1,5 @@
-// Everything dax tells the user is one of these events, handed to a logger (tty, plain, json).
+// Everything dax tells the user is one of these events, handed to loggers (tty, plain, json, the
+// run recorder). Each carries its own time, stamped where it happened.
 import type { RunResult } from '../state/records.js';
 
 export interface Counts {
@@ -12,33 +13,90 @@ export interface Counts {
   running: number;
 }
 
-export type DaxEvent =
+/** A run's report for one wildcard (`report: [chunk]`): how each of its values stands. */
+export interface WildcardReport {
+  wildcard: string;
+  counts: Record<ValueState, number>;
+  failed: string[];
+  incomplete: string[];
+  file?: string; // where the failed values were written
+}
+export type ValueState = 'finished' | 'failed' | 'incomplete' | 'running' | 'not-started';
+
+/** What one worker did in a run. */
+export interface WorkerReport {
+  worker: string;
+  ok: number;
+  failed: number;
+  incomplete: number;
+  lost: number;
+  busyMs: number;
+  down?: string; // why it was marked down, if it was
+}
+
+export type Report = { kind: 'wildcard'; wildcard: WildcardReport } | { kind: 'worker'; worker: WorkerReport };
+
+/** Things dax did on its own that a user should hear of. */
+export type Notice =
+  | { kind: 'lock-taken-over'; pid: number; host: string; run: string; start: number }
+  | { kind: 'orphans-stopped'; run: string; groups: number }
+  | { kind: 'superseded-removed'; path: string; by: string[] }
+  | { kind: 'live-run'; holder: string } // a dry run beside a live run
+  | { kind: 'stopping'; reason: string } // a signal (or abort) arrived: nothing new starts
+  | { kind: 'worker-down'; worker: string; why: string }
+  | { kind: 'attached'; job: string; worker: string; handle: string }
+  | { kind: 'internal-error'; message: string };
+
+export type JobStatus = 'ok' | 'failed' | 'incomplete' | 'lost';
+
+export type DaxEvent = { ts: number } & (
   | { type: 'message'; level: 'error' | 'warn' | 'info' | 'debug'; text: string }
+  | { type: 'notice'; level: 'warn' | 'info'; notice: Notice }
   | { type: 'run-start'; run: string; targets: string[]; counts: Counts; jobs: number }
   | { type: 'plan'; job: string; rule: string; reason: string; command?: string }
-  | { type: 'job-start'; job: string; rule: string; attempt: number; worker: string; log: string; reason: string }
+  | { type: 'job-queued'; job: string; rule: string; attempt: number; worker: string; slot: number; handle?: string }
+  | { type: 'job-start'; job: string; rule: string; attempt: number; worker: string; slot: number; log: string; reason: string; handle?: string }
   | {
       type: 'job-end';
       job: string;
       rule: string;
       attempt: number;
-      status: 'ok' | 'failed' | 'incomplete';
+      worker: string;
+      slot: number;
+      status: JobStatus;
       exit: number | null;
       signal?: string;
       why?: string;
       durationMs: number;
       log: string;
       logTail?: string[];
-      retry: boolean;
+      retry: boolean; // it runs again (a retry, or a lost job back in the queue)
     }
   | { type: 'job-skipped'; job: string; rule: string; why: string }
-  | { type: 'progress'; counts: Counts; elapsedMs: number }
-  | { type: 'report'; title: string; lines: string[]; data?: unknown }
-  | { type: 'run-end'; run: string; result: RunResult | 'nothing-to-do' | 'dry-run'; counts: Counts; elapsedMs: number };
+  | { type: 'progress'; counts: Counts }
+  | { type: 'report'; report: Report }
+  | { type: 'run-end'; run: string; result: RunResult | 'nothing-to-do' | 'dry-run'; counts: Counts; elapsedMs: number }
+);
+
+/** An event without its time; `stamp` adds it. */
+export type EventBody = DaxEvent extends infer E ? (E extends { ts: number } ? Omit<E, 'ts'> : never) : never;
 
 export interface Logger {
   event(e: DaxEvent): void;
-  close(): void;
+  close(): void | Promise<void>;
+}
+
+/** Sends each event to several loggers (a terminal logger and the run recorder, say). */
+export class Loggers {
+  constructor(private readonly all: Logger[]) {}
+  /** Stamps the event with the time now and hands it to every logger. */
+  emit(e: EventBody): void {
+    const ev = { ...e, ts: Date.now() } as DaxEvent;
+    for (const l of this.all) l.event(ev);
+  }
+  async close(): Promise<void> {
+    for (const l of this.all) await l.close();
+  }
 }
 
 export function emptyCounts(): Counts {

@@ -3,6 +3,7 @@
 import type { WriteStream } from 'node:tty';
 import { assertNever } from '../util/result.js';
 import { type Counts, type DaxEvent, type Logger, formatDuration } from './events.js';
+import { describeNotice, describeReport } from './describe.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -66,7 +67,7 @@ export class JsonLogger implements Logger {
   }
   event(e: DaxEvent): void {
     if (e.type === 'progress') return;
-    this.out.write(JSON.stringify({ ts: new Date().toISOString(), ...e }) + '\n');
+    this.out.write(JSON.stringify(e) + '\n');
   }
   close(): void {
     this.out.flush();
@@ -82,8 +83,8 @@ export class PlainLogger implements Logger {
   ) {
     this.out = new Buffered(stdout);
   }
-  private line(s: string): void {
-    this.out.write(`${new Date().toISOString()} ${s}\n`);
+  private line(s: string, ts: number): void {
+    this.out.write(`${new Date(ts).toISOString()} ${s}\n`);
   }
   event(e: DaxEvent): void {
     switch (e.type) {
@@ -92,39 +93,51 @@ export class PlainLogger implements Logger {
         if (e.level === 'error' || e.level === 'warn') {
           this.out.flush();
           this.stderr.write(`dax: ${e.level === 'warn' ? 'warning: ' : ''}${e.text}\n`);
-        } else this.line(e.text);
+        } else this.line(e.text, e.ts);
+        return;
+      case 'notice':
+        if (e.level === 'warn') {
+          this.out.flush();
+          this.stderr.write(`dax: warning: ${describeNotice(e.notice)}\n`);
+        } else if (LEVELS[this.level] >= LEVELS.info) this.line(describeNotice(e.notice), e.ts);
+        return;
+      case 'job-queued':
+        this.line(`queued ${e.job}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''} on ${e.worker}${e.handle ? ` (${e.handle})` : ''}`, e.ts);
         return;
       case 'run-start':
-        this.line(`run ${e.run}: ${e.counts.toRun} of ${e.counts.total} jobs to run (${e.counts.upToDate} up to date)`);
+        this.line(`run ${e.run}: ${e.counts.toRun} of ${e.counts.total} jobs to run (${e.counts.upToDate} up to date)`, e.ts);
         return;
       case 'plan':
         this.out.write(`${e.job}: ${e.reason}\n`);
         if (e.command && LEVELS[this.level] >= LEVELS.debug) this.out.write(`    ${e.command}\n`);
         return;
       case 'job-start':
-        this.line(`start ${e.job}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.worker !== 'local' ? ` on ${e.worker}` : ''}`);
+        this.line(`start ${e.job}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.worker !== 'local' ? ` on ${e.worker}` : ''}`, e.ts);
         return;
       case 'job-end': {
         const d = formatDuration(e.durationMs);
-        if (e.status === 'ok') this.line(`done  ${e.job} ${d}`);
+        if (e.status === 'ok') this.line(`done  ${e.job} ${d}`, e.ts);
         else {
-          this.line(`${e.status === 'failed' ? 'FAILED' : 'INCOMPLETE'} ${e.job} ${d}: ${e.why ?? ''}${e.retry ? ' (will retry)' : ''} (log: ${e.log})`);
+          const word = e.status === 'failed' ? 'FAILED' : e.status === 'lost' ? 'LOST' : 'INCOMPLETE';
+          this.line(`${word} ${e.job} ${d}: ${e.why ?? ''}${e.retry ? (e.status === 'lost' ? ' (back in the queue)' : ' (will retry)') : ''} (log: ${e.log})`, e.ts);
           for (const l of e.logTail ?? []) this.out.write(`    | ${l}\n`);
         }
         return;
       }
       case 'job-skipped':
-        if (LEVELS[this.level] >= LEVELS.debug) this.line(`skip  ${e.job}: ${e.why}`);
+        if (LEVELS[this.level] >= LEVELS.debug) this.line(`skip  ${e.job}: ${e.why}`, e.ts);
         return;
       case 'progress':
         return;
-      case 'report':
-        this.out.write(`${e.title}\n`);
-        for (const l of e.lines) this.out.write(`  ${l}\n`);
+      case 'report': {
+        const { title, lines } = describeReport(e.report);
+        this.out.write(`${title}\n`);
+        for (const l of lines) this.out.write(`  ${l}\n`);
         return;
+      }
       case 'run-end':
         if (e.result === 'dry-run') this.out.write(`${e.counts.toRun} of ${e.counts.total} jobs would run\n`);
-        else this.line(`run ${e.run} ${resultWord(e.result)}: ${summary(e.counts, e.elapsedMs)}`);
+        else this.line(`run ${e.run} ${resultWord(e.result)}: ${summary(e.counts, e.elapsedMs)}`, e.ts);
         return;
       default:
         assertNever(e);
@@ -185,6 +198,7 @@ export class TtyLogger implements Logger {
         this.counts = e.counts;
         return;
       case 'job-start':
+      case 'job-queued':
       case 'job-skipped':
         return;
       case 'job-end':
@@ -201,6 +215,7 @@ export class TtyLogger implements Logger {
         this.plain.close();
         return;
       case 'message':
+      case 'notice':
       case 'plan':
       case 'report':
         this.clear();

@@ -1,38 +1,84 @@
-// The local executor: each job in its own process group, so stopping it stops all it started.
-// Jobs start through posix_spawn (native.ts) when the addon is built, else through Node's
-// child_process; both give the same results. child_process is used directly rather than through
-// execa: at thousands of jobs a second the extra layer costs more than it gives here.
+// The local worker: this machine, `--jobs` slots, each job in its own process group so stopping
+// it stops all it started. Jobs start through posix_spawn (native.ts) when the addon is built,
+// else through Node's child_process; both give the same results. child_process is used directly
+// rather than through execa: at thousands of jobs a second the extra layer costs more than it
+// gives here.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { ExecResult, ExecSpec, Executor, RunningJob } from './executor.js';
+import path from 'node:path';
+import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from './executor.js';
 import { errnoName, nativeSpawn, signalName } from './native.js';
+import { groupAlive, orphanGroups, stopGroups } from '../state/orphans.js';
 
-export class LocalExecutor implements Executor {
-  readonly name = 'local';
+export const LOCAL = 'local';
+
+export class LocalWorker implements Worker {
+  readonly name = LOCAL;
+  readonly pools: Record<string, number> = {};
+  readonly up = true;
   private readonly native = nativeSpawn();
   private baseEnvSent = false;
 
-  start(spec: ExecSpec): RunningJob {
-    return this.native ? this.startNative(spec) : this.startNode(spec);
+  /** `slots`: --jobs (0 = unlimited). */
+  constructor(
+    private readonly projectDir: string,
+    readonly slots: number,
+  ) {}
+
+  start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
+    const abs = (p: string): string => path.join(this.projectDir, p);
+    const job: LocalJob = {
+      argv: spec.argv,
+      cwd: abs(spec.cwd),
+      // DAX_WORKER tells this worker's processes from other executors' on the same host (see sweep).
+      env: { ...spec.env, DAX_WORKER: this.name },
+      log: abs(spec.log),
+      appendLog: spec.appendLog,
+      publish: spec.outputs.map((o, i) => [abs(spec.temps[i]!), abs(o)]),
+    };
+    const onPid = (pid: number): void => events.running({ worker: this.name, ref: `pgid:${pid}` });
+    return this.native ? this.startNative(job, onPid) : this.startNode(job, onPid);
   }
 
-  private startNative(spec: ExecSpec): RunningJob {
+  /** An earlier run's local job cannot be waited on (it is no child of ours) and its outputs
+   * were to be moved in by that dax: stop what is left of it; the job reruns. */
+  async reattach(handle: Handle, spec: JobSpec): Promise<Reattach> {
+    const pgid = Number(/^pgid:(\d+)$/.exec(handle.ref)?.[1]);
+    if (!pgid || !groupAlive(pgid) || !orphanGroups(spec.run).includes(pgid)) return { kind: 'gone', why: 'no longer running' };
+    await stopGroups(() => orphanGroups(spec.run).filter((g) => g === pgid));
+    return { kind: 'gone', why: `stopped process group ${pgid}, left running by run ${spec.run}` };
+  }
+
+  /** Stops every process a dead run left running on this machine through this worker: found by
+   * DAX_RUN in /proc (jobs started before their handle was written down included). */
+  async sweep(run: string): Promise<number> {
+    const mine = (): number[] => orphanGroups(run, (env) => !env.includes('\0DAX_WORKER=') || env.includes(`\0DAX_WORKER=${this.name}\0`));
+    const n = mine().length;
+    if (n > 0) await stopGroups(mine);
+    return n;
+  }
+
+  async close(): Promise<void> {}
+
+  private startNative(spec: LocalJob, onPid: (pid: number) => void): RunningAttempt {
     // dax's own environment goes to the addon once; each job sends only its own variables.
+    const native = this.native!;
     if (!this.baseEnvSent) {
-      this.native!.setBaseEnv(Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])));
+      native.setBaseEnv(Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])));
       this.baseEnvSent = true;
     }
     const envp = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
-    let resolve!: (r: ExecResult) => void;
-    const done = new Promise<ExecResult>((r) => (resolve = r));
+    let resolve!: (r: AttemptResult) => void;
+    const done = new Promise<AttemptResult>((r) => (resolve = r));
     // The job starts on a thread of its own: its pid arrives with the first event.
     let pid: number | undefined;
     let pendingSignal: NodeJS.Signals | undefined;
     try {
-      this.native!.spawn(spec.argv, envp, spec.cwd, spec.logFile, spec.appendLog, spec.publish.flat(), (kind, a, b, c) => {
+      native.spawn(spec.argv, envp, spec.cwd, spec.log, spec.appendLog, spec.publish.flat(), (kind, a, b, c) => {
         switch (kind) {
           case 0:
             pid = a;
+            onPid(pid);
             if (pendingSignal) killGroup(pid, pendingSignal);
             return;
           case 1: {
@@ -52,9 +98,6 @@ export class LocalExecutor implements Executor {
       return failed((e as Error).message);
     }
     return {
-      get pid() {
-        return pid;
-      },
       done,
       kill: (signal) => {
         if (pid === undefined) pendingSignal = signal;
@@ -63,12 +106,12 @@ export class LocalExecutor implements Executor {
     };
   }
 
-  private startNode(spec: ExecSpec): RunningJob {
+  private startNode(spec: LocalJob, onPid: (pid: number) => void): RunningAttempt {
     let fd: number;
     try {
-      fd = openSync(spec.logFile, spec.appendLog ? 'a' : 'w');
+      fd = openSync(spec.log, spec.appendLog ? 'a' : 'w');
     } catch (e) {
-      return failed(`cannot open log ${spec.logFile}: ${(e as Error).message}`);
+      return failed(`cannot open the job's log ${spec.log}: ${(e as Error).message}`);
     }
     let child;
     try {
@@ -83,7 +126,7 @@ export class LocalExecutor implements Executor {
       logStartFailure(spec, (e as Error).message);
       return failed((e as Error).message);
     }
-    const done = new Promise<ExecResult>((resolve) => {
+    const done = new Promise<AttemptResult>((resolve) => {
       let settled = false;
       child.once('error', (e) => {
         if (settled) return;
@@ -100,8 +143,19 @@ export class LocalExecutor implements Executor {
       });
     });
     const pid = child.pid;
-    return { pid, done, kill: (signal) => pid !== undefined && killGroup(pid, signal) };
+    if (pid !== undefined) onPid(pid);
+    return { done, kill: (signal) => pid !== undefined && killGroup(pid, signal) };
   }
+}
+
+/** A job in this machine's absolute terms. */
+interface LocalJob {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  log: string;
+  appendLog: boolean;
+  publish: Array<[string, string]>;
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -112,9 +166,9 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function logStartFailure(spec: ExecSpec, message: string): void {
+function logStartFailure(spec: LocalJob, message: string): void {
   try {
-    const fd = openSync(spec.logFile, spec.appendLog ? 'a' : 'w');
+    const fd = openSync(spec.log, spec.appendLog ? 'a' : 'w');
     writeSync(fd, `dax: cannot start ${spec.argv[0]}: ${message}\n`);
     closeSync(fd);
   } catch {
@@ -122,6 +176,6 @@ function logStartFailure(spec: ExecSpec, message: string): void {
   }
 }
 
-function failed(message: string): RunningJob {
-  return { pid: undefined, done: Promise.resolve({ kind: 'spawn-error', message }), kill() {} };
+function failed(message: string): RunningAttempt {
+  return { done: Promise.resolve({ kind: 'spawn-error', message }), kill() {} };
 }

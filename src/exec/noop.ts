@@ -4,8 +4,7 @@ import os from 'node:os';
 import { existsSync } from 'node:fs';
 import { buildStamp } from '../util/build.js';
 import { daxVarEnv } from '../config/vars.js';
-import type { Logger } from '../events/events.js';
-import { emptyCounts } from '../events/events.js';
+import { emptyCounts, type Loggers } from '../events/events.js';
 import type { Graph } from '../graph/graph.js';
 import { Journal } from '../state/journal.js';
 import { Lock, type LockInfo } from '../state/lock.js';
@@ -20,7 +19,7 @@ export function noopKey(daxfile: string, targets: string[], sets: Record<string,
 export type NoopOutcome = { kind: 'noop'; run: string } | { kind: 'locked'; holder: LockInfo } | undefined;
 
 /** Answers the run from the snapshot when nothing changed; undefined means: plan as usual. */
-export function tryNoop(stateDir: string, projectDir: string, key: string, dryRun: boolean, runId: string, targets: string[], sets: Record<string, string>, logger: Logger): NoopOutcome {
+export function tryNoop(stateDir: string, projectDir: string, key: string, dryRun: boolean, runId: string, targets: string[], sets: Record<string, string>, log: Loggers): NoopOutcome {
   const t0 = Date.now();
   const journalFile = Journal.path(stateDir);
   const snap = NoopSnapshot.read(stateDir, key);
@@ -48,8 +47,8 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
   }
   const summary: NoopSummary = snap.summary;
   const counts = { ...emptyCounts(), total: summary.total, upToDate: summary.total };
-  for (const r of summary.reports) logger.event({ type: 'report', ...r });
-  logger.event({ type: 'run-end', run: runId, result: dryRun ? 'dry-run' : 'nothing-to-do', counts, elapsedMs: Date.now() - t0 });
+  for (const report of summary.reports) log.emit({ type: 'report', report });
+  log.emit({ type: 'run-end', run: runId, result: dryRun ? 'dry-run' : 'nothing-to-do', counts, elapsedMs: Date.now() - t0 });
   return { kind: 'noop', run: runId };
 }
 

@@ -3,22 +3,13 @@
 // written in the value-list format, so the file can be fed back as a wildcard domain to retry.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DaxEvent } from '../events/events.js';
+import type { ValueState, WildcardReport } from '../events/events.js';
 import type { Graph } from '../graph/graph.js';
 import type { Job } from '../graph/job.js';
 import type { Domains } from '../graph/domains.js';
 import { formatValueList } from '../util/ranges.js';
 
-export type JobState = 'ok' | 'failed' | 'incomplete' | 'running' | 'pending';
-export type ValueState = 'finished' | 'failed' | 'incomplete' | 'running' | 'not-started';
-
-export interface WildcardReport {
-  wildcard: string;
-  counts: Record<ValueState, number>;
-  failed: string[];
-  incomplete: string[];
-  file?: string; // where the failed values were written
-}
+import type { JobState } from './scheduler.js';
 
 /** `domain`: the wildcard's declared values, when it has a domain; values outside it (a
  * neighbour chunk outside the set, say) are helpers, not what the run is about. */
@@ -52,32 +43,14 @@ export function domainOf(domains: Domains, wildcard: string): Set<string> | unde
   return v.ok ? new Set(v.value) : undefined;
 }
 
-/** Writes .dax/failed-<wildcard>.txt (empty when nothing failed), atomically. */
-export function writeFailedList(stateDir: string, r: WildcardReport): string {
+/** Writes .dax/failed-<wildcard>.txt (empty when nothing failed), atomically; the report names
+ * it, project-relative. */
+export function writeFailedList(stateDir: string, projectDir: string, r: WildcardReport): string {
   const file = path.join(stateDir, `failed-${r.wildcard}.txt`);
   mkdirSync(stateDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, formatValueList(r.failed));
   renameSync(tmp, file);
-  r.file = file;
+  r.file = path.relative(projectDir, file);
   return file;
-}
-
-function short(values: string[]): string {
-  const text = formatValueList(values).trim().split('\n').join(', ');
-  return text.length > 200 ? text.slice(0, 200) + ' …' : text;
-}
-
-export function reportEvent(r: WildcardReport, projectDir: string): DaxEvent {
-  const c = r.counts;
-  const lines: string[] = [];
-  if (r.failed.length) lines.push(`failed: ${short(r.failed)}`);
-  if (r.incomplete.length) lines.push(`incomplete: ${short(r.incomplete)}`);
-  if (r.file && r.failed.length) lines.push(`failed values written to ${path.relative(projectDir, r.file)} (usable as a wildcard domain: file: ${path.relative(projectDir, r.file)})`);
-  return {
-    type: 'report',
-    title: `${r.wildcard}: ${c.finished} finished, ${c.failed} failed, ${c['not-started']} not started, ${c.incomplete} incomplete${c.running ? `, ${c.running} running` : ''}`,
-    lines,
-    data: r,
-  };
 }

@@ -1,31 +1,33 @@
-// One `dax run`: plan, take the lock, decide, execute, record. The CLI maps the outcome to an
-// exit code; everything the user sees goes through the logger.
+// One run, as a library call: plan, take the lock, re-attach to what an earlier run left
+// running, decide, execute, record. The caller (the CLI, a daemon, a test) maps the outcome to
+// what it needs; everything the user sees goes through the loggers; signals arrive as aborts.
 import os from 'node:os';
 import { rmSync } from 'node:fs';
 import type { Job } from '../graph/job.js';
-import type { Config } from '../config/model.js';
-import type { Logger, Counts } from '../events/events.js';
-import { emptyCounts } from '../events/events.js';
+import type { Config, ConfigError } from '../config/model.js';
+import { Loggers, emptyCounts, type Counts, type Logger, type Report } from '../events/events.js';
+import { RunRecorder } from '../events/recorder.js';
 import type { Domains } from '../graph/domains.js';
 import { buildGraph, type Graph, type TargetRequest } from '../graph/graph.js';
 import type { Pipeline } from '../graph/pipeline.js';
-import type { PlanError } from '../graph/rule.js';
 import { Files } from '../state/files.js';
 import { Journal, journalState } from '../state/journal.js';
 import { Lock, describeHolder, type LockInfo } from '../state/lock.js';
-import { stopOrphans } from '../state/orphans.js';
 import type { RunResult } from '../state/records.js';
 import { describeReason, type OutputCheck } from '../state/staleness.js';
-import { decide } from './plan.js';
-import { Pools } from './pool.js';
-import { Scheduler } from './scheduler.js';
-import { saveNoop } from './noop.js';
+import { newRunId } from '../state/runid.js';
 import type { NoopSummary } from '../state/snapshot.js';
-import { domainOf, reportByWildcard, reportEvent, writeFailedList } from './report.js';
-import type { Executor } from './executor.js';
 import { err, type Result } from '../util/result.js';
 import { trace } from '../util/trace.js';
-import { newRunId } from '../state/runid.js';
+import { Attempts } from './attempt.js';
+import type { Executor, Worker } from './executor.js';
+import { workersOf } from './executor.js';
+import { LocalWorker } from './local.js';
+import { saveNoop } from './noop.js';
+import { decide } from './plan.js';
+import { Pools } from './pool.js';
+import { domainOf, reportByWildcard, writeFailedList } from './report.js';
+import { Scheduler, type Adopted, type JobState } from './scheduler.js';
 
 export interface Project {
   config: Config;
@@ -35,43 +37,64 @@ export interface Project {
   checks: Map<string, OutputCheck>;
 }
 
-export interface RunRequest {
+export interface RunOptions {
   targets: string[]; // as given on the command line; empty = the Daxfile's targets
   sets: Record<string, string>;
-  jobs?: number; // --jobs
-  dryRun: boolean;
-  keepGoing: boolean;
-  executor: Executor;
+  jobs?: number; // --jobs: the local worker's slots
+  dryRun?: boolean;
+  keepGoing?: boolean;
+  /** Where jobs run; default: this machine with `jobs` slots. */
+  executor?: Executor;
+  loggers: Logger[];
+  /** Aborted: start nothing new, stop running jobs (SIGTERM, then SIGKILL after a grace). */
+  signal?: AbortSignal;
+  /** Aborted: kill running jobs now (a second Ctrl-C). */
+  kill?: AbortSignal;
+  killGraceMs?: number;
   /** Set to record a no-op snapshot when the run leaves everything up to date. */
   noopKey?: string;
+  /** The run this one continues (dax resume). */
+  resumes?: string;
 }
 
 export type RunOutcome =
-  | { kind: 'done'; result: RunResult | 'nothing-to-do' | 'dry-run'; run: string; counts: Counts; graph: Graph; failed: string[] }
-  | { kind: 'plan-error'; error: PlanError }
-  | { kind: 'locked'; holder: LockInfo };
-
+  | { kind: 'done'; result: RunResult | 'nothing-to-do' | 'dry-run'; run: string; counts: Counts; failed: string[] }
+  | { kind: 'config-error'; error: ConfigError }
+  | { kind: 'locked'; holder: LockInfo }
+  /** A bug in dax stopped the run: jobs were stopped and recorded, the lock released. */
+  | { kind: 'bug'; run: string; message: string };
 
 export function targetRequests(project: Project, targets: string[]): TargetRequest[] {
   if (targets.length > 0) return targets.map((text) => ({ text }));
   return project.config.targets.map((t) => ({ text: t.text, template: t }));
 }
 
-/** The pools of a run: the Daxfile's limits, with `jobs` from --jobs, limits.jobs or the CPUs. */
-export function makePools(config: Config, jobs: number | undefined): Pools {
+/** Slots of the local worker: --jobs, else limits.jobs, else the CPUs (0 = unlimited). */
+export function localSlots(config: Config, jobs: number | undefined): number {
+  return jobs ?? config.limits['jobs'] ?? os.availableParallelism();
+}
+
+/** The Daxfile's pools. `jobs` is not among them: it is the slots of each worker. */
+export function makePools(config: Config): Pools {
   const cap: Record<string, number> = { ...config.limits };
-  cap['jobs'] = jobs ?? config.limits['jobs'] ?? os.availableParallelism();
+  delete cap['jobs'];
   return new Pools(cap);
 }
 
-export function planGraph(project: Project, targets: string[], pools: Pools): Result<Graph, PlanError> {
+/** The most slots any worker has (0 = unlimited): no job may need more. */
+export function maxSlots(workers: readonly Worker[]): number {
+  return workers.some((w) => w.slots === 0) ? 0 : Math.max(0, ...workers.map((w) => w.slots));
+}
+
+export function planGraph(project: Project, targets: string[], pools: Pools, maxSlots: number): Result<Graph, ConfigError> {
   const g = buildGraph(project.pipeline, project.domains, targetRequests(project, targets));
   if (!g.ok) return g;
   const checked = new Set<string>();
   for (const job of g.value.jobs) {
     if (checked.has(job.rule.name)) continue;
     checked.add(job.rule.name);
-    const why = pools.impossible(job.rule.resourceList);
+    const slots = job.rule.resourceList.find(([n]) => n === 'jobs')?.[1] ?? 1;
+    const why = maxSlots > 0 && slots > maxSlots ? `needs ${slots} slots (resources.jobs), and no worker has more than ${maxSlots} (--jobs)` : pools.impossible(job.rule.resourceList);
     if (why) {
       return err({
         loc: job.rule.spec.loc,
@@ -86,7 +109,7 @@ export function planGraph(project: Project, targets: string[], pools: Pools): Re
 
 /** Files made obsolete by outputs that exist (an edge-only chunk file once the complete one is
  * there) are stale: remove them, saying so. Jobs about to run remove theirs when they start. */
-function sweepSuperseded(graph: Graph, toRun: Map<Job, unknown>, files: Files, logger: Logger): void {
+function sweepSuperseded(graph: Graph, toRun: Map<Job, unknown>, files: Files, log: Loggers): void {
   for (const job of graph.jobs) {
     if (job.rule.supersedes.length === 0 || toRun.has(job)) continue;
     for (const sup of job.rule.supersedes) {
@@ -94,63 +117,82 @@ function sweepSuperseded(graph: Graph, toRun: Map<Job, unknown>, files: Files, l
       if (!files.stat(p)) continue;
       rmSync(files.abs(p), { recursive: true, force: true });
       files.forget(p);
-      logger.event({ type: 'message', level: 'info', text: `removed ${p}: superseded by ${job.outputs.join(', ')}` });
+      log.emit({ type: 'notice', level: 'info', notice: { kind: 'superseded-removed', path: p, by: job.outputs } });
     }
   }
 }
 
-/** What a no-op run over this graph reports: every job up to date. */
-function noopSummary(project: Project, graph: Graph): NoopSummary {
-  const reports = project.config.report.map((w) => {
-    const e = reportEvent(reportByWildcard(graph, w, () => 'ok', domainOf(project.domains, w)), project.config.projectDir);
-    return e.type === 'report' ? { title: e.title, lines: e.lines, data: e.data } : { title: '', lines: [] };
+/** The per-wildcard reports of the Daxfile's `report:`, given how each job stands. */
+function wildcardReports(project: Project, graph: Graph, stateOf: (job: Job) => JobState, write: boolean): Report[] {
+  return project.config.report.map((w) => {
+    const r = reportByWildcard(graph, w, stateOf, domainOf(project.domains, w));
+    if (write) writeFailedList(project.stateDir, project.config.projectDir, r);
+    return { kind: 'wildcard', wildcard: r };
   });
-  return { total: graph.jobs.length, reports };
 }
 
-export async function runPipeline(project: Project, req: RunRequest, logger: Logger): Promise<RunOutcome> {
+/** What a no-op run over this graph reports: every job up to date. */
+function noopSummary(project: Project, graph: Graph): NoopSummary {
+  return { total: graph.jobs.length, reports: wildcardReports(project, graph, () => 'ok', false) };
+}
+
+export async function runPipeline(project: Project, opts: RunOptions): Promise<RunOutcome> {
   const t0 = Date.now();
-  const pools = makePools(project.config, req.jobs);
-  const g = planGraph(project, req.targets, pools);
-  if (!g.ok) return { kind: 'plan-error', error: g.error };
+  const runId = newRunId();
+  const executor = opts.executor ?? workersOf(new LocalWorker(project.config.projectDir, localSlots(project.config, opts.jobs)));
+  const log = new Loggers(opts.dryRun ? opts.loggers : [...opts.loggers, new RunRecorder(project.stateDir)]);
+  try {
+    return await runWith(project, opts, runId, t0, executor, log);
+  } finally {
+    await log.close();
+    if (!opts.executor) await executor.close();
+  }
+}
+
+async function runWith(project: Project, opts: RunOptions, runId: string, t0: number, executor: Executor, log: Loggers): Promise<RunOutcome> {
+  const pools = makePools(project.config);
+  const g = planGraph(project, opts.targets, pools, maxSlots(executor.workers));
+  if (!g.ok) return { kind: 'config-error', error: g.error };
   const graph = g.value;
   trace('graph');
   const files = new Files(project.config.projectDir);
-  const runId = newRunId();
+  const targets = opts.targets.length ? opts.targets : project.config.targets.map((t) => t.text);
 
-  if (req.dryRun) {
+  if (opts.dryRun) {
     const journal = Journal.load(project.stateDir);
     const { toRun } = decide(graph, journal, files, project.checks);
     // A dry run takes no lock. While another run goes on, the jobs it runs are not "incomplete".
     const holder = Lock.read(project.stateDir);
     const live = holder && Lock.isAlive(holder) ? holder : undefined;
-    if (live) logger.event({ type: 'message', level: 'warn', text: `another dax run holds this project's lock (${describeHolder(live)}); dax run would exit 3 now` });
+    if (live) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'live-run', holder: describeHolder(live) } });
     for (const [job, reason] of toRun) {
       const cmd = job.rule.renderCommand(job.values, job.inputs, job.outputs);
       const h = journal.jobs.get(job.id);
       const running = live && reason.kind === 'incomplete' && journalState(h) === 'started' && h!.lastStart!.r === live.run;
       const why = running ? `running now, in run ${live.run}` : describeReason(reason);
-      logger.event({ type: 'plan', job: job.id, rule: job.rule.name, reason: why, ...(cmd ? { command: cmd.display } : {}) });
+      log.emit({ type: 'plan', job: job.id, rule: job.rule.name, reason: why, ...(cmd ? { command: cmd.display } : {}) });
     }
     const counts = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size, upToDate: graph.jobs.length - toRun.size };
-    logger.event({ type: 'run-end', run: runId, result: 'dry-run', counts, elapsedMs: Date.now() - t0 });
-    return { kind: 'done', result: 'dry-run', run: runId, counts, graph, failed: [] };
+    log.emit({ type: 'run-end', run: runId, result: 'dry-run', counts, elapsedMs: Date.now() - t0 });
+    return { kind: 'done', result: 'dry-run', run: runId, counts, failed: [] };
   }
 
   const lock = Lock.acquire(project.stateDir, runId);
   if (!lock.ok) return { kind: 'locked', holder: lock.error.holder };
-  if (lock.value.tookOverFrom) {
-    const h = lock.value.tookOverFrom;
-    logger.event({ type: 'message', level: 'warn', text: `took over the lock of a dax run that is no longer alive (pid ${h.pid} on ${h.host}, run ${h.run}, started ${new Date(h.start).toISOString()})` });
-    // Its jobs may still be running, writing what this run is about to rebuild.
-    if (h.host === os.hostname() && h.run) {
-      const n = await stopOrphans(h.run);
-      if (n > 0) logger.event({ type: 'message', level: 'warn', text: `stopped ${n} job process group${n === 1 ? '' : 's'} left running by run ${h.run}` });
-    }
-  }
   const journal = Journal.load(project.stateDir);
   trace('journal');
   try {
+    const dead = lock.value.tookOverFrom;
+    if (dead) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'lock-taken-over', pid: dead.pid, host: dead.host, run: dead.run, start: dead.start } });
+    const attempts = new Attempts({ runId, projectDir: project.config.projectDir, stateDir: project.stateDir, files, journal, checks: project.checks });
+    // Before deciding: attempts earlier runs left running are attached to, or stopped.
+    const adopted = await reattach(graph, journal, attempts, executor, log);
+    if (dead && dead.host === os.hostname() && dead.run) {
+      for (const w of executor.workers) {
+        const n = (await w.sweep?.(dead.run)) ?? 0;
+        if (n > 0) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'orphans-stopped', run: dead.run, groups: n } });
+      }
+    }
     if (journal.needsCompaction()) journal.compact();
     journal.openForAppend();
     const { toRun, refreshed } = decide(graph, journal, files, project.checks);
@@ -159,56 +201,70 @@ export async function runPipeline(project: Project, req: RunRequest, logger: Log
       const last = journal.jobs.get(job.id)?.lastEnd;
       if (last) journal.append({ ...last, i: prints });
     }
-    sweepSuperseded(graph, toRun, files, logger);
+    sweepSuperseded(graph, toRun, files, log);
     const counts0 = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size, upToDate: graph.jobs.length - toRun.size };
-    const targets = req.targets.length ? req.targets : project.config.targets.map((t) => t.text);
-    journal.append({ t: 'run', id: runId, start: t0, targets: req.targets, sets: req.sets, keepGoing: req.keepGoing, pid: process.pid, host: os.hostname() });
+    const slots = executor.workers.reduce((n, w) => (n < 0 || w.slots === 0 ? -1 : n + w.slots), 0);
+    journal.append({
+      t: 'run', id: runId, start: t0, targets: opts.targets, sets: opts.sets, keepGoing: !!opts.keepGoing, pid: process.pid, host: os.hostname(),
+      ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+    });
     if (toRun.size === 0) {
       journal.append({ t: 'runend', id: runId, end: Date.now(), result: 'ok', counts: { ...counts0 } });
-      for (const w of project.config.report) {
-        const r = reportByWildcard(graph, w, () => 'ok', domainOf(project.domains, w));
-        writeFailedList(project.stateDir, r);
-        logger.event(reportEvent(r, project.config.projectDir));
-      }
-      logger.event({ type: 'run-end', run: runId, result: 'nothing-to-do', counts: counts0, elapsedMs: Date.now() - t0 });
-      if (req.noopKey) saveNoop(project, graph, req.noopKey, noopSummary(project, graph));
-      return { kind: 'done', result: 'nothing-to-do', run: runId, counts: counts0, graph, failed: [] };
+      for (const report of wildcardReports(project, graph, () => 'ok', true)) log.emit({ type: 'report', report });
+      log.emit({ type: 'run-end', run: runId, result: 'nothing-to-do', counts: counts0, elapsedMs: Date.now() - t0 });
+      if (opts.noopKey) saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));
+      return { kind: 'done', result: 'nothing-to-do', run: runId, counts: counts0, failed: [] };
     }
-    logger.event({ type: 'run-start', run: runId, targets, counts: counts0, jobs: pools.capacityOf('jobs') });
+    log.emit({ type: 'run-start', run: runId, targets, counts: counts0, jobs: Math.max(0, slots) });
     const scheduler = new Scheduler({
-      runId, keepGoing: req.keepGoing, projectDir: project.config.projectDir, stateDir: project.stateDir,
-      pools, executor: req.executor, journal, files, logger, checks: project.checks,
+      runId, keepGoing: !!opts.keepGoing, pools, executor, attempts, journal, loggers: log, projectDir: project.config.projectDir,
+      ...(opts.signal ? { stop: opts.signal } : {}), ...(opts.kill ? { kill: opts.kill } : {}), ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
     });
-    const onSignal = (sig: NodeJS.Signals): void => {
-      logger.event({ type: 'message', level: 'warn', text: `${sig}: starting nothing new; stopping running jobs` });
-      scheduler.interrupt();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    let outcome;
-    try {
-      outcome = await scheduler.run(graph.jobs, toRun);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    journal.append({ t: 'runend', id: runId, end: Date.now(), result: outcome.result, counts: { ...outcome.counts } });
-    for (const w of project.config.report) {
-      const r = reportByWildcard(graph, w, (j) => scheduler.stateOf(j), domainOf(project.domains, w));
-      writeFailedList(project.stateDir, r);
-      logger.event(reportEvent(r, project.config.projectDir));
-    }
-    if (project.config.report.length) {
-      for (const [worker, c] of scheduler.perWorker) {
-        logger.event({ type: 'report', title: `worker ${worker}: ${c.ok} jobs done, ${c.failed} failed, ${c.incomplete} incomplete`, lines: [] });
-      }
-    }
-    logger.event({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0 });
-    if (req.noopKey && outcome.result === 'ok') saveNoop(project, graph, req.noopKey, noopSummary(project, graph));
-    return { kind: 'done', result: outcome.result, run: runId, counts: outcome.counts, graph, failed: scheduler.failures.map((j) => j.id) };
+    if (opts.signal) opts.signal.addEventListener('abort', () => log.emit({ type: 'notice', level: 'warn', notice: { kind: 'stopping', reason: abortReason(opts.signal!) } }), { once: true });
+    const outcome = await scheduler.run(graph.jobs, toRun, adopted);
+    const bug = scheduler.bug;
+    journal.append({ t: 'runend', id: runId, end: Date.now(), result: outcome.result, counts: { ...outcome.counts }, ...(bug ? { bug } : {}) });
+    for (const report of wildcardReports(project, graph, (j) => scheduler.stateOf(j), true)) log.emit({ type: 'report', report });
+    if (project.config.report.length) for (const worker of scheduler.workers) log.emit({ type: 'report', report: { kind: 'worker', worker } });
+    log.emit({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0 });
+    if (bug) return { kind: 'bug', run: runId, message: bug };
+    if (opts.noopKey && outcome.result === 'ok') saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));
+    return { kind: 'done', result: outcome.result, run: runId, counts: outcome.counts, failed: scheduler.failures.map((j) => j.id) };
   } finally {
     journal.close();
     lock.value.release();
   }
 }
 
+function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return typeof r === 'string' ? r : r instanceof Error && r.name !== 'AbortError' ? r.message : 'stop requested';
+}
+
+/** Jobs of the plan whose last attempt an earlier run started and never ended, and whose worker
+ * said where it runs: that worker attaches to it (it finishes in this run) or says it is gone. */
+async function reattach(graph: Graph, journal: Journal, attempts: Attempts, executor: Executor, log: Loggers): Promise<Adopted[]> {
+  const adopted: Adopted[] = [];
+  for (const job of graph.jobs) {
+    const h = journal.jobs.get(job.id);
+    if (journalState(h) !== 'started' || !h?.lastAt) continue;
+    const { lastStart: start, lastAt: at } = h;
+    const worker = executor.workers.find((w) => w.name === at.w);
+    if (!worker) continue; // a worker this run does not have: its job reruns
+    const spec = attempts.spec(job, start!.a, start!.r);
+    let running = !at.q;
+    const r = await worker.reattach({ worker: at.w, ref: at.h }, spec, {
+      queued: () => (running = false),
+      running: () => (running = true),
+    });
+    switch (r.kind) {
+      case 'attached':
+        log.emit({ type: 'notice', level: 'info', notice: { kind: 'attached', job: job.id, worker: worker.name, handle: at.h } });
+        adopted.push({ job, spec, worker, attempt: r.attempt, running: r.running || running, started: at.ts });
+        break;
+      case 'gone':
+        break;
+    }
+  }
+  return adopted;
+}

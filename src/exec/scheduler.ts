@@ -1,120 +1,207 @@
-// The Scheduler: runs the jobs of a plan in dependency order within the pools' limits, with
-// retries, timeouts, keep-going, and a clean stop on SIGINT/SIGTERM.
-import { mkdirSync, openSync, closeSync, readSync, fstatSync, rmSync, statSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import path from 'node:path';
+// The Scheduler (ninja's Builder): takes ready jobs off the queue, places each on a worker with
+// free slots where its pools fit, follows the attempt (queued, running, ended), and decides what
+// follows: dependents become ready, a failure is retried or blocks its dependents, a lost worker
+// puts the job back in the queue. Stops cleanly when asked, and on a bug of its own.
 import type { Job } from '../graph/job.js';
-import type { Logger, Counts } from '../events/events.js';
+import type { Counts, JobStatus, Loggers, WorkerReport } from '../events/events.js';
 import { emptyCounts } from '../events/events.js';
-import type { Files } from '../state/files.js';
+import type { RunResult } from '../state/records.js';
 import type { Journal } from '../state/journal.js';
-import type { InputPrint, OutputPrint, RunResult } from '../state/records.js';
-import { describeReason, type OutputCheck, type Reason } from '../state/staleness.js';
-import type { ExecResult, Executor, RunningJob } from './executor.js';
-import type { Pools } from './pool.js';
-import { assertNever } from '../util/result.js';
+import { describeReason, type Reason } from '../state/staleness.js';
+import { Attempts, type Outcome } from './attempt.js';
+import type { AttemptResult, Executor, Handle, JobSpec, RunningAttempt, Worker } from './executor.js';
+import { Pools, type Request } from './pool.js';
+import { ReadyQueue } from './queue.js';
+import { tail } from './logtail.js';
 
 export interface SchedulerOptions {
   runId: string;
   keepGoing: boolean;
-  projectDir: string;
-  stateDir: string;
+  /** The Daxfile's pools (without `jobs`, which is each worker's slots). */
   pools: Pools;
   executor: Executor;
+  attempts: Attempts;
   journal: Journal;
-  files: Files;
-  logger: Logger;
-  checks: Map<string, OutputCheck>;
+  loggers: Loggers;
+  projectDir: string;
+  /** Start nothing new; stop running jobs (SIGTERM, SIGKILL after the grace). */
+  stop?: AbortSignal;
+  /** Kill running jobs now. */
+  kill?: AbortSignal;
   /** Milliseconds between SIGTERM and SIGKILL when stopping jobs (default 5000). */
   killGraceMs?: number;
 }
 
+/** An attempt an earlier run started and a worker re-attached to: it finishes in this run. */
+export interface Adopted {
+  job: Job;
+  spec: JobSpec;
+  worker: Worker;
+  attempt: RunningAttempt;
+  running: boolean;
+  started: number;
+}
+
 interface Active {
   job: Job;
-  attempt: number;
-  running: RunningJob;
-  started: number;
+  spec: JobSpec;
+  worker: Worker;
+  slot: number;
+  weight: number;
+  request: Request;
+  attempt: RunningAttempt;
+  /** When it began running; undefined while it waits in a batch queue. */
+  started: number | undefined;
+  dispatched: number;
   timedOut: boolean;
   timer?: NodeJS.Timeout;
 }
 
-type Outcome = { status: 'ok' } | { status: 'failed'; why: string } | { status: 'incomplete'; why: string };
+export type JobState = 'ok' | 'failed' | 'incomplete' | 'running' | 'pending';
 
 const LOG_TAIL_LINES = 15;
 
+/** Per worker: slots in use (lowest free index is a job's slot, the lane it is drawn in). */
+class Seats {
+  private readonly taken: boolean[] = [];
+  used = 0;
+  readonly pools: Pools;
+  constructor(readonly worker: Worker) {
+    this.pools = new Pools(worker.pools);
+  }
+  fits(weight: number, request: Request): boolean {
+    const cap = this.worker.slots;
+    return this.worker.up && (cap === 0 || this.used + weight <= cap) && this.pools.fits(request);
+  }
+  take(weight: number, request: Request): number {
+    this.used += weight;
+    this.pools.take(request);
+    let slot = this.taken.indexOf(false);
+    if (slot < 0) slot = this.taken.length;
+    this.taken[slot] = true;
+    return slot;
+  }
+  give(slot: number, weight: number, request: Request): void {
+    this.used -= weight;
+    this.pools.give(request);
+    this.taken[slot] = false;
+  }
+}
+
 export class Scheduler {
-  private readonly ready: Job[] = [];
-  private readonly waiting = new Map<Job, number>();
-  private readonly attempts = new Map<Job, number>();
+  private queue!: ReadyQueue;
+  private readonly seats: Seats[];
   private readonly active = new Set<Active>();
-  private readonly madeDirs = new Set<string>();
+  private readonly attemptNo = new Map<Job, number>();
+  private readonly failuresOf = new Map<Job, number>();
   private readonly counts: Counts = emptyCounts();
   private stopping = false;
   private interrupted = false;
+  private bugMessage: string | undefined;
   private finish: (() => void) | undefined;
   private readonly failedJobs: Job[] = [];
   /** Why each job of the plan runs; the jobs not in it are up to date. */
   private reasons = new Map<Job, Reason>();
   private readonly states = new Map<Job, 'ok' | 'failed' | 'incomplete'>();
-  /** Jobs per worker and how they ended: the run report's "who did what". */
-  readonly perWorker = new Map<string, { ok: number; failed: number; incomplete: number }>();
+  private readonly report = new Map<string, WorkerReport>();
 
-  constructor(private readonly o: SchedulerOptions) {}
+  constructor(private readonly o: SchedulerOptions) {
+    this.seats = o.executor.workers.map((w) => new Seats(w));
+    for (const w of o.executor.workers) this.report.set(w.name, { worker: w.name, ok: 0, failed: 0, incomplete: 0, lost: 0, busyMs: 0 });
+  }
 
   get failures(): readonly Job[] {
     return this.failedJobs;
   }
 
+  /** A bug met while running (the run was stopped because of it), if any. */
+  get bug(): string | undefined {
+    return this.bugMessage;
+  }
+
+  /** What each worker did. */
+  get workers(): WorkerReport[] {
+    return [...this.report.values()];
+  }
+
   /** How a job of the plan stands after (or during) the run. */
-  stateOf(job: Job): 'ok' | 'failed' | 'incomplete' | 'pending' {
+  stateOf(job: Job): JobState {
     return this.states.get(job) ?? (this.reasons.has(job) ? 'pending' : 'ok');
   }
 
-  async run(jobs: Job[], toRun: Map<Job, Reason>): Promise<{ result: RunResult; counts: Counts }> {
+  async run(jobs: Job[], toRun: Map<Job, Reason>, adopted: Adopted[] = []): Promise<{ result: RunResult; counts: Counts }> {
     this.counts.total = jobs.length;
     this.counts.toRun = toRun.size;
     this.counts.upToDate = jobs.length - toRun.size;
-    for (const job of jobs) {
-      if (!toRun.has(job)) continue;
-      let n = 0;
-      for (const d of job.deps) if (toRun.has(d)) n++;
-      this.waiting.set(job, n);
-    }
-    // The ready list is a stack: a job's dependents run right after it, so chunks finish
-    // one after another instead of every stage waiting for the whole previous stage.
-    for (let i = jobs.length - 1; i >= 0; i--) {
-      const job = jobs[i]!;
-      if (this.waiting.get(job) === 0) this.ready.push(job);
-    }
     this.reasons = toRun;
-    await new Promise<void>((resolve) => {
-      this.finish = resolve;
-      this.pump();
-    });
-    const result: RunResult = this.interrupted ? 'interrupted' : this.counts.failed > 0 ? 'failed' : 'ok';
+    const adoptedJobs = new Set(adopted.map((a) => a.job));
+    // Adopted jobs are running already: they are not ready, but their dependents wait for them.
+    this.queue = new ReadyQueue(jobs, toRun, adoptedJobs);
+    const onStop = (): void => this.interrupt();
+    const onKill = (): void => this.killAll('SIGKILL');
+    this.o.stop?.addEventListener('abort', onStop);
+    this.o.kill?.addEventListener('abort', onKill);
+    try {
+      await new Promise<void>((resolve) => {
+        this.finish = resolve;
+        this.guard(() => {
+          for (const a of adopted) this.adopt(a);
+          if (this.o.stop?.aborted) this.interrupt();
+          this.pump();
+        });
+      });
+    } finally {
+      this.o.stop?.removeEventListener('abort', onStop);
+      this.o.kill?.removeEventListener('abort', onKill);
+    }
+    const result: RunResult = this.interrupted ? 'interrupted' : this.counts.failed > 0 || this.bugMessage ? 'failed' : 'ok';
     this.counts.skipped = this.counts.toRun - this.counts.done - this.counts.failed - this.counts.incomplete;
     return { result, counts: { ...this.counts } };
   }
 
   /** Start nothing new; stop running jobs' process groups. */
   interrupt(): void {
-    if (this.interrupted) {
-      // A second signal: no more grace.
-      for (const a of this.active) a.running.kill('SIGKILL');
-      return;
-    }
+    if (this.interrupted) return;
     this.interrupted = true;
     this.stopping = true;
-    for (const a of this.active) a.running.kill('SIGTERM');
-    const t = setTimeout(() => {
-      for (const a of this.active) a.running.kill('SIGKILL');
-    }, this.o.killGraceMs ?? 5000);
+    this.killAll('SIGTERM');
+    const t = setTimeout(() => this.killAll('SIGKILL'), this.o.killGraceMs ?? 5000);
     t.unref();
     this.maybeFinish();
   }
 
+  private killAll(signal: NodeJS.Signals): void {
+    for (const a of this.active) a.attempt.kill(signal);
+  }
+
+  /** Runs `f`; an exception in it is a bug in dax: stop everything, and end the run once the
+   * running jobs are gone, so the caller can record it and release the lock. */
+  private guard(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.onBug(e);
+    }
+  }
+
+  private onBug(e: unknown): void {
+    const first = this.bugMessage === undefined;
+    if (first) this.bugMessage = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    this.stopping = true;
+    this.interrupted = true;
+    if (!first) return;
+    this.killAll('SIGTERM');
+    const t = setTimeout(() => this.killAll('SIGKILL'), this.o.killGraceMs ?? 5000);
+    t.unref();
+    // The books may be wrong after a bug: end once every attempt's process has ended.
+    void Promise.allSettled([...this.active].map((a) => a.attempt.done)).then(() => {
+      this.active.clear();
+      this.maybeFinish();
+    });
+  }
+
   private maybeFinish(): void {
-    if (this.active.size === 0 && (this.stopping || this.ready.length === 0)) {
+    if (this.active.size === 0 && (this.stopping || this.queue.size === 0)) {
       const f = this.finish;
       this.finish = undefined;
       f?.();
@@ -122,270 +209,193 @@ export class Scheduler {
   }
 
   private pump(): void {
-    while (!this.stopping && this.ready.length > 0) {
-      // Take the newest ready job that fits the pools; look a little deeper when the top does not
-      // fit, so one job waiting for a busy pool does not hold back jobs that need other pools.
-      let pick = -1;
-      for (let i = this.ready.length - 1, seen = 0; i >= 0 && seen < 256; i--, seen++) {
-        if (this.o.pools.fits(this.ready[i]!.rule.resourceList)) {
-          pick = i;
-          break;
-        }
-      }
-      if (pick < 0) break;
-      const job = pick === this.ready.length - 1 ? this.ready.pop()! : this.ready.splice(pick, 1)[0]!;
-      this.start(job);
+    while (!this.stopping && this.queue.size > 0) {
+      const next = this.queue.take((job) => this.place(job));
+      if (!next) break;
+      this.start(next.job, next.fit);
+    }
+    if (!this.stopping && this.queue.size > 0 && this.active.size === 0 && !this.seats.some((s) => s.worker.up)) {
+      this.o.loggers.emit({ type: 'message', level: 'error', text: `no worker is up: ${this.queue.size} ready jobs cannot run` });
+      this.stopping = true;
     }
     this.maybeFinish();
   }
 
-  private logPath(job: Job): string {
-    const name = job.rule.wildcards.length === 0 ? '_' : job.rule.wildcards.map((w) => encodeURIComponent(job.values[w]!)).join(',');
-    const safe = name.length > 180 ? name.slice(0, 120) + '~' + Buffer.from(name).toString('base64url').slice(-40) : name;
-    return path.join(this.o.stateDir, 'logs', encodeURIComponent(job.rule.name), `${safe}.log`);
+  /** A worker with room for the job, where the global pools fit too. */
+  private place(job: Job): Seats | undefined {
+    const { weight, request } = demand(job);
+    if (!this.o.pools.fits(request)) return undefined;
+    for (const s of this.seats) if (s.fits(weight, request)) return s;
+    return undefined;
   }
 
-  private mkdirFor(file: string): void {
-    const dir = path.dirname(file);
-    if (this.madeDirs.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
-    this.madeDirs.add(dir);
-  }
-
-  private tempName(out: string, attempt: number, runId = this.o.runId): string {
-    const dir = path.posix.dirname(out);
-    const base = path.posix.basename(out);
-    const t = `.dax-tmp.${runId}.${attempt}.${base}`;
-    return dir === '.' ? t : `${dir}/${t}`;
-  }
-
-  private start(job: Job): void {
-    const attempt = (this.attempts.get(job) ?? 0) + 1;
-    this.attempts.set(job, attempt);
-    const { projectDir, files } = this.o;
-    const log = this.logPath(job);
-    this.mkdirFor(log);
-    for (const out of job.outputs) this.mkdirFor(files.abs(out));
+  private start(job: Job, seats: Seats): void {
+    const attempt = (this.attemptNo.get(job) ?? 0) + 1;
+    this.attemptNo.set(job, attempt);
+    const spec = this.o.attempts.spec(job, attempt);
     const reason = this.reasons.get(job);
-    if (attempt === 1 && reason && (reason.kind === 'incomplete' || reason.kind === 'check' || reason.kind === 'failed')) {
-      // What an unfinished or failed attempt left is not to be trusted or built upon.
-      for (const out of job.outputs) removePath(files.abs(out));
-      // An attempt cut short by a crash (kill -9, power) left its temporary outputs: remove them,
-      // or every crash leaves half-written files behind for good.
-      const last = this.o.journal.jobs.get(job.id)?.lastStart;
-      if (reason.kind === 'incomplete' && last) for (const out of job.outputs) removePath(files.abs(this.tempName(out, last.a, last.r)));
-    }
-    for (const sup of job.rule.supersedes) removePath(files.abs(sup.render(job.values)));
-    const cwd = job.rule.cwd ? path.join(projectDir, job.rule.cwd.render(job.values)) : projectDir;
-    if (job.rule.cwd) mkdirSync(cwd, { recursive: true });
-    const rel = (p: string): string => (cwd === projectDir ? p : path.relative(cwd, path.join(projectDir, p)));
-    const temps = job.outputs.map((o) => this.tempName(o, attempt));
-    const cmd = job.rule.renderCommand(job.values, job.inputs.map(rel), temps.map(rel));
-    const env: Record<string, string> = job.rule.renderEnv(job.values, job.inputs.map(rel), temps.map(rel));
-    env['DAX_JOB'] = job.id;
-    env['DAX_RULE'] = job.rule.name;
-    env['DAX_ATTEMPT'] = String(attempt);
-    env['DAX_RUN'] = this.o.runId;
-    const startedAt = Date.now();
-    this.o.journal.append({ t: 'start', j: job.id, r: this.o.runId, a: attempt, ts: startedAt, w: this.o.executor.name });
-    this.o.pools.take(job.rule.resourceList);
+    const { weight, request } = demand(job);
+    const worker = seats.worker;
+    const dispatched = Date.now();
+    // The start is in the journal before the process exists: after a crash, the job is known
+    // to be unfinished.
+    this.o.journal.append({ t: 'start', j: job.id, r: this.o.runId, a: attempt, ts: dispatched, w: worker.name });
+    this.o.pools.take(request);
+    const slot = seats.take(weight, request);
     this.counts.running++;
-    const logRel = path.relative(projectDir, log);
-    this.o.logger.event({ type: 'job-start', job: job.id, rule: job.rule.name, attempt, worker: this.o.executor.name, log: logRel, reason: reason ? describeReason(reason) : '' });
-    this.o.logger.event({ type: 'progress', counts: { ...this.counts }, elapsedMs: 0 });
-    const running: RunningJob = cmd
-      ? this.o.executor.start({ argv: cmd.argv, cwd, env, logFile: log, appendLog: attempt > 1, publish: job.outputs.map((o, i) => [files.abs(temps[i]!), files.abs(o)]) })
-      : { pid: undefined, done: Promise.resolve({ kind: 'exited', code: 0 }), kill() {} };
-    const a: Active = { job, attempt, running, started: startedAt, timedOut: false };
-    const timeout = job.rule.spec.timeout;
-    if (timeout && timeout > 0) {
+    const a: Active = { job, spec, worker, slot, weight, request, attempt: idle, started: undefined, dispatched, timedOut: false };
+    this.active.add(a);
+    const prepared = this.o.attempts.prepare(job, spec, reason);
+    if (!prepared.ok) {
+      this.began(a, reason);
+      this.settle(a, { kind: 'spawn-error', message: prepared.error }, prepared.error);
+      return;
+    }
+    if (spec.argv.length === 0) {
+      // A rule without a command: its outputs come from its inputs' jobs (an aggregate target).
+      this.began(a, reason);
+      this.settle(a, { kind: 'exited', code: 0 });
+      return;
+    }
+    a.attempt = worker.start(spec, {
+      queued: (h) => this.queued(a, h),
+      running: (h) => this.running(a, h, reason),
+    });
+    this.follow(a);
+  }
+
+  private adopt(x: Adopted): void {
+    const { weight, request } = demand(x.job);
+    const seats = this.seats.find((s) => s.worker === x.worker)!;
+    this.o.pools.take(request);
+    const slot = seats.take(weight, request);
+    this.counts.running++;
+    const a: Active = { job: x.job, spec: x.spec, worker: x.worker, slot, weight, request, attempt: x.attempt, started: x.running ? x.started : undefined, dispatched: x.started, timedOut: false };
+    this.active.add(a);
+    this.attemptNo.set(x.job, 0);
+    if (x.running) this.began(a, this.reasons.get(x.job));
+    this.follow(a);
+  }
+
+  private follow(a: Active): void {
+    a.attempt.done.then(
+      (res) => this.ended(a, res),
+      (e: unknown) => this.ended(a, { kind: 'spawn-error', message: String(e) }),
+    ).catch((e: unknown) => this.onBug(e));
+  }
+
+  private queued(a: Active, h: Handle): void {
+    this.o.journal.appendLazy({ t: 'at', j: a.job.id, r: a.spec.run, a: a.spec.attempt, w: h.worker, h: h.ref, q: 1, ts: Date.now() });
+    this.o.loggers.emit({ type: 'job-queued', job: a.job.id, rule: a.job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, handle: h.ref });
+  }
+
+  private running(a: Active, h: Handle, reason: Reason | undefined): void {
+    this.guard(() => {
+      if (a.started !== undefined) return;
+      this.o.journal.appendLazy({ t: 'at', j: a.job.id, r: a.spec.run, a: a.spec.attempt, w: h.worker, h: h.ref, ts: Date.now() });
+      this.began(a, reason, h.ref);
+    });
+  }
+
+  /** The attempt runs: say so, and start its timeout (never while it was queued). */
+  private began(a: Active, reason: Reason | undefined, handle?: string): void {
+    a.started = Date.now();
+    this.o.loggers.emit({
+      type: 'job-start', job: a.job.id, rule: a.job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, log: a.spec.log,
+      reason: reason ? describeReason(reason) : '', ...(handle ? { handle } : {}),
+    });
+    this.o.loggers.emit({ type: 'progress', counts: { ...this.counts } });
+    const ms = a.spec.timeoutMs;
+    if (ms !== undefined && a.attempt !== idle) {
       a.timer = setTimeout(() => {
         a.timedOut = true;
-        running.kill('SIGTERM');
-        const k = setTimeout(() => running.kill('SIGKILL'), this.o.killGraceMs ?? 5000);
+        a.attempt.kill('SIGTERM');
+        const k = setTimeout(() => a.attempt.kill('SIGKILL'), this.o.killGraceMs ?? 5000);
         k.unref();
-      }, timeout * 1000);
+      }, ms);
     }
-    this.active.add(a);
-    running.done.then(
-      (res) => this.ended(a, res, temps, log),
-      (e: unknown) => this.ended(a, { kind: 'spawn-error', message: String(e) }, temps, log),
-    );
   }
 
-  private async ended(a: Active, res: ExecResult, temps: string[], log: string): Promise<void> {
-    const { job, attempt } = a;
+  private async ended(a: Active, res: AttemptResult): Promise<void> {
     if (a.timer) clearTimeout(a.timer);
-    const { files, projectDir } = this.o;
-    let outcome: Outcome;
-    if (this.interrupted && !(res.kind === 'exited' && res.code === 0)) {
-      outcome = { status: 'incomplete', why: 'stopped by a signal to dax' };
-    } else if (a.timedOut) {
-      outcome = { status: 'failed', why: `timed out after ${job.rule.spec.timeout}s` };
-    } else {
-      switch (res.kind) {
-        case 'exited':
-          outcome = res.code === 0 ? await this.publish(job, temps, a.started, res.published === true) : { status: 'failed', why: `exit code ${res.code}` };
-          break;
-        case 'signaled':
-          outcome = { status: 'failed', why: `killed by ${res.signal}` };
-          break;
-        case 'spawn-error':
-          outcome = { status: 'failed', why: `could not start: ${res.message}` };
-          break;
-        default:
-          assertNever(res);
-      }
-    }
-    let inputs: InputPrint[] = [];
-    let outputs: OutputPrint[] = [];
-    if (outcome.status === 'ok') {
-      inputs = await Promise.all(
-        job.inputs.map(async (p): Promise<InputPrint> => {
-          const s = files.stat(p);
-          const h = await files.hash(p);
-          return [p, s?.size ?? -1, s?.mtimeMs ?? 0, h ?? ''];
-        }),
-      );
-      outputs = job.outputs.map((p) => {
-        const s = files.stat(p);
-        return [p, s?.size ?? -1, s?.mtimeMs ?? 0];
-      });
-    } else {
-      for (const t of temps) removePath(files.abs(t));
-      if (outcome.status === 'failed') for (const out of job.outputs) removePath(files.abs(out));
-      for (const out of job.outputs) files.forget(out);
-    }
+    // An attempt that ended without ever saying it ran (it could not start) still gets its start.
+    if (a.started === undefined) this.began(a, this.reasons.get(a.job));
+    const outcome = await this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: this.interrupted, timedOut: a.timedOut });
+    await this.o.attempts.record(a.job, a.spec, outcome, res, a.started!, a.worker.name);
+    this.finished(a, res, outcome);
+  }
+
+  /** For attempts that end before reaching a worker: prepare failed (`failure`), or no command. */
+  private settle(a: Active, res: AttemptResult, failure?: string): void {
+    const outcome: Promise<Outcome> =
+      failure !== undefined ? Promise.resolve({ status: 'failed', why: failure }) : this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: false, timedOut: false });
+    outcome
+      .then(async (o) => {
+        await this.o.attempts.record(a.job, a.spec, o, res, a.started!, a.worker.name);
+        this.finished(a, res, o);
+      })
+      .catch((e: unknown) => this.onBug(e));
+  }
+
+  private finished(a: Active, res: AttemptResult, outcome: Outcome): void {
+    const { job } = a;
     const end = Date.now();
-    const exit = res.kind === 'exited' ? res.code : null;
-    const sig = res.kind === 'signaled' ? res.signal : undefined;
-    this.o.journal.append({
-      t: 'end', j: job.id, r: this.o.runId, a: attempt, b: a.started, ts: end,
-      s: outcome.status, x: exit, ...(sig ? { sig } : {}), ...(outcome.status !== 'ok' ? { why: outcome.why } : {}),
-      c: job.rule.commandHash(job.values, job.inputs, job.outputs), i: inputs, o: outputs, w: this.o.executor.name,
-    });
     this.active.delete(a);
-    this.o.pools.give(job.rule.resourceList);
+    this.o.pools.give(a.request);
+    this.seats.find((s) => s.worker === a.worker)!.give(a.slot, a.weight, a.request);
     this.counts.running--;
-    const retry = outcome.status === 'failed' && !this.stopping && attempt <= job.rule.spec.retries;
-    const logRel = path.relative(projectDir, log);
-    this.o.logger.event({
-      type: 'job-end', job: job.id, rule: job.rule.name, attempt, status: outcome.status, exit, ...(sig ? { signal: sig } : {}),
-      ...(outcome.status !== 'ok' ? { why: outcome.why, logTail: tail(log, LOG_TAIL_LINES) } : {}),
-      durationMs: end - a.started, log: logRel, retry,
+    const lost = res.kind === 'lost';
+    const failures = (this.failuresOf.get(job) ?? 0) + (outcome.status === 'failed' ? 1 : 0);
+    this.failuresOf.set(job, failures);
+    const again = !this.stopping && ((outcome.status === 'failed' && failures <= job.rule.spec.retries) || lost);
+    const status: JobStatus = lost ? 'lost' : outcome.status;
+    const w = this.report.get(a.worker.name)!;
+    w.busyMs += end - (a.started ?? end);
+    w[status]++;
+    this.o.loggers.emit({
+      type: 'job-end', job: job.id, rule: job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, status, exit: res.kind === 'exited' ? res.code : null,
+      ...(res.kind === 'signaled' ? { signal: res.signal } : {}),
+      ...(outcome.status !== 'ok' ? { why: outcome.why, logTail: tail(a.spec.log, this.o.projectDir, LOG_TAIL_LINES) } : {}),
+      durationMs: end - (a.started ?? end), log: a.spec.log, retry: again,
     });
-    if (!retry) {
-      this.states.set(job, outcome.status);
-      const w = this.perWorker.get(this.o.executor.name) ?? { ok: 0, failed: 0, incomplete: 0 };
-      w[outcome.status]++;
-      this.perWorker.set(this.o.executor.name, w);
-    }
+    if (again) this.queue.push(job);
+    else this.states.set(job, outcome.status);
     switch (outcome.status) {
       case 'ok':
         this.counts.done++;
-        for (const d of job.dependents) {
-          const n = this.waiting.get(d);
-          if (n === undefined) continue;
-          if (n === 1) {
-            this.waiting.set(d, 0);
-            this.ready.push(d);
-          } else this.waiting.set(d, n - 1);
-        }
+        this.queue.done(job);
         break;
       case 'failed':
-        if (retry) {
-          this.ready.push(job);
-          break;
-        }
+        if (again) break;
         this.counts.failed++;
         this.failedJobs.push(job);
-        this.skipDependents(job);
+        for (const d of this.queue.block(job)) this.o.loggers.emit({ type: 'job-skipped', job: d.id, rule: d.rule.name, why: `dependency ${job.id} failed` });
         if (!this.o.keepGoing) this.stopping = true;
         break;
       case 'incomplete':
-        this.counts.incomplete++;
+        if (!again) this.counts.incomplete++;
         break;
     }
-    this.o.logger.event({ type: 'progress', counts: { ...this.counts }, elapsedMs: 0 });
+    this.o.loggers.emit({ type: 'progress', counts: { ...this.counts } });
     this.pump();
   }
-
-  /** Moves each output from its temporary name into place, once the command succeeded. */
-  private async publish(job: Job, temps: string[], started: number, published: boolean): Promise<Outcome> {
-    const { files } = this.o;
-    // The executor moved every output into place already.
-    if (published) for (const out of job.outputs) files.forget(out);
-    for (let i = 0; i < job.outputs.length && !published; i++) {
-      const out = job.outputs[i]!;
-      const tmpAbs = files.abs(temps[i]!);
-      files.forget(out);
-      try {
-        try {
-          // Off the main thread: thousands of jobs a second each publish their outputs.
-          await rename(tmpAbs, files.abs(out));
-        } catch (e) {
-          // A directory output (or a file replacing a directory): rename cannot replace a
-          // non-empty directory, so the previous build's goes first.
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
-          removePath(files.abs(out));
-          await rename(tmpAbs, files.abs(out));
-        }
-        continue;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return { status: 'failed', why: `cannot move ${temps[i]} to ${out}: ${(e as Error).message}` };
-      }
-      // The command wrote the output under its own name (it did not use {output}).
-      const s = statSync(files.abs(out), { throwIfNoEntry: false });
-      if (!s) return { status: 'failed', why: `the command succeeded but did not write ${out}` };
-      if (s.mtimeMs < started - 1000 && !s.isDirectory()) return { status: 'failed', why: `the command succeeded but did not write ${out} (it is older than the job)` };
-    }
-    const check = job.rule.spec.extra['check'];
-    if (typeof check === 'string') {
-      const fn = this.o.checks.get(check);
-      for (const out of job.outputs) {
-        const problem = fn?.(files.abs(out));
-        if (problem) return { status: 'failed', why: `output ${out} fails check '${check}': ${problem}` };
-      }
-    }
-    return { status: 'ok' };
-  }
-
-  private skipDependents(job: Job): void {
-    const stack = [...job.dependents];
-    while (stack.length) {
-      const d = stack.pop()!;
-      if (!this.waiting.has(d)) continue;
-      this.waiting.delete(d);
-      this.o.logger.event({ type: 'job-skipped', job: d.id, rule: d.rule.name, why: `dependency ${job.id} failed` });
-      stack.push(...d.dependents);
-    }
-  }
 }
 
-function removePath(abs: string): void {
-  try {
-    rmSync(abs, { recursive: true, force: true });
-  } catch {
-    /* best effort: a leftover is caught by the journal next time */
+const demands = new WeakMap<Job['rule'], { weight: number; request: Request }>();
+
+/** Slots a job takes on its worker (`resources.jobs`, default 1) and the other pools it holds. */
+function demand(job: Job): { weight: number; request: Request } {
+  let d = demands.get(job.rule);
+  if (!d) {
+    d = { weight: 1, request: [] };
+    for (const r of job.rule.resourceList) {
+      if (r[0] === 'jobs') d.weight = r[1];
+      else d.request.push(r);
+    }
+    demands.set(job.rule, d);
   }
+  return d;
 }
 
-/** The last lines of a log, for the failure message. */
-function tail(file: string, lines: number): string[] {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const size = fstatSync(fd).size;
-    const len = Math.min(size, 8192);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, size - len);
-    const text = buf.toString('utf8').replace(/\n$/, '');
-    if (text === '') return [];
-    return text.split('\n').slice(-lines);
-  } catch {
-    return [];
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+/** The attempt of a job that never reached a worker. */
+const idle: RunningAttempt = { done: new Promise<AttemptResult>(() => {}), kill() {} };

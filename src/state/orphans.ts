@@ -3,8 +3,9 @@
 // groups before rebuilding what they were writing. Linux only; elsewhere it finds nothing.
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Process groups of processes whose environment has DAX_RUN=runId. */
-export function orphanGroups(runId: string): number[] {
+/** Process groups of live processes whose environment has DAX_RUN=runId (and passes `filter`,
+ * given the environment as NUL-separated text with a leading NUL). */
+export function orphanGroups(runId: string, filter?: (env: string) => boolean): number[] {
   const needle = `\0DAX_RUN=${runId}\0`;
   const groups = new Set<number>();
   let names: string[];
@@ -17,9 +18,8 @@ export function orphanGroups(runId: string): number[] {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const env = '\0' + readFileSync(`/proc/${name}/environ`, 'latin1');
-      if (!env.includes(needle)) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (!env.includes(needle) || (filter && !filter(env))) continue;
+      const fields = statFields(readFileSync(`/proc/${name}/stat`, 'latin1'));
       if (fields[0] === 'Z') continue;
       groups.add(Number(fields[2])); // pgrp
     } catch {
@@ -29,10 +29,37 @@ export function orphanGroups(runId: string): number[] {
   return [...groups];
 }
 
-/** Stops the process groups of a dead run's jobs: SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopOrphans(runId: string, graceMs = 2000): Promise<number> {
-  const groups = orphanGroups(runId);
-  if (groups.length === 0) return 0;
+/** The fields of /proc/PID/stat after the command name (which may hold spaces and parens). */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** True when some process of the group is alive (zombies do not count). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return statFields(readFileSync(`/proc/${pgid}/stat`, 'latin1'))[0] !== 'Z' || readdirSync('/proc').some((n) => /^\d+$/.test(n) && inGroup(n, pgid));
+  } catch {
+    return true; // no /proc: kill(0) said it is there
+  }
+}
+
+function inGroup(pid: string, pgid: number): boolean {
+  try {
+    const f = statFields(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    return f[0] !== 'Z' && Number(f[2]) === pgid;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the process groups `find` returns: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopGroups(find: () => number[], graceMs = 2000): Promise<void> {
+  const groups = find();
   const signal = (sig: NodeJS.Signals): void => {
     for (const g of groups) {
       try {
@@ -44,7 +71,6 @@ export async function stopOrphans(runId: string, graceMs = 2000): Promise<number
   };
   signal('SIGTERM');
   const end = Date.now() + graceMs;
-  while (Date.now() < end && orphanGroups(runId).length > 0) await new Promise((r) => setTimeout(r, 50));
-  if (orphanGroups(runId).length > 0) signal('SIGKILL');
-  return groups.length;
+  while (Date.now() < end && find().length > 0) await new Promise((r) => setTimeout(r, 50));
+  if (find().length > 0) signal('SIGKILL');
 }

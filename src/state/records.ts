@@ -17,6 +17,8 @@ export interface RunRecord {
   keepGoing: boolean;
   pid: number;
   host: string;
+  jobs?: number; // --jobs
+  resumes?: string; // the run this one continues (dax resume)
 }
 
 export interface RunEndRecord {
@@ -25,6 +27,7 @@ export interface RunEndRecord {
   end: number;
   result: RunResult;
   counts: Record<string, number>;
+  bug?: string; // the run stopped on a bug in dax
 }
 
 export interface StartRecord {
@@ -53,4 +56,24 @@ export interface EndRecord {
   w: string;
 }
 
-export type JournalRecord = RunRecord | RunEndRecord | StartRecord | EndRecord;
+/** The first record of a journal: its format. Journals of dax 0.1 have none (version 1). */
+export interface HeaderRecord {
+  t: 'journal';
+  v: number;
+}
+
+/** Where an attempt runs, written when its worker knows (the handle can be re-attached to). */
+export interface AtRecord {
+  t: 'at';
+  j: string;
+  r: string;
+  a: number;
+  w: string; // worker
+  h: string; // the worker's handle
+  q?: 1; // queued (waiting in a batch queue), not yet running
+  ts: number;
+}
+
+export type JournalRecord = HeaderRecord | RunRecord | RunEndRecord | StartRecord | EndRecord | AtRecord;
+
+export const JOURNAL_VERSION = 2;

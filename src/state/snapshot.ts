@@ -5,14 +5,15 @@
 // when nothing moved, says "nothing to do" without loading the Daxfile, planning or reading the
 // journal: that is how a no-op stays close to ninja's. Any difference falls back to full planning.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import type { Report } from '../events/events.js';
 import path from 'node:path';
 
-const FORMAT = 2;
+const FORMAT = 3; // 3: typed reports
 
 /** What a no-op run reports, replayed as it was computed by the run that wrote the snapshot. */
 export interface NoopSummary {
   total: number;
-  reports: Array<{ title: string; lines: string[]; data?: unknown }>;
+  reports: Report[];
 }
 
 export interface Snapshot {

@@ -211,7 +211,7 @@ targets:
   - a.txt
 `;
     const e = configError(daxfile, ['--jobs', '1']);
-    expect(e).toMatch(/^dax: Daxfile\.yaml:3:3: rules\.a\.resources: rule 'a' needs 2 of pool 'jobs', which holds 1/);
+    expect(e).toMatch(/^dax: Daxfile\.yaml:3:3: rules\.a\.resources: rule 'a' needs 2 slots \(resources\.jobs\), and no worker has more than 1 \(--jobs\)/);
     // With room for it, the same Daxfile runs.
     const dir = project({ 'Daxfile.yaml': daxfile });
     expect(dax(dir, 'run', '--jobs', '2').code).toBe(0);

@@ -66,7 +66,7 @@ targets:
     const again = dax(dir, 'run', '--jobs', '4', '--json');
     expect(again.code, again.stderr).toBe(0);
     // The killed run's lock was taken over, with a word about it.
-    expect(events(again.stdout).find((e) => e.type === 'message')).toMatchObject({ level: 'warn', text: expect.stringMatching(new RegExp(`took over the lock .*pid ${run.pid}`)) });
+    expect(events(again.stdout).find((e) => e.type === 'notice')).toMatchObject({ level: 'warn', notice: { kind: 'lock-taken-over', pid: run.pid } });
     const rerun = started(again.stdout);
     // Exactly the jobs that had not finished run; none that had.
     const all = Array.from({ length: N }, (_, k) => `job[${k + 1}]`);

@@ -1,0 +1,55 @@
+// Events in words: the text of notices and reports, shared by every logger and `dax status`.
+import { formatValueList } from '../util/ranges.js';
+import type { Notice, Report, WildcardReport } from './events.js';
+
+export function describeNotice(n: Notice): string {
+  switch (n.kind) {
+    case 'lock-taken-over':
+      return `took over the lock of a dax run that is no longer alive (pid ${n.pid} on ${n.host}, run ${n.run}, started ${new Date(n.start).toISOString()})`;
+    case 'orphans-stopped':
+      return `stopped ${n.groups} job process group${n.groups === 1 ? '' : 's'} left running by run ${n.run}`;
+    case 'superseded-removed':
+      return `removed ${n.path}: superseded by ${n.by.join(', ')}`;
+    case 'live-run':
+      return `another dax run holds this project's lock (${n.holder}); dax run would exit 3 now`;
+    case 'stopping':
+      return `${n.reason}: starting nothing new; stopping running jobs`;
+    case 'worker-down':
+      return `worker ${n.worker} is down: ${n.why}`;
+    case 'attached':
+      return `re-attached to ${n.job} on ${n.worker} (${n.handle})`;
+    case 'internal-error':
+      return `internal error: ${n.message}`;
+  }
+}
+
+function short(values: string[]): string {
+  const text = formatValueList(values).trim().split('\n').join(', ');
+  return text.length > 200 ? text.slice(0, 200) + ' …' : text;
+}
+
+/** A report's headline and detail lines. */
+export function describeReport(r: Report): { title: string; lines: string[] } {
+  switch (r.kind) {
+    case 'wildcard':
+      return describeWildcard(r.wildcard);
+    case 'worker': {
+      const w = r.worker;
+      const parts = [`${w.ok} jobs done`, `${w.failed} failed`, `${w.incomplete} incomplete`];
+      if (w.lost) parts.push(`${w.lost} lost`);
+      return { title: `worker ${w.worker}: ${parts.join(', ')}${w.down ? ` (down: ${w.down})` : ''}`, lines: [] };
+    }
+  }
+}
+
+function describeWildcard(r: WildcardReport): { title: string; lines: string[] } {
+  const c = r.counts;
+  const lines: string[] = [];
+  if (r.failed.length) lines.push(`failed: ${short(r.failed)}`);
+  if (r.incomplete.length) lines.push(`incomplete: ${short(r.incomplete)}`);
+  if (r.file && r.failed.length) lines.push(`failed values written to ${r.file} (usable as a wildcard domain: file: ${r.file})`);
+  return {
+    title: `${r.wildcard}: ${c.finished} finished, ${c.failed} failed, ${c['not-started']} not started, ${c.incomplete} incomplete${c.running ? `, ${c.running} running` : ''}`,
+    lines,
+  };
+}

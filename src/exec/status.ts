@@ -1,0 +1,68 @@
+// How a project stands now, per rule and per job, without running anything: the one answer
+// `dax status`, status files and reports share. Read-only; safe beside a live run, whose
+// running jobs it counts as running.
+import type { Job } from '../graph/job.js';
+import type { ConfigError } from '../config/model.js';
+import type { WildcardReport } from '../events/events.js';
+import { Files } from '../state/files.js';
+import { Journal, journalState, type RunInfo } from '../state/journal.js';
+import { liveRunId } from '../state/runs.js';
+import { classOf, whyRun, type JobClass, type Reason } from '../state/staleness.js';
+import { ok, type Result } from '../util/result.js';
+import { domainOf, reportByWildcard } from './report.js';
+import { localSlots, makePools, planGraph, type Project } from './run.js';
+import type { JobState } from './scheduler.js';
+
+export type RuleRow = Record<JobClass | 'total' | 'running', number>;
+
+export interface JobStatus {
+  job: Job;
+  state: JobClass | 'running';
+  reason?: Reason;
+}
+
+export interface ProjectStatus {
+  rules: Map<string, RuleRow>;
+  jobs: JobStatus[];
+  live: string | undefined; // the run holding the lock now
+  reports: WildcardReport[];
+  lastRun: RunInfo | undefined;
+}
+
+export function emptyRow(): RuleRow {
+  return { total: 0, 'up-to-date': 0, missing: 0, incomplete: 0, stale: 0, running: 0, failed: 0 };
+}
+
+export function projectStatus(project: Project, targets: string[]): Result<ProjectStatus, ConfigError> {
+  const g = planGraph(project, targets, makePools(project.config), localSlots(project.config, undefined));
+  if (!g.ok) return g;
+  const journal = Journal.load(project.stateDir);
+  const live = liveRunId(project.stateDir);
+  const files = new Files(project.config.projectDir);
+  const rules = new Map<string, RuleRow>();
+  for (const r of project.pipeline.rules) rules.set(r.name, emptyRow());
+  const stale = new Set<Job>();
+  const states = new Map<Job, JobState>();
+  const jobs: JobStatus[] = [];
+  const ctx = { journal, files, checks: project.checks, willRun: (j: Job) => stale.has(j) };
+  for (const job of g.value.jobs) {
+    const row = rules.get(job.rule.name)!;
+    row.total++;
+    const h = journal.jobs.get(job.id);
+    if (live && journalState(h) === 'started' && h!.lastStart!.r === live) {
+      row.running++;
+      stale.add(job);
+      states.set(job, 'running');
+      jobs.push({ job, state: 'running' });
+      continue;
+    }
+    const reason = whyRun(job, () => job.rule.commandHash(job.values, job.inputs, job.outputs), ctx);
+    if (reason) stale.add(job);
+    const cls = classOf(reason);
+    row[cls]++;
+    states.set(job, cls === 'up-to-date' ? 'ok' : cls === 'failed' ? 'failed' : cls === 'incomplete' ? 'incomplete' : 'pending');
+    jobs.push({ job, state: cls, ...(reason ? { reason } : {}) });
+  }
+  const reports = project.config.report.map((w) => reportByWildcard(g.value, w, (j) => states.get(j) ?? 'pending', domainOf(project.domains, w)));
+  return ok({ rules, jobs, live, reports, lastRun: journal.runs[journal.runs.length - 1] });
+}
