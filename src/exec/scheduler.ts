@@ -55,6 +55,8 @@ interface Active {
   dispatched: number;
   timedOut: boolean;
   timer?: NodeJS.Timeout;
+  /** Settles when the attempt's end has been handled (recorded, or met a bug). */
+  handled?: Promise<void>;
 }
 
 export type JobState = 'ok' | 'failed' | 'incomplete' | 'running' | 'pending';
@@ -154,7 +156,7 @@ export class Scheduler {
       this.o.stop?.removeEventListener('abort', onStop);
       this.o.kill?.removeEventListener('abort', onKill);
     }
-    const result: RunResult = this.interrupted ? 'interrupted' : this.counts.failed > 0 || this.bugMessage ? 'failed' : 'ok';
+    const result: RunResult = this.bugMessage ? 'failed' : this.interrupted ? 'interrupted' : this.counts.failed > 0 ? 'failed' : 'ok';
     this.counts.skipped = this.counts.toRun - this.counts.done - this.counts.failed - this.counts.incomplete;
     return { result, counts: { ...this.counts } };
   }
@@ -193,8 +195,8 @@ export class Scheduler {
     this.killAll('SIGTERM');
     const t = setTimeout(() => this.killAll('SIGKILL'), this.o.killGraceMs ?? 5000);
     t.unref();
-    // The books may be wrong after a bug: end once every attempt's process has ended.
-    void Promise.allSettled([...this.active].map((a) => a.attempt.done)).then(() => {
+    // The books may be wrong after a bug: end once every attempt's end has been handled.
+    void Promise.allSettled([...this.active].map((a) => a.handled)).then(() => {
       this.active.clear();
       this.maybeFinish();
     });
@@ -278,10 +280,12 @@ export class Scheduler {
   }
 
   private follow(a: Active): void {
-    a.attempt.done.then(
-      (res) => this.ended(a, res),
-      (e: unknown) => this.ended(a, { kind: 'spawn-error', message: String(e) }),
-    ).catch((e: unknown) => this.onBug(e));
+    a.handled = a.attempt.done
+      .then(
+        (res) => this.ended(a, res),
+        (e: unknown) => this.ended(a, { kind: 'spawn-error', message: String(e) }),
+      )
+      .catch((e: unknown) => this.onBug(e));
   }
 
   private queued(a: Active, h: Handle): void {
@@ -329,7 +333,7 @@ export class Scheduler {
   private settle(a: Active, res: AttemptResult, failure?: string): void {
     const outcome: Promise<Outcome> =
       failure !== undefined ? Promise.resolve({ status: 'failed', why: failure }) : this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: false, timedOut: false });
-    outcome
+    a.handled = outcome
       .then(async (o) => {
         await this.o.attempts.record(a.job, a.spec, o, res, a.started!, a.worker.name);
         this.finished(a, res, o);
