@@ -239,6 +239,8 @@ export class Scheduler {
     const { weight, request } = demand(job);
     const worker = seats.worker;
     const dispatched = Date.now();
+    // Cleans what the job's last attempt left, so before this attempt's start is recorded.
+    const prepared = this.o.attempts.prepare(job, spec, reason);
     // The start is in the journal before the process exists: after a crash, the job is known
     // to be unfinished.
     this.o.journal.append({ t: 'start', j: job.id, r: this.o.runId, a: attempt, ts: dispatched, w: worker.name });
@@ -247,7 +249,6 @@ export class Scheduler {
     this.counts.running++;
     const a: Active = { job, spec, worker, slot, weight, request, attempt: idle, started: undefined, dispatched, timedOut: false };
     this.active.add(a);
-    const prepared = this.o.attempts.prepare(job, spec, reason);
     if (!prepared.ok) {
       this.began(a, reason);
       this.settle(a, { kind: 'spawn-error', message: prepared.error }, prepared.error);
@@ -310,7 +311,7 @@ export class Scheduler {
     });
     this.o.loggers.emit({ type: 'progress', counts: { ...this.counts } });
     const ms = a.spec.timeoutMs;
-    if (ms !== undefined && a.attempt !== idle) {
+    if (ms !== undefined) {
       a.timer = setTimeout(() => {
         a.timedOut = true;
         a.attempt.kill('SIGTERM');
@@ -321,7 +322,7 @@ export class Scheduler {
   }
 
   private async ended(a: Active, res: AttemptResult): Promise<void> {
-    if (a.timer) clearTimeout(a.timer);
+    if (a.timer) clearTimeout(a.timer); // before the awaits below: the attempt is over
     // An attempt that ended without ever saying it ran (it could not start) still gets its start.
     if (a.started === undefined) this.began(a, this.reasons.get(a.job));
     const outcome = await this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: this.interrupted, timedOut: a.timedOut });
@@ -344,6 +345,7 @@ export class Scheduler {
   private finished(a: Active, res: AttemptResult, outcome: Outcome): void {
     const { job } = a;
     const end = Date.now();
+    if (a.timer) clearTimeout(a.timer);
     this.active.delete(a);
     this.o.pools.give(a.request);
     this.seats.find((s) => s.worker === a.worker)!.give(a.slot, a.weight, a.request);

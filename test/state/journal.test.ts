@@ -56,7 +56,9 @@ describe('Journal', () => {
     j.compact();
     j.close();
     const lines = readFileSync(Journal.path(dir), 'utf8').trim().split('\n');
-    expect(lines.length).toBe(5 * 2 + 300 + 1);
+    // The format header, the runs, each job's last end, the unfinished start.
+    expect(JSON.parse(lines[0]!)).toEqual({ t: 'journal', v: 2 });
+    expect(lines.length).toBe(1 + 5 * 2 + 300 + 1);
     const k = Journal.load(dir);
     expect(k.runs.map((r) => r.run.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
     expect(k.runs.every((r) => r.end?.result === 'ok')).toBe(true);
