@@ -4,6 +4,7 @@ import type { WriteStream } from 'node:tty';
 import { assertNever } from '../util/result.js';
 import { type Counts, type DaxEvent, type Logger, formatDuration } from './events.js';
 import { describeNotice, describeReport } from './describe.js';
+import { printable } from '../util/printable.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -84,7 +85,7 @@ export class PlainLogger implements Logger {
     this.out = new Buffered(stdout);
   }
   private line(s: string, ts: number): void {
-    this.out.write(`${new Date(ts).toISOString()} ${s}\n`);
+    this.out.write(`${new Date(ts).toISOString()} ${printable(s)}\n`);
   }
   event(e: DaxEvent): void {
     switch (e.type) {
@@ -92,13 +93,13 @@ export class PlainLogger implements Logger {
         if (LEVELS[e.level] > LEVELS[this.level]) return;
         if (e.level === 'error' || e.level === 'warn') {
           this.out.flush();
-          this.stderr.write(`dax: ${e.level === 'warn' ? 'warning: ' : ''}${e.text}\n`);
+          this.stderr.write(`dax: ${e.level === 'warn' ? 'warning: ' : ''}${printable(e.text)}\n`);
         } else this.line(e.text, e.ts);
         return;
       case 'notice':
         if (e.level === 'warn') {
           this.out.flush();
-          this.stderr.write(`dax: warning: ${describeNotice(e.notice)}\n`);
+          this.stderr.write(`dax: warning: ${printable(describeNotice(e.notice))}\n`);
         } else if (LEVELS[this.level] >= LEVELS.info) this.line(describeNotice(e.notice), e.ts);
         return;
       case 'job-queued':
@@ -108,8 +109,8 @@ export class PlainLogger implements Logger {
         this.line(`run ${e.run}: ${e.counts.toRun} of ${e.counts.total} jobs to run (${e.counts.upToDate} up to date)`, e.ts);
         return;
       case 'plan':
-        this.out.write(`${e.job}: ${e.reason}\n`);
-        if (e.command && LEVELS[this.level] >= LEVELS.debug) this.out.write(`    ${e.command}\n`);
+        this.out.write(`${printable(`${e.job}: ${e.reason}`)}\n`);
+        if (e.command && LEVELS[this.level] >= LEVELS.debug) this.out.write(`    ${printable(e.command)}\n`);
         return;
       case 'job-start':
         this.line(`start ${e.job}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.worker !== 'local' ? ` on ${e.worker}` : ''}`, e.ts);
@@ -120,7 +121,7 @@ export class PlainLogger implements Logger {
         else {
           const word = e.status === 'failed' ? 'FAILED' : e.status === 'lost' ? 'LOST' : 'INCOMPLETE';
           this.line(`${word} ${e.job} ${d}: ${e.why ?? ''}${e.retry ? (e.status === 'lost' ? ' (back in the queue)' : ' (will retry)') : ''} (log: ${e.log})`, e.ts);
-          for (const l of e.logTail ?? []) this.out.write(`    | ${l}\n`);
+          for (const l of e.logTail ?? []) this.out.write(`    | ${printable(l)}\n`);
         }
         return;
       }
@@ -131,8 +132,8 @@ export class PlainLogger implements Logger {
         return;
       case 'report': {
         const { title, lines } = describeReport(e.report);
-        this.out.write(`${title}\n`);
-        for (const l of lines) this.out.write(`  ${l}\n`);
+        this.out.write(`${printable(title)}\n`);
+        for (const l of lines) this.out.write(`  ${printable(l)}\n`);
         return;
       }
       case 'run-end':

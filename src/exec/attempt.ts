@@ -2,6 +2,7 @@
 // attempt left, directories, temporary output names, the command, its environment and log.
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,6 +30,9 @@ export interface AttemptContext {
  * not open them all together. */
 const HASH_CONCURRENCY = 16;
 
+/** The longest file name (bytes) Linux file systems take. */
+const NAME_MAX = 255;
+
 export class Attempts {
   private readonly madeDirs = new Set<string>();
   private readonly hashLimit = pLimit(HASH_CONCURRENCY);
@@ -45,7 +49,10 @@ export class Attempts {
   /** The temporary name an attempt writes an output under, beside the output. */
   tempName(out: string, attempt: number, runId = this.c.runId): string {
     const dir = path.posix.dirname(out);
-    const t = `.dax-tmp.${runId}.${attempt}.${path.posix.basename(out)}`;
+    const base = path.posix.basename(out);
+    let t = `.dax-tmp.${runId}.${attempt}.${base}`;
+    // A legal name near the 255-byte limit would not be with the prefix: hash it instead.
+    if (Buffer.byteLength(t) > NAME_MAX) t = `.dax-tmp.${runId}.${attempt}.~${createHash('sha1').update(base).digest('base64url').slice(0, 20)}`;
     return dir === '.' ? t : `${dir}/${t}`;
   }
 
