@@ -6,4 +6,5 @@ export const Exit = {
   locked: 3,
   interrupted: 130,
 } as const;
-export type ExitCode = (typeof Exit)[keyof typeof Exit] | number;
+/** One of Exit's codes. */
+export type ExitCode = (typeof Exit)[keyof typeof Exit];
