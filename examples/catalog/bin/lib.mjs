@@ -1,6 +1,6 @@
 // Shared helpers of the catalog example tools: arguments, atomic writes, the row schema.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { Chunker } from '../../../dist/chunks/chunker.js';
+import { Chunker } from 'dax-pipeline/chunks';
 
 /** Value columns every generated table carries after id, ra, dec. `flag` may be empty (NULL). */
 export const VALUE_COLUMNS = ['flux', 'flag'];
