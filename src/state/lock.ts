@@ -3,6 +3,7 @@
 import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export interface LockInfo {
@@ -63,7 +64,7 @@ export class Lock {
     let tookOver: LockInfo | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
       // Written aside, then hard-linked into place: link fails if a lock exists, atomically.
-      const mine = `${file}.${process.pid}`;
+      const mine = tempPathFor(file);
       writeFileSync(mine, JSON.stringify(info));
       try {
         linkSync(mine, file);
@@ -120,13 +121,8 @@ export class Lock {
   private startHeartbeat(): void {
     this.timer = setInterval(() => {
       this.info = { ...this.info, heartbeat: Date.now() };
-      const tmp = `${this.file}.hb.${process.pid}`;
-      try {
-        writeFileSync(tmp, JSON.stringify(this.info));
-        renameSync(tmp, this.file);
-      } catch {
-        /* a missed heartbeat is harmless: liveness on this host is by pid */
-      }
+      // A missed heartbeat is harmless: the next one comes in 5 s, and staleness takes minutes.
+      writeFileAtomic(this.file, JSON.stringify(this.info));
     }, HEARTBEAT_MS);
     this.timer.unref();
   }
