@@ -2,6 +2,7 @@
 // environment carries DAX_RUN, so the next run finds them in /proc and stops their process
 // groups before rebuilding what they were writing. Linux only; elsewhere it finds nothing.
 import { readdirSync, readFileSync } from 'node:fs';
+import { procStat } from '../util/proc.js';
 
 /** Process groups of processes whose environment has DAX_RUN=runId. */
 export function orphanGroups(runId: string): number[] {
@@ -18,10 +19,9 @@ export function orphanGroups(runId: string): number[] {
     try {
       const env = '\0' + readFileSync(`/proc/${name}/environ`, 'latin1');
       if (!env.includes(needle)) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z') continue;
-      groups.add(Number(fields[2])); // pgrp
+      const stat = procStat(Number(name));
+      if (!stat || stat.state === 'Z') continue;
+      groups.add(stat.pgrp);
     } catch {
       /* gone meanwhile, or not ours to read */
     }
