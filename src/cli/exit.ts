@@ -7,4 +7,5 @@ export const Exit = {
   interrupted: 130,
   internal: 70, // a bug in dax, nothing else
 } as const;
-export type ExitCode = (typeof Exit)[keyof typeof Exit] | number;
+/** One of Exit's codes. */
+export type ExitCode = (typeof Exit)[keyof typeof Exit];

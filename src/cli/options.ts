@@ -6,7 +6,7 @@ import { Exit } from './exit.js';
 import { ExitRequest, type GlobalOptions } from './main.js';
 
 export function globals(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
+  return cmd.optsWithGlobals<GlobalOptions>();
 }
 
 export function logLevel(g: GlobalOptions): LogLevel {

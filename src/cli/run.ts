@@ -117,6 +117,9 @@ export function exitCodeOf(outcome: RunOutcome): number {
     case 'config-error':
       process.stderr.write(`dax: ${formatConfigError(outcome.error)}\n`);
       return Exit.usage;
+    case 'state-error':
+      process.stderr.write(`dax: cannot write dax's state ${outcome.path}: ${outcome.message}; nothing was run (free some space, or check the permissions of .dax/)\n`);
+      return Exit.usage;
     case 'bug': {
       const [first, where] = outcome.message.split('\n').map((l) => l.trim());
       process.stderr.write(`dax: internal error (a bug in dax, please report it): ${first}${where ? ` ${where}` : ''}; run ${outcome.run} was stopped and recorded\n`);

@@ -2,8 +2,9 @@
 // mtime), the --set values, the DAX_VAR_ environment and dax's version. On a hit dax does not
 // load the YAML parser or the schema validator at all: a no-op run is mostly start-up, and those
 // two are most of it. Deleting .dax/ is always safe: the cache is rebuilt.
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
 import { buildStamp } from '../util/build.js';
 import { daxVarEnv } from './vars.js';
 import type { Config, ConfigError, Loc } from './model.js';
@@ -63,12 +64,7 @@ export async function loadConfigCached(opts: LoadOptions, version: string): Prom
   // Only into an existing .dax/: a command that ends in a config or plan error (exit 2), a dry
   // run or a status must not create the project's state directory.
   if (!existsSync(path.dirname(cacheFile))) return r;
-  try {
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ format: FORMAT, version, key, stamps, config } satisfies CacheFile));
-    renameSync(tmp, cacheFile);
-  } catch {
-    /* a read-only project still works, just without the cache */
-  }
+  // A read-only project still works, just without the cache: a failed write is ignored.
+  writeFileAtomic(cacheFile, JSON.stringify({ format: FORMAT, version, key, stamps, config } satisfies CacheFile));
   return r;
 }

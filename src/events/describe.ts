@@ -5,7 +5,7 @@ import type { Notice, Report, WildcardReport } from './events.js';
 export function describeNotice(n: Notice): string {
   switch (n.kind) {
     case 'lock-taken-over':
-      return `took over the lock of a dax run that is no longer alive (pid ${n.pid} on ${n.host}, run ${n.run}, started ${new Date(n.start).toISOString()})`;
+      return `took over the lock of a dax run that is no longer alive (pid ${n.pid} on ${n.host}, run ${n.run}, started ${new Date(n.start).toISOString()}: ${n.why})`;
     case 'orphans-stopped':
       return `stopped ${n.groups} job process group${n.groups === 1 ? '' : 's'} left running by run ${n.run}`;
     case 'superseded-removed':
@@ -18,6 +18,8 @@ export function describeNotice(n: Notice): string {
       return `worker ${n.worker} is down: ${n.why}`;
     case 'attached':
       return `re-attached to ${n.job} on ${n.worker} (${n.handle})`;
+    case 'state-write-failed':
+      return `could not write ${n.path}: ${n.message}`;
     case 'internal-error':
       return `internal error: ${n.message}`;
   }

@@ -38,13 +38,14 @@ export type Report = { kind: 'wildcard'; wildcard: WildcardReport } | { kind: 'w
 
 /** Things dax did on its own that a user should hear of. */
 export type Notice =
-  | { kind: 'lock-taken-over'; pid: number; host: string; run: string; start: number }
+  | { kind: 'lock-taken-over'; pid: number; host: string; run: string; start: number; why: string }
   | { kind: 'orphans-stopped'; run: string; groups: number }
   | { kind: 'superseded-removed'; path: string; by: string[] }
   | { kind: 'live-run'; holder: string } // a dry run beside a live run
   | { kind: 'stopping'; reason: string } // a signal (or abort) arrived: nothing new starts
   | { kind: 'worker-down'; worker: string; why: string }
   | { kind: 'attached'; job: string; worker: string; handle: string }
+  | { kind: 'state-write-failed'; path: string; message: string } // dax's own state under .dax/
   | { kind: 'internal-error'; message: string };
 
 export type JobStatus = 'ok' | 'failed' | 'incomplete' | 'lost';

@@ -4,7 +4,8 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Counts, DaxEvent, JobStatus, Logger, Notice, Report } from './events.js';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic, type AtomicWriteError } from '../util/atomic.js';
+import { ok, type Result } from '../util/result.js';
 
 export interface AttemptRecord {
   job: string;
@@ -86,11 +87,6 @@ export class RunRecorder implements Logger {
         this.rec?.reports.push(e.report);
         return;
       case 'run-end':
-        if (!this.rec) return; // nothing ran: no record
-        this.rec.end = e.ts;
-        this.rec.result = e.result;
-        this.rec.counts = e.counts;
-        return;
       case 'message':
       case 'plan':
       case 'progress':
@@ -109,15 +105,25 @@ export class RunRecorder implements Logger {
     return a;
   }
 
-  close(): void {
+  /** Writes the record of the run that ended (nothing when no job ran). The caller reports a
+   * failure: a logger cannot. */
+  save(end: { ts: number; result: string; counts: Counts }): Result<void, AtomicWriteError> {
     const rec = this.rec;
-    if (!rec) return;
+    if (!rec) return ok(undefined);
     this.rec = undefined;
+    Object.assign(rec, { end: end.ts, result: end.result, counts: end.counts });
     const dir = path.join(this.stateDir, 'runs');
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(runRecordPath(this.stateDir, rec.run), JSON.stringify(rec));
-    prune(dir);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch {
+      /* the write below says why */
+    }
+    const w = writeFileAtomic(runRecordPath(this.stateDir, rec.run), JSON.stringify(rec));
+    if (w.ok) prune(dir);
+    return w;
   }
+
+  close(): void {}
 }
 
 /** Keeps the newest KEEP records (run ids sort by time). */

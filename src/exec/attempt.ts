@@ -3,7 +3,7 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -29,6 +29,9 @@ export interface AttemptContext {
 /** Large inputs are hashed by streaming; this many at once, so a job reading 100,000 files does
  * not open them all together. */
 const HASH_CONCURRENCY = 16;
+
+/** Free space below which a job's empty log is taken as lost to a full disk. */
+const LOW_SPACE = 64 * 1024;
 
 /** The longest file name (bytes) Linux file systems take. */
 const NAME_MAX = 255;
@@ -130,7 +133,7 @@ export class Attempts {
     if (ctx.timedOut) return { status: 'failed', why: `timed out after ${job.rule.spec.timeout}s` };
     switch (res.kind) {
       case 'exited':
-        return res.code === 0 ? this.publish(job, spec, started, res.published === true) : { status: 'failed', why: `exit code ${res.code}` };
+        return res.code === 0 ? this.publish(job, spec, started, res.published === true) : { status: 'failed', why: `exit code ${res.code}${this.lostLog(spec)}` };
       case 'signaled':
         return { status: 'failed', why: `killed by ${res.signal}` };
       case 'spawn-error':
@@ -138,6 +141,21 @@ export class Attempts {
       case 'lost':
         return { status: 'incomplete', why: res.why };
     }
+  }
+
+  /** A failed job whose log is empty on a full disk: its messages were lost, and the user must
+   * hear why, or "exit code 1" and an empty log explain nothing. */
+  private lostLog(spec: JobSpec): string {
+    const log = this.c.files.abs(spec.log);
+    const s = statSync(log, { throwIfNoEntry: false });
+    if (s && s.size > 0) return '';
+    try {
+      const fs = statfsSync(path.dirname(log));
+      if (fs.bavail * fs.bsize >= LOW_SPACE) return '';
+    } catch {
+      return '';
+    }
+    return `; could not write the job's log ${spec.log}: no space left on device (its messages are lost)`;
   }
 
   /** Records the attempt's end; after a failure, removes what it left. */

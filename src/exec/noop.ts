@@ -31,7 +31,7 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
     // over with a message.
     if (existsSync(Lock.path(stateDir))) return undefined;
     const lock = Lock.acquire(stateDir, runId);
-    if (!lock.ok) return { kind: 'locked', holder: lock.error.holder };
+    if (!lock.ok) return lock.error.kind === 'held' ? { kind: 'locked', holder: lock.error.holder } : undefined; // the full path reports it
     try {
       // Checked under the lock: no other run can change what it rests on meanwhile.
       if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile)) return undefined;

@@ -1,13 +1,14 @@
 // Reports by wildcard value (e.g. per chunk): a value is finished when all its jobs are, failed
 // when any failed, incomplete when any stopped mid-way, else not started. The failed values are
 // written in the value-list format, so the file can be fed back as a wildcard domain to retry.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValueState, WildcardReport } from '../events/events.js';
 import type { Graph } from '../graph/graph.js';
 import type { Job } from '../graph/job.js';
 import type { Domains } from '../graph/domains.js';
 import { formatValueList } from '../util/ranges.js';
+import { writeFileAtomic, type AtomicWriteError } from '../util/atomic.js';
+import type { Result } from '../util/result.js';
 
 import type { JobState } from './scheduler.js';
 
@@ -45,12 +46,9 @@ export function domainOf(domains: Domains, wildcard: string): Set<string> | unde
 
 /** Writes .dax/failed-<wildcard>.txt (empty when nothing failed), atomically; the report names
  * it, project-relative. */
-export function writeFailedList(stateDir: string, projectDir: string, r: WildcardReport): string {
+export function writeFailedList(stateDir: string, projectDir: string, r: WildcardReport): Result<void, AtomicWriteError> {
   const file = path.join(stateDir, `failed-${r.wildcard}.txt`);
-  mkdirSync(stateDir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, formatValueList(r.failed));
-  renameSync(tmp, file);
-  r.file = path.relative(projectDir, file);
-  return file;
+  const w = writeFileAtomic(file, formatValueList(r.failed));
+  if (w.ok) r.file = path.relative(projectDir, file);
+  return w;
 }

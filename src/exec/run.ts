@@ -18,6 +18,7 @@ import { describeReason, type OutputCheck } from '../state/staleness.js';
 import { newRunId } from '../state/runid.js';
 import type { NoopSummary } from '../state/snapshot.js';
 import { err, type Result } from '../util/result.js';
+import type { AtomicWriteError } from '../util/atomic.js';
 import { trace } from '../util/trace.js';
 import { Attempts } from './attempt.js';
 import type { Executor, Worker } from './executor.js';
@@ -61,6 +62,8 @@ export type RunOutcome =
   | { kind: 'done'; result: RunResult | 'nothing-to-do' | 'dry-run'; run: string; counts: Counts; failed: string[] }
   | { kind: 'config-error'; error: ConfigError }
   | { kind: 'locked'; holder: LockInfo }
+  /** dax could not write its own state (the lock, the journal): nothing more was run. */
+  | { kind: 'state-error'; path: string; message: string }
   /** A bug in dax stopped the run: jobs were stopped and recorded, the lock released. */
   | { kind: 'bug'; run: string; message: string };
 
@@ -123,33 +126,39 @@ function sweepSuperseded(graph: Graph, toRun: Map<Job, unknown>, files: Files, l
 }
 
 /** The per-wildcard reports of the Daxfile's `report:`, given how each job stands. */
-function wildcardReports(project: Project, graph: Graph, stateOf: (job: Job) => JobState, write: boolean): Report[] {
+function wildcardReports(project: Project, graph: Graph, stateOf: (job: Job) => JobState, log?: Loggers): Report[] {
   return project.config.report.map((w) => {
     const r = reportByWildcard(graph, w, stateOf, domainOf(project.domains, w));
-    if (write) writeFailedList(project.stateDir, project.config.projectDir, r);
+    if (log) stateWrite(log, writeFailedList(project.stateDir, project.config.projectDir, r));
     return { kind: 'wildcard', wildcard: r };
   });
 }
 
+/** A write of dax's own state that failed is said, not thrown: the run itself stands. */
+function stateWrite(log: Loggers, w: Result<void, AtomicWriteError>): void {
+  if (!w.ok) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'state-write-failed', path: w.error.path, message: w.error.message } });
+}
+
 /** What a no-op run over this graph reports: every job up to date. */
 function noopSummary(project: Project, graph: Graph): NoopSummary {
-  return { total: graph.jobs.length, reports: wildcardReports(project, graph, () => 'ok', false) };
+  return { total: graph.jobs.length, reports: wildcardReports(project, graph, () => 'ok') };
 }
 
 export async function runPipeline(project: Project, opts: RunOptions): Promise<RunOutcome> {
   const t0 = Date.now();
   const runId = newRunId();
   const executor = opts.executor ?? workersOf(new LocalWorker(project.config.projectDir, localSlots(project.config, opts.jobs)));
-  const log = new Loggers(opts.dryRun ? opts.loggers : [...opts.loggers, new RunRecorder(project.stateDir)]);
+  const recorder = new RunRecorder(project.stateDir);
+  const log = new Loggers(opts.dryRun ? opts.loggers : [...opts.loggers, recorder]);
   try {
-    return await runWith(project, opts, runId, t0, executor, log);
+    return await runWith(project, opts, runId, t0, executor, log, recorder);
   } finally {
     await log.close();
     if (!opts.executor) await executor.close();
   }
 }
 
-async function runWith(project: Project, opts: RunOptions, runId: string, t0: number, executor: Executor, log: Loggers): Promise<RunOutcome> {
+async function runWith(project: Project, opts: RunOptions, runId: string, t0: number, executor: Executor, log: Loggers, recorder: RunRecorder): Promise<RunOutcome> {
   const pools = makePools(project.config);
   const g = planGraph(project, opts.targets, pools, maxSlots(executor.workers));
   if (!g.ok) return { kind: 'config-error', error: g.error };
@@ -178,12 +187,20 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
   }
 
   const lock = Lock.acquire(project.stateDir, runId);
-  if (!lock.ok) return { kind: 'locked', holder: lock.error.holder };
+  if (!lock.ok) {
+    const f = lock.error;
+    switch (f.kind) {
+      case 'held':
+        return { kind: 'locked', holder: f.holder };
+      case 'io':
+        return { kind: 'state-error', path: f.path, message: f.message };
+    }
+  }
   const journal = Journal.load(project.stateDir);
   trace('journal');
   try {
     const dead = lock.value.tookOverFrom;
-    if (dead) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'lock-taken-over', pid: dead.pid, host: dead.host, run: dead.run, start: dead.start } });
+    if (dead) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'lock-taken-over', pid: dead.pid, host: dead.host, run: dead.run, start: dead.start, why: lock.value.tookOverWhy ?? 'its holder is gone' } });
     const attempts = new Attempts({ runId, projectDir: project.config.projectDir, stateDir: project.stateDir, files, journal, checks: project.checks });
     // Before deciding: attempts earlier runs left running are attached to, or stopped.
     const adopted = await reattach(graph, journal, attempts, executor, log);
@@ -193,7 +210,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
         if (n > 0) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'orphans-stopped', run: dead.run, groups: n } });
       }
     }
-    if (journal.needsCompaction()) journal.compact();
+    if (journal.needsCompaction()) stateWrite(log, journal.compact());
     journal.openForAppend();
     const { toRun, refreshed } = decide(graph, journal, files, project.checks);
     trace('decide');
@@ -210,7 +227,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     });
     if (toRun.size === 0) {
       journal.append({ t: 'runend', id: runId, end: Date.now(), result: 'ok', counts: { ...counts0 } });
-      for (const report of wildcardReports(project, graph, () => 'ok', true)) log.emit({ type: 'report', report });
+      for (const report of wildcardReports(project, graph, () => 'ok', log)) log.emit({ type: 'report', report });
       log.emit({ type: 'run-end', run: runId, result: 'nothing-to-do', counts: counts0, elapsedMs: Date.now() - t0 });
       if (opts.noopKey) saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));
       return { kind: 'done', result: 'nothing-to-do', run: runId, counts: counts0, failed: [] };
@@ -224,8 +241,9 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     const outcome = await scheduler.run(graph.jobs, toRun, adopted);
     const bug = scheduler.bug;
     journal.append({ t: 'runend', id: runId, end: Date.now(), result: outcome.result, counts: { ...outcome.counts }, ...(bug ? { bug } : {}) });
-    for (const report of wildcardReports(project, graph, (j) => scheduler.stateOf(j), true)) log.emit({ type: 'report', report });
+    for (const report of wildcardReports(project, graph, (j) => scheduler.stateOf(j), log)) log.emit({ type: 'report', report });
     if (project.config.report.length) for (const worker of scheduler.workers) log.emit({ type: 'report', report: { kind: 'worker', worker } });
+    stateWrite(log, recorder.save({ ts: Date.now(), result: outcome.result, counts: outcome.counts }));
     log.emit({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0 });
     if (bug) return { kind: 'bug', run: runId, message: bug };
     if (opts.noopKey && outcome.result === 'ok') saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));

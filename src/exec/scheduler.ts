@@ -100,6 +100,7 @@ export class Scheduler {
   private stopping = false;
   private interrupted = false;
   private bugMessage: string | undefined;
+  private stateBroken = false;
   private finish: (() => void) | undefined;
   private readonly failedJobs: Job[] = [];
   /** Why each job of the plan runs; the jobs not in it are up to date. */
@@ -156,7 +157,7 @@ export class Scheduler {
       this.o.stop?.removeEventListener('abort', onStop);
       this.o.kill?.removeEventListener('abort', onKill);
     }
-    const result: RunResult = this.bugMessage ? 'failed' : this.interrupted ? 'interrupted' : this.counts.failed > 0 ? 'failed' : 'ok';
+    const result: RunResult = this.bugMessage || this.stateBroken ? 'failed' : this.interrupted ? 'interrupted' : this.counts.failed > 0 ? 'failed' : 'ok';
     this.counts.skipped = this.counts.toRun - this.counts.done - this.counts.failed - this.counts.incomplete;
     return { result, counts: { ...this.counts } };
   }
@@ -244,6 +245,12 @@ export class Scheduler {
     // The start is in the journal before the process exists: after a crash, the job is known
     // to be unfinished.
     this.o.journal.append({ t: 'start', j: job.id, r: this.o.runId, a: attempt, ts: dispatched, w: worker.name });
+    if (this.o.journal.failure) {
+      // Unrecorded, the job must not start: a crash now would leave its outputs unexplained.
+      this.queue.push(job);
+      this.stateFailed();
+      return;
+    }
     this.o.pools.take(request);
     const slot = seats.take(weight, request);
     this.counts.running++;
@@ -383,7 +390,17 @@ export class Scheduler {
         break;
     }
     this.o.loggers.emit({ type: 'progress', counts: { ...this.counts } });
+    if (this.o.journal.failure) this.stateFailed();
     this.pump();
+  }
+
+  /** The journal cannot be written (a full disk): what runs cannot be recorded, so stop. */
+  private stateFailed(): void {
+    if (this.stopping && this.interrupted) return;
+    const f = this.o.journal.failure!;
+    this.o.loggers.emit({ type: 'notice', level: 'warn', notice: { kind: 'state-write-failed', path: f.path, message: `${f.message}; stopping the run (nothing more can be recorded)` } });
+    this.stateBroken = true;
+    this.interrupt();
   }
 }
 

@@ -1,7 +1,9 @@
 // The Journal: an append-only JSON-lines log under .dax/ of runs and job attempts.
 // Torn last lines are skipped; loading is one pass; compaction rewrites it atomically.
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic, type AtomicWriteError } from '../util/atomic.js';
+import { ok, type Result } from '../util/result.js';
 import { JOURNAL_VERSION, type AtRecord, type EndRecord, type JournalRecord, type RunEndRecord, type RunRecord, type StartRecord } from './records.js';
 
 export interface JobHistory {
@@ -109,20 +111,45 @@ export class Journal {
     }
   }
 
+  /** Set when a write failed (a full disk): the journal takes no more records, and the run that
+   * writes it must stop, since what it does can no longer be recorded. */
+  failure: { path: string; message: string } | undefined;
+
   /** Opens for appending. A torn last line gets a newline so the next record stands alone. */
   openForAppend(): void {
-    if (this.fd !== undefined) return;
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    this.fd = openSync(this.file, 'a+');
+    if (this.fd !== undefined || this.failure) return;
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = openSync(this.file, 'a+');
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
     const size = fstatSync(this.fd).size;
     if (size > 0) {
       const last = Buffer.alloc(1);
       readSync(this.fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) writeSync(this.fd, '\n');
+      if (last[0] !== 0x0a) this.write('\n');
     } else {
-      writeSync(this.fd, JSON.stringify({ t: 'journal', v: JOURNAL_VERSION }) + '\n');
+      this.write(JSON.stringify({ t: 'journal', v: JOURNAL_VERSION }) + '\n');
       this.version = JOURNAL_VERSION;
     }
+  }
+
+  private write(text: string): void {
+    if (this.fd === undefined) return;
+    try {
+      writeSync(this.fd, text);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    const x = e as NodeJS.ErrnoException;
+    this.failure ??= { path: this.file, message: `${x.code ?? 'error'}: ${(x.message ?? String(e)).replace(/^[A-Z]+: /, '')}` };
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /** Appends one record, synchronously: it is on disk (in the page cache) before we go on. */
@@ -130,9 +157,9 @@ export class Journal {
     if (this.fd === undefined) this.openForAppend();
     const line = JSON.stringify(rec) + '\n';
     if (this.lazy.length) {
-      writeSync(this.fd!, this.lazy.join('') + line);
+      this.write(this.lazy.join('') + line);
       this.lazy = [];
-    } else writeSync(this.fd!, line);
+    } else this.write(line);
     this.apply(rec);
     this.lines++;
   }
@@ -146,11 +173,9 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== undefined) {
-      if (this.lazy.length) writeSync(this.fd, this.lazy.join(''));
-      this.lazy = [];
-      closeSync(this.fd);
-    }
+    if (this.lazy.length) this.write(this.lazy.join(''));
+    this.lazy = [];
+    if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
@@ -163,7 +188,7 @@ export class Journal {
 
   /** Rewrites the journal with only what is still needed, via a temp file and rename, so a
    * reader sees the old or the new file, never a mix. Call only while holding the lock. */
-  compact(): void {
+  compact(): Result<void, AtomicWriteError> {
     const wasOpen = this.fd !== undefined;
     this.close();
     const runs = this.runs.slice(-KEEP_RUNS);
@@ -181,13 +206,17 @@ export class Journal {
       }
       lines += 2;
     }
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(tmp, parts.join('\n') + '\n');
-    renameSync(tmp, this.file);
+    const w = writeFileAtomic(this.file, parts.join('\n') + '\n');
+    if (!w.ok) {
+      // The journal stays as it was: still correct, only longer.
+      if (wasOpen) this.openForAppend();
+      return w;
+    }
     this.version = JOURNAL_VERSION;
     this.runs.splice(0, this.runs.length - runs.length);
     this.lines = lines;
     if (wasOpen) this.openForAppend();
+    return ok(undefined);
   }
 
   run(id: string): RunInfo | undefined {

@@ -4,9 +4,10 @@
 // The next `dax run` with the same targets and --set values compares those with a stat each and,
 // when nothing moved, says "nothing to do" without loading the Daxfile, planning or reading the
 // journal: that is how a no-op stays close to ninja's. Any difference falls back to full planning.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Report } from '../events/events.js';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
 
 const FORMAT = 3; // 3: typed reports
 
@@ -68,19 +69,14 @@ export class NoopSnapshot {
     }
     const dirText = [...dirs].map(([d, m]) => `${d}\t${m}`).join('\n');
     const snap: Snapshot = { format: FORMAT, key, summary, present: lines.join('\n'), dirs: dirText, absent: [...absent] };
-    const file = NoopSnapshot.file(stateDir);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(snap));
-    renameSync(tmp, file);
+    // A snapshot that cannot be written only costs the next run its shortcut: it plans.
+    if (!writeFileAtomic(NoopSnapshot.file(stateDir), JSON.stringify(snap)).ok) return;
     NoopSnapshot.writeJournalStamp(stateDir, journal);
   }
 
   static writeJournalStamp(stateDir: string, journal: string): void {
     const s = stampOf(journal);
-    const file = NoopSnapshot.journalStamp(stateDir);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(s ?? null));
-    renameSync(tmp, file);
+    writeFileAtomic(NoopSnapshot.journalStamp(stateDir), JSON.stringify(s ?? null)); // as above: at worst the next run plans
   }
 
   /** The snapshot written for this key, if there is one (nothing checked yet but the key). */

@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-
+import { procStat } from '../../src/util/proc.js';
 import { repo } from '../repo.js';
 
 export { repo };
@@ -155,22 +155,15 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 15_
 
 /** Whether a process exists (zombies count as gone: they run nothing). */
 export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return statField(stat, 0) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-/** Field i after the command name of a /proc/PID/stat line (0 = state, 2 = pgrp). */
-function statField(stat: string, i: number): string {
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[i]!;
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 /** The process group of a live process. */
 export function pgidOf(pid: number): number {
-  return Number(statField(readFileSync(`/proc/${pid}/stat`, 'utf8'), 2));
+  const stat = procStat(pid);
+  if (!stat) throw new Error(`no process ${pid}`);
+  return stat.pgrp;
 }
 
 /** Live (non-zombie) processes in a process group. */
@@ -178,12 +171,8 @@ export function groupMembers(pgid: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(statField(stat, 2)) === pgid && statField(stat, 0) !== 'Z') out.push(Number(name));
-    } catch {
-      /* it exited while we looked */
-    }
+    const stat = procStat(Number(name)); // undefined: it exited while we looked
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z') out.push(Number(name));
   }
   return out;
 }

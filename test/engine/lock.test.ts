@@ -1,7 +1,9 @@
 // One run per project: a second run exits 3 at once naming the holder; status sees the running
 // jobs; a lock left by a dead process is taken over.
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
+import { bootId, procStat } from '../../src/util/proc.js';
 import { dax, deadPid, removeProjects, exists, files, project, read, start, waitFor, write, type Result } from './helpers.js';
 
 afterAll(() => removeProjects());
@@ -118,13 +120,73 @@ describe('the project lock', () => {
     expect(r.stderr).toMatch(/took over the lock .*pid 4242 on some-other-host/);
   });
 
-  it('a lock held by a live process on this host is respected, however old its heartbeat', () => {
+  // A lock naming a live process on this host: this test's own process stands in for it.
+  const me = procStat(process.pid)!;
+  const boot = bootId()!;
+  const liveLock = (fields: Record<string, unknown>): string =>
+    JSON.stringify({ pid: process.pid, host: hostname(), start: Date.now() - 60_000, heartbeat: Date.now() - 1000, run: '20200101-000000-live', ...fields });
+
+  it('a lock whose holder is alive (same boot, pid and start time) is respected: exit 3', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
-    // This test's own process stands in for a live holder.
-    write(dir, '.dax/lock', JSON.stringify({ pid: process.pid, host: hostname(), start: 0, heartbeat: 0, run: '20200101-000000-live' }));
+    write(dir, '.dax/lock', liveLock({ procStart: me.startTime, bootId: boot }));
     const r = dax(dir, 'run');
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`pid ${process.pid}`));
+    expect(r.stderr).toMatch(new RegExp(`another dax run holds this project's lock: pid ${process.pid} on ${hostname()}`));
     expect(exists(dir, 'out')).toBe(false);
+  });
+
+  it('a lock whose pid now belongs to an unrelated live process (another start time, or another boot) is taken over', () => {
+    for (const fields of [{ procStart: me.startTime + 1, bootId: boot }, { procStart: me.startTime, bootId: '00000000-0000-0000-0000-000000000000' }]) {
+      const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
+      write(dir, '.dax/lock', liveLock(fields));
+      const r = dax(dir, 'run');
+      expect(r.code, `${JSON.stringify(fields)}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`took over the lock of a dax run that is no longer alive \\(pid ${process.pid} on ${hostname()}, run 20200101-000000-live`));
+      expect(read(dir, 'out/sum.txt')).toBe('a\nb\n');
+      expect(exists(dir, '.dax/lock')).toBe(false);
+    }
+  });
+
+  it('a run records its start time and boot id in the lock', async () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE });
+    const first = start(dir, 'run', '--jobs', '2');
+    try {
+      await waitFor(() => exists(dir, 'started.slow[a]'), 'a job to start');
+      const lock = JSON.parse(read(dir, '.dax/lock')) as Record<string, unknown>;
+      expect(lock).toMatchObject({ pid: first.pid, host: hostname(), procStart: procStat(first.pid)!.startTime, bootId: boot });
+    } finally {
+      write(dir, 'go', '');
+    }
+    expect((await first.done).code).toBe(0);
+  });
+
+  it('an old-format lock (no start time) of a live pid holds while its heartbeat is under 10 minutes old', () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
+    write(dir, '.dax/lock', liveLock({ heartbeat: Date.now() - 9 * 60_000 }));
+    expect(dax(dir, 'run').code).toBe(3);
+    write(dir, '.dax/lock', liveLock({ heartbeat: Date.now() - 11 * 60_000 }));
+    const r = dax(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/took over the lock/);
+  });
+
+  it('a holder that is stopped (Ctrl-Z) keeps its lock however old its heartbeat; a running one 10 minutes silent loses it', async () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE, go: '' });
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const pid = child.pid!;
+      const lock = { pid, host: hostname(), start: 0, heartbeat: Date.now() - 3_600_000, run: '20200101-000000-stopped', procStart: procStat(pid)!.startTime, bootId: boot };
+      child.kill('SIGSTOP');
+      await waitFor(() => procStat(pid)?.state === 'T', 'the holder to stop');
+      write(dir, '.dax/lock', JSON.stringify(lock));
+      expect(dax(dir, 'run').code).toBe(3);
+      child.kill('SIGCONT');
+      await waitFor(() => procStat(pid)?.state !== 'T', 'the holder to continue');
+      const r = dax(dir, 'run');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`took over the lock .*pid ${pid}`));
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

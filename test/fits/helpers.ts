@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { scanFits, type FitsFile } from '../../src/fits/reader.js';
 
 import { repo } from '../repo.js';
+import { requireTool } from '../tools.js';
 
 export { repo };
 export const dax = join(repo, 'bin/dax.js');
@@ -147,8 +148,8 @@ export function daxSpawn(args: string[], cwd?: string): ReturnType<typeof spawn>
 
 /** fitsverify's verdict: ok only with 0 errors and 0 warnings (an inconsistent checksum is a warning). */
 export function fitsverify(path: string): { ok: boolean; report: string } {
-  const r = spawnSync('fitsverify', [path], { encoding: 'utf8' });
-  if (r.error) throw new Error(`fitsverify cannot run (apt-get install fitsverify): ${r.error.message}`);
+  const r = spawnSync(requireTool('fitsverify', 'fitsverify'), [path], { encoding: 'utf8' });
+  if (r.error) throw r.error;
   const report = r.stdout + r.stderr;
   return { ok: /Verification found 0 warning\(s\) and 0 error\(s\)/.test(report), report };
 }

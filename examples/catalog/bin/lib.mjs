@@ -1,6 +1,6 @@
 // Shared helpers of the catalog example tools: arguments, atomic writes, the row schema.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { Chunker } from '../../../dist/chunks/chunker.js';
+import { cleanUpTempsOnSignals, writeFileAtomic } from 'dax-pipeline';
+import { Chunker } from 'dax-pipeline/chunks';
 
 /** Value columns every generated table carries after id, ra, dec. `flag` may be empty (NULL). */
 export const VALUE_COLUMNS = ['flux', 'flag'];
@@ -66,26 +66,19 @@ export function chunkOptions(opts) {
   return { chunker: made.value, chunk };
 }
 
-/** Writes beside `file` then renames into place: readers see the old file or the whole new one. */
+/** Writes beside `file` then renames into place, durably: readers see the old file or the whole new one. */
 export function writeAtomic(file, text) {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  const r = writeFileAtomic(file, text, { durable: true });
+  if (!r.ok) throw new Error(r.error.message);
 }
 
-/** Runs a tool's main: usage errors exit 2, anything else 1, each with one plain line. */
+/**
+ * Runs a tool's main: usage errors exit 2, anything else 1, each with one plain line. SIGTERM or
+ * SIGINT (dax cancelling a job) removes the temp of an unfinished write: no temporaries are left
+ * in the output tree.
+ */
 export function run(tool, main) {
+  cleanUpTempsOnSignals();
   try {
     main(process.argv.slice(2));
   } catch (e) {

@@ -10,7 +10,7 @@
 // Rows elsewhere are dropped; a row id seen twice (CT and EO of one chunk) is kept once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boxContains, degToRad } from '../../../dist/chunks/chunker.js';
+import { boxContains, degToRad } from 'dax-pipeline/chunks';
 import { chunkOptions, numberOption, parseOptions, run, tableOption, writeAtomic } from './lib.mjs';
 
 run('partition', (argv) => {

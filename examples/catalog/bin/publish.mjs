@@ -2,28 +2,29 @@
 // Publishes the catalog database: a consistent copy (VACUUM INTO) written beside --out and
 // renamed into place, so readers of the published file never see a half-written database.
 //   node publish.mjs --db catalog.db --out published.db
-import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { openAtomic } from 'dax-pipeline';
+import { parseOptions, run } from './lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name) => {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0 || i + 1 >= args.length) {
-    process.stderr.write(`publish: --${name} is required\n`);
-    process.exit(2);
+run('publish', (argv) => {
+  const opts = parseOptions(argv, { required: ['db', 'out'] });
+  const db = new Database(opts.db, { readonly: true, fileMustExist: true });
+  try {
+    // VACUUM INTO writes the (empty) temp by name; commit renames it into place.
+    const out = openAtomic(opts.out, { durable: true });
+    if (!out.ok) throw new Error(out.error.message);
+    try {
+      db.prepare('VACUUM INTO ?').run(out.value.temp);
+    } catch (e) {
+      out.value.abort();
+      throw e;
+    }
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    const counts = tables.map(({ name }) => `${name}: ${db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get().n} rows\n`);
+    const done = out.value.commit();
+    if (!done.ok) throw new Error(done.error.message);
+    process.stdout.write(counts.join(''));
+  } finally {
+    db.close();
   }
-  return args[i + 1];
-};
-const dbPath = opt('db');
-const out = opt('out');
-const tmp = `${out}.tmp-${process.pid}`;
-rmSync(tmp, { force: true });
-const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-db.prepare('VACUUM INTO ?').run(tmp);
-const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
-for (const { name } of tables) {
-  const { n } = db.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get();
-  process.stdout.write(`${name}: ${n} rows\n`);
-}
-db.close();
-renameSync(tmp, out);
+});
