@@ -92,7 +92,7 @@ export class Loggers {
   constructor(private readonly all: Logger[]) {}
   /** Stamps the event with the time now and hands it to every logger. */
   emit(e: EventBody): void {
-    const ev = { ...e, ts: Date.now() } as DaxEvent;
+    const ev: DaxEvent = { ...e, ts: Date.now() };
     for (const l of this.all) l.event(ev);
   }
   async close(): Promise<void> {

@@ -197,7 +197,7 @@ export class Scheduler {
     const t = setTimeout(() => this.killAll('SIGKILL'), this.o.killGraceMs ?? 5000);
     t.unref();
     // The books may be wrong after a bug: end once every attempt's end has been handled.
-    void Promise.allSettled([...this.active].map((a) => a.handled)).then(() => {
+    void Promise.allSettled([...this.active].map((a) => a.handled ?? Promise.resolve())).then(() => {
       this.active.clear();
       this.maybeFinish();
     });

@@ -1,7 +1,6 @@
 // Text from outside (wildcard values, file names, a job's output) made safe for one line of a
 // terminal or a mail: control characters are shown escaped, never acted on (a newline in a
 // value does not forge a log line; an ESC does not move the cursor).
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f\x9b]/g;
 
 export function printable(s: string): string {
