@@ -244,7 +244,7 @@ function longString(prefix: string, value: string, comment: string | undefined, 
     const room = CARD_LENGTH - lead.length - 3; // quote, ampersand, quote
     if (room < 1) return err(`${name}: the keyword name leaves no room for its value`);
     let piece = '';
-    while (t < tokens.length && piece.length + tokens[t].length <= room) piece += tokens[t++];
+    for (let next = tokens[t]; next !== undefined && piece.length + next.length <= room; next = tokens[++t]) piece += next;
     if (piece === '' && t < tokens.length) return err(`${name}: the keyword name leaves no room for its value`);
     if (t >= tokens.length) {
       const last = lead + `'${piece}'`;

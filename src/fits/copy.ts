@@ -40,11 +40,13 @@ export async function copyAndSum(
   const bufs = opts.buffers ?? copyBuffers(Math.min(chunk, length));
   if (bufs.some((b) => b.length < Math.min(chunk, length))) throw new Error('copy buffers smaller than the chunk');
   const len = (i: number): number => Math.min(chunk, length - i * chunk);
+  const [b0, b1, b2] = bufs;
+  const ring = (i: number): Buffer => (i % 3 === 0 ? b0 : i % 3 === 1 ? b1 : b2);
   let sum = 0;
   // A read or write may fail while we wait on the other; mark both handled at once (the await
   // below still throws) so Node does not end the process over an "unhandled" rejection.
   const handled = <T>(p: Promise<T>): Promise<T> => (p.catch(() => undefined), p);
-  let readP = handled(readFully(src, bufs[0], len(0), srcOffset));
+  let readP = handled(readFully(src, b0, len(0), srcOffset));
   let writeP: Promise<void> | null = null;
   try {
     for (let i = 0; i < n; i++) {
@@ -53,8 +55,8 @@ export async function copyAndSum(
         return err({ kind: 'truncated', message: `the file ends ${length - i * chunk - got} bytes early (did it change while merging?)` });
       }
       if (opts.signal?.aborted) return err({ kind: 'aborted', message: 'interrupted' });
-      if (i + 1 < n) readP = handled(readFully(src, bufs[(i + 1) % 3], len(i + 1), srcOffset + (i + 1) * chunk));
-      const b = bufs[i % 3];
+      if (i + 1 < n) readP = handled(readFully(src, ring(i + 1), len(i + 1), srcOffset + (i + 1) * chunk));
+      const b = ring(i);
       sum = sum32(b, sum, 0, len(i));
       if (writeP) await writeP;
       writeP = handled(writeFully(dst, b, len(i), dstOffset + i * chunk));

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Card } from './card.js';
 import { cardName, formatCard } from './card.js';
 import type { PreparedSpec } from './spec.js';
-import { type FitsFile, type ReadError, scanHandle } from './reader.js';
+import { type FitsFile, type Hdu, type ReadError, scanHandle } from './reader.js';
 import { applyRules } from './rules.js';
 import { FitsWriter, headerWithSums, type DataSource } from './writer.js';
 import { type Result, ok, err, assertNever } from '../util/result.js';
@@ -70,8 +70,8 @@ export interface Location {
  * shared file system; `host:rel` -> `<root>/rel`). Write `./a:b.fits` for a local name with a colon.
  */
 export function resolveLocation(location: string, root: string): Location {
-  const m = /^([^/:]+):(.+)$/.exec(location);
-  if (m) return { host: m[1], local: path.resolve(root, m[2]) };
+  const m = /^(?<host>[^/:]+):(?<path>.+)$/.exec(location)?.groups;
+  if (m?.host && m.path) return { host: m.host, local: path.resolve(root, m.path) };
   return { local: path.resolve(root, location) };
 }
 
@@ -208,15 +208,13 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   }
 
   // 2. The output HDUs: the target's (or a new empty primary), then every source's extensions.
-  const hdus: PlannedHdu[] = [];
-  if (target) {
-    for (const h of target.file.hdus) {
-      const data = h.data.padded > 0 ? { fh: target.fh, offset: h.dataOffset, length: h.data.padded } : null;
-      hdus.push({ cards: withoutSums(h.cards), data, from: `${target.name} HDU ${h.index + 1}` });
-    }
-  } else {
-    hdus.push({ cards: newPrimary(), data: null, from: 'new primary HDU' });
-  }
+  const plan = (o: OpenSource, h: Hdu): PlannedHdu => ({
+    cards: withoutSums(h.cards),
+    data: h.data.padded > 0 ? { fh: o.fh, offset: h.dataOffset, length: h.data.padded } : null,
+    from: `${o.name} HDU ${h.index + 1}`,
+  });
+  const base: PlannedHdu = target ? plan(target, target.file.hdus[0]) : { cards: newPrimary(), data: null, from: 'new primary HDU' };
+  const extensions: PlannedHdu[] = target ? target.file.hdus.slice(1).map((h) => plan(target, h)) : [];
   const extensionsFrom = new Map<number, number>();
   for (const [i, s] of files) {
     const primary = s.file.hdus[0];
@@ -227,10 +225,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
         message: `source ${JSON.stringify(s.name)}: its primary data unit (${primary.data.bytes} bytes) is not copied; only its keywords and extensions are merged`,
       });
     }
-    for (const h of s.file.hdus.slice(1)) {
-      const data = h.data.padded > 0 ? { fh: s.fh, offset: h.dataOffset, length: h.data.padded } : null;
-      hdus.push({ cards: withoutSums(h.cards), data, from: `${s.name} HDU ${h.index + 1}` });
-    }
+    for (const h of s.file.hdus.slice(1)) extensions.push(plan(s, h));
     extensionsFrom.set(i, s.file.hdus.length - 1);
   }
 
@@ -238,7 +233,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   emit({ type: 'step', step: 'keywords', message: 'merging primary-header keywords' });
   const date = (opts.now ?? (() => new Date()))();
   const stamp = date.toISOString().slice(0, 19);
-  const primary = buildPrimary(prepared, hdus[0].cards, files, target, hdus.length > 1, emit);
+  const primary = buildPrimary(prepared, base.cards, files, target, extensions.length > 0, emit);
   const reserved: Card[] = [
     { kind: 'value', name: 'DATE', value: { type: 'string', value: date.toISOString().slice(0, 23) }, comment: 'UTC date the file was written' },
     { kind: 'value', name: 'ORIGFILE', value: { type: 'string', value: path.basename(outfile) }, comment: 'original file name' },
@@ -249,7 +244,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
     reserved.push({ kind: 'value', name: 'LONGSTRN', value: { type: 'string', value: 'OGIP 1.0' }, comment: 'long strings continue with CONTINUE' });
   }
   primary.cards.splice(primary.insertAt, 0, ...reserved);
-  hdus[0] = { ...hdus[0], cards: primary.cards };
+  const hdus: PlannedHdu[] = [{ ...base, cards: primary.cards }, ...extensions];
   for (const [i, source] of spec.sources.entries()) {
     opts.emit({
       type: 'source',
@@ -400,26 +395,20 @@ function buildPrimary(
   emit: (e: MergeEvent) => void,
 ): PrimaryHeader {
   const cards = base.filter((c) => !(c.kind === 'value' && (RESERVED.has(c.name) || c.name === 'CHECKSUM' || c.name === 'DATASUM')));
-  let insertAt = 0;
-  while (insertAt < cards.length) {
-    const c = cards[insertAt];
-    if (c.kind !== 'value' || !PRIMARY_MANDATORY.test(c.name)) break;
-    insertAt++;
-  }
+  let insertAt = cards.findIndex((c) => c.kind !== 'value' || !PRIMARY_MANDATORY.test(c.name));
+  if (insertAt < 0) insertAt = cards.length;
   if (hasExtensions) {
     // Extensions follow: EXTEND must say so.
     const e = cards.findIndex((c) => c.kind === 'value' && c.name === 'EXTEND');
+    const current = cards[e]; // undefined when e = -1
     const extend: Card = { kind: 'value', name: 'EXTEND', value: { type: 'logical', value: true }, comment: 'the file may contain extensions' };
-    if (e < 0) {
+    if (current === undefined) {
       cards.splice(insertAt, 0, extend);
       insertAt++;
       emit({ type: 'debug', message: 'EXTEND = T added to the primary header: extensions follow' });
-    } else {
-      const c = cards[e];
-      if (c.kind !== 'value' || c.value.type !== 'logical' || !c.value.value) {
-        cards[e] = extend;
-        emit({ type: 'debug', message: 'EXTEND set to T: extensions follow' });
-      }
+    } else if (current.kind !== 'value' || current.value.type !== 'logical' || !current.value.value) {
+      cards[e] = extend;
+      emit({ type: 'debug', message: 'EXTEND set to T: extensions follow' });
     }
   }
   const inBase = new Map<string, number>();

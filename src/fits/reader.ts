@@ -21,7 +21,8 @@ export interface Hdu {
 export interface FitsFile {
   path: string;
   size: number;
-  hdus: Hdu[];
+  /** Never empty: a FITS file has a primary HDU. */
+  hdus: [Hdu, ...Hdu[]];
 }
 
 export type ReadError =
@@ -89,12 +90,8 @@ export async function scanHandle(fh: FileHandle, path: string): Promise<Result<F
           if (primary) return invalid('not a FITS file (it does not start with SIMPLE)');
           return invalid(`${where}: ${size - offset} bytes after the last HDU that are not an extension`);
         }
-        for (let i = 0; i < BLOCK; i++) {
-          const c = block[i];
-          if (c < 0x20 || c > 0x7e) {
-            return invalid(`${where}: byte ${offset + headerBytes + i} in the header is not printable ASCII`);
-          }
-        }
+        const bad = block.findIndex((c) => c < 0x20 || c > 0x7e);
+        if (bad >= 0) return invalid(`${where}: byte ${offset + headerBytes + bad} in the header is not printable ASCII`);
         const text = block.toString('latin1');
         headerBytes += BLOCK;
         for (let k = 0; k < CARDS_PER_BLOCK; k++) {
@@ -118,5 +115,8 @@ export async function scanHandle(fh: FileHandle, path: string): Promise<Result<F
     hdus.push({ index: hdus.length, headerOffset: offset, headerBytes, images, cards: cards.value, dataOffset, data: data.value });
     offset = dataOffset + data.value.padded;
   }
-  return ok({ path, size, hdus });
+  // size > 0, so the loop above scanned the primary HDU at least.
+  const [primary, ...extensions] = hdus;
+  if (primary === undefined) throw new Error(`${path}: scanned no HDU`);
+  return ok({ path, size, hdus: [primary, ...extensions] });
 }

@@ -36,7 +36,9 @@ export function headerWithSums(cards: readonly Card[], stamp: string): Result<{ 
   const all = [...cards, ...checksumCards(CHECKSUM_ZERO, 0, stamp)];
   const s = serializeHeader(all);
   if (!s.ok) return s;
-  return ok({ bytes: s.value.bytes, sumsAt: s.value.firstImage[cards.length] * 80 });
+  const sumsImage = s.value.firstImage[cards.length]; // CHECKSUM's: `all` has cards.length + 2 cards
+  if (sumsImage === undefined) throw new Error('the CHECKSUM card has no image');
+  return ok({ bytes: s.value.bytes, sumsAt: sumsImage * 80 });
 }
 
 export class FitsWriter {
