@@ -10,9 +10,8 @@ import type { PreparedSpec } from './spec.js';
 import { type FitsFile, type Hdu, type ReadError, scanHandle } from './reader.js';
 import { applyRules } from './rules.js';
 import { FitsWriter, headerWithSums, type DataSource } from './writer.js';
+import { type MergeError, mergeError } from './errors.js';
 import { type Result, ok, err, assertNever } from '../util/result.js';
-
-export const MergeExit = { sourceNotFound: 110, invalidFits: 111, interrupted: 130, internal: 255 } as const;
 
 export type MergeEvent =
   | { type: 'step'; step: 'resolve' | 'scan' | 'keywords' | 'write' | 'rename' | 'dry-run'; message: string }
@@ -31,11 +30,6 @@ export type MergeEvent =
   | { type: 'debug'; message: string }
   | { type: 'trace'; message: string }
   | { type: 'result'; path: string; hdus: number; bytes: number; dryRun: boolean };
-
-export interface MergeError {
-  code: (typeof MergeExit)[keyof typeof MergeExit];
-  message: string;
-}
 
 export interface MergeOptions {
   /** Relative source locations resolve against it. */
@@ -121,6 +115,9 @@ interface PlannedHdu {
   cards: Card[];
   data: DataSource | null;
   from: string;
+  /** The source file and 1-based HDU number it is copied from (none for a new primary). */
+  file?: string;
+  hdu?: number;
 }
 
 export async function merge(prepared: PreparedSpec, opts: MergeOptions): Promise<Result<MergeResult, MergeError>> {
@@ -152,28 +149,28 @@ async function openSource(
           ? `${label}: ${location} is on host ${loc.host}; dax merge reads local files only and ${loc.local} does not exist here ` +
             '(collect the file first, or give a local location)'
           : `${label}: ${loc.local} not found`;
-      return err({ code: MergeExit.sourceNotFound, message });
+      return err(mergeError('source-not-found', message, { file: loc.local }));
     }
-    if (code === 'EISDIR') return err({ code: MergeExit.invalidFits, message: `${label}: ${loc.local} is a directory, not a FITS file` });
-    return err({ code: MergeExit.sourceNotFound, message: `${label}: cannot open ${loc.local}: ${(e as Error).message}` });
+    if (code === 'EISDIR') return err(mergeError('invalid-fits', `${label}: ${loc.local} is a directory, not a FITS file`, { file: loc.local }));
+    return err(mergeError('source-unreadable', `${label}: cannot open ${loc.local}: ${(e as Error).message}`, { file: loc.local }));
   }
   let scanned: Result<FitsFile, ReadError>;
   try {
     scanned = await scanHandle(fh, loc.local);
   } catch (e) {
     await fh.close();
-    return err({ code: MergeExit.sourceNotFound, message: `${label}: cannot read ${loc.local}: ${(e as Error).message}` });
+    return err(mergeError('source-unreadable', `${label}: cannot read ${loc.local}: ${(e as Error).message}`, { file: loc.local }));
   }
   if (!scanned.ok) {
     await fh.close();
     const e = scanned.error;
     switch (e.kind) {
       case 'notFound':
-        return err({ code: MergeExit.sourceNotFound, message: `${label}: ${e.message}` });
+        return err(mergeError('source-not-found', `${label}: ${e.message}`, { file: e.path }));
       case 'invalid':
-        return err({ code: MergeExit.invalidFits, message: `${label}: not valid FITS: ${e.message}` });
+        return err(mergeError('invalid-fits', `${label}: not valid FITS: ${e.message}`, { file: e.path, hdu: e.hdu }));
       case 'io':
-        return err({ code: MergeExit.sourceNotFound, message: `${label}: cannot read: ${e.message}` });
+        return err(mergeError('source-unreadable', `${label}: cannot read: ${e.message}`, { file: e.path }));
       default:
         return assertNever(e);
     }
@@ -212,6 +209,8 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
     cards: withoutSums(h.cards),
     data: h.data.padded > 0 ? { fh: o.fh, offset: h.dataOffset, length: h.data.padded } : null,
     from: `${o.name} HDU ${h.index + 1}`,
+    file: o.file.path,
+    hdu: h.index + 1,
   });
   const base: PlannedHdu = target ? plan(target, target.file.hdus[0]) : { cards: newPrimary(), data: null, from: 'new primary HDU' };
   const extensions: PlannedHdu[] = target ? target.file.hdus.slice(1).map((h) => plan(target, h)) : [];
@@ -272,7 +271,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   let total = 0;
   for (const [n, h] of hdus.entries()) {
     const s = headerWithSums(h.cards, stamp);
-    if (!s.ok) return err({ code: MergeExit.internal, message: `HDU ${n + 1} (${h.from}): ${s.error}` });
+    if (!s.ok) return err(mergeError('internal', `HDU ${n + 1} (${h.from}): ${s.error}`));
     total += s.value.bytes.length + (h.data?.length ?? 0);
   }
 
@@ -286,6 +285,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   }
 
   // 4. Write under a temporary name beside the output, then rename it into place.
+  if (opts.signal?.aborted) return err(mergeError('interrupted', 'interrupted; nothing written'));
   const temp = path.join(dir, `.${path.basename(outfile)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   emit({ type: 'step', step: 'write', message: `writing ${hdus.length} HDUs to ${temp}` });
   let out: FileHandle | undefined;
@@ -299,11 +299,11 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
         const e = w.error;
         switch (e.kind) {
           case 'aborted':
-            return err({ code: MergeExit.interrupted, message: 'interrupted; nothing written' });
+            return err(mergeError('interrupted', 'interrupted; nothing written'));
           case 'truncated':
-            return err({ code: MergeExit.invalidFits, message: `${h.from}: ${e.message}` });
+            return err(mergeError('source-changed', `${h.from} (${h.file}): ${e.message}`, { file: h.file, hdu: h.hdu }));
           case 'header':
-            return err({ code: MergeExit.internal, message: `HDU ${n + 1} (${h.from}): ${e.message}` });
+            return err(mergeError('internal', `HDU ${n + 1} (${h.from}): ${e.message}`));
           default:
             return assertNever(e);
         }
@@ -314,13 +314,13 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
     await out.sync();
     await out.close();
     out = undefined;
-    if (opts.signal?.aborted) return err({ code: MergeExit.interrupted, message: 'interrupted; nothing written' });
+    if (opts.signal?.aborted) return err(mergeError('interrupted', 'interrupted; nothing written'));
     emit({ type: 'step', step: 'rename', message: `renaming to ${outfile}` });
     await rename(temp, outfile);
     renamed = true;
     await syncDir(dir);
   } catch (e) {
-    return err({ code: MergeExit.internal, message: `writing ${outfile}: ${(e as Error).message}` });
+    return err(mergeError('write-failed', `writing ${outfile}: ${(e as Error).message}`, { file: outfile }));
   } finally {
     if (out) await out.close().catch(() => undefined);
     if (!renamed) await unlink(temp).catch(() => undefined);
@@ -332,13 +332,13 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
 async function checkWritableDir(dir: string): Promise<Result<void, MergeError>> {
   try {
     const s = await stat(dir);
-    if (!s.isDirectory()) return err({ code: MergeExit.internal, message: `output directory ${dir} is not a directory` });
+    if (!s.isDirectory()) return err(mergeError('output-not-writable', `output directory ${dir} is not a directory`, { file: dir }));
     await access(dir, constants.W_OK);
     return ok(undefined);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not writable' : (e as Error).message;
-    return err({ code: MergeExit.internal, message: `output directory ${dir} ${why}` });
+    return err(mergeError('output-not-writable', `output directory ${dir} ${why}`, { file: dir }));
   }
 }
 
