@@ -86,6 +86,15 @@ export function prepareSpec(data: unknown, origin: string): Result<PreparedSpec,
     return invalid(d.pointer, d.message);
   }
   const spec = data as DpSpec; // the schema just proved the shape the generated types describe
+  // Source names label messages, alerts and collected files: each must name one source.
+  const named = new Map<string, string>();
+  const all: [string, string][] = spec.sources.map((s, i) => [s.sourceName, `/sources/${i}/sourceName`]);
+  if (spec.target.source) all.push([spec.target.source.sourceName, '/target/source/sourceName']);
+  for (const [name, pointer] of all) {
+    const first = named.get(name);
+    if (first !== undefined) return invalid(pointer, `sourceName ${JSON.stringify(name)} is already used at ${first}; every source needs its own name`);
+    named.set(name, pointer);
+  }
   const keywords: (Card[] | undefined)[] = [];
   const rules: (CompiledRule[] | undefined)[] = [];
   for (const [i, source] of spec.sources.entries()) {

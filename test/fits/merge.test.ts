@@ -543,6 +543,19 @@ describe('dax merge: exit codes', () => {
     nothingWritten(dir);
   });
 
+  test('102: two sources with one sourceName; the message names both JSON paths', () => {
+    const twice = { type: 'fitsKeywords', sourceName: 'fcs', keywords: [] };
+    const { dir, spec } = setup({ ...good, sources: [ocm, good.sources[0], { ...ocm, sourceName: 'x' }, twice] });
+    const r = daxRun(['merge', spec]);
+    expect(r.code).toBe(102);
+    expect(r.stderr).toContain('/sources/3/sourceName: sourceName "fcs" is already used at /sources/1/sourceName');
+    nothingWritten(dir);
+    const target = daxRun(['merge', writeSpec(dir, { ...good, target: { fileId: 'out', source: { type: 'fitsFile', sourceName: 'fcs', location: 'dcs.fits' } } })]);
+    expect(target.code).toBe(102);
+    expect(target.stderr).toContain('/target/source/sourceName: sourceName "fcs" is already used at /sources/0/sourceName');
+    nothingWritten(dir);
+  });
+
   test('110: a source file not found, local or remote', () => {
     const { dir, spec } = setup({ ...good, sources: [...good.sources, { type: 'fitsFile', sourceName: 'gone', location: 'gone.fits' }] });
     const r = daxRun(['merge', spec]);
