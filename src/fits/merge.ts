@@ -9,6 +9,7 @@ import { cardName, formatCard } from './card.js';
 import type { PreparedSpec } from './spec.js';
 import { type FitsFile, type Hdu, type ReadError, scanHandle } from './reader.js';
 import { applyRules } from './rules.js';
+import { REGISTERED_XTENSIONS } from './hdu.js';
 import { FitsWriter, headerWithSums, type DataSource } from './writer.js';
 import { type MergeError, mergeError } from './errors.js';
 import { type Result, ok, err, assertNever } from '../util/result.js';
@@ -176,6 +177,21 @@ async function openSource(
     }
   }
   const file = scanned.value;
+  // Its extensions are copied unchanged: one of a type no reader knows would spoil the product.
+  for (const h of file.hdus.slice(1)) {
+    const x = h.data.xtension ?? '';
+    if (!REGISTERED_XTENSIONS.has(x)) {
+      await fh.close();
+      return err(
+        mergeError(
+          'unregistered-extension',
+          `${label}: ${file.path} HDU ${h.index + 1}: XTENSION = ${JSON.stringify(x)} is not a registered extension type ` +
+            `(${[...REGISTERED_XTENSIONS].join(', ')}); it cannot be merged into a valid product`,
+          { file: file.path, hdu: h.index + 1 },
+        ),
+      );
+    }
+  }
   opts.emit({ type: 'debug', message: `${label}: ${file.path}: ${file.hdus.length} HDU(s), ${file.size} bytes` });
   return ok({ name, index, location, fh, file });
 }

@@ -582,6 +582,19 @@ describe('dax merge: exit codes', () => {
     nothingWritten(dir);
   });
 
+  test('111: an extension of an unregistered type, named by file and HDU; registered conforming types pass', () => {
+    const { dir, spec } = setup(good);
+    const ext = (type: string): Buffer => hdu([kv('XTENSION', type), kv('BITPIX', 8), kv('NAXIS', 1), kv('NAXIS1', 10), kv('PCOUNT', 0), kv('GCOUNT', 1)], pattern(10));
+    writeFits(join(dir, 'fcs.fits'), primaryEmpty(), binTable(2, 'OK'), ext('MYTABLE'));
+    const r = daxRun(['merge', spec]);
+    expect(r.code).toBe(111);
+    expect(r.stderr).toContain(`source "fcs": ${join(dir, 'fcs.fits')} HDU 3: XTENSION = "MYTABLE" is not a registered extension type`);
+    nothingWritten(dir);
+    writeFits(join(dir, 'fcs.fits'), primaryEmpty(), ext('FOREIGN'), ext('DUMP'));
+    expect(daxRun(['merge', spec]).code).toBe(0);
+    expect(existsSync(join(dir, 'out.fits'))).toBe(true);
+  });
+
   test('255: the output cannot be written', () => {
     const { dir, spec } = setup(good);
     const r = daxRun(['merge', spec, '-o', join(dir, 'no/such/dir/out.fits')]);
