@@ -3,19 +3,19 @@
 // temporary name beside the output and renamed into place only when complete.
 import { open, rename, unlink, stat, access, constants, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Card } from './card.js';
 import { cardName, formatCard } from './card.js';
 import type { PreparedSpec } from './spec.js';
 import { type FitsFile, type Hdu, type ReadError, scanHandle } from './reader.js';
 import { applyRules } from './rules.js';
 import { REGISTERED_XTENSIONS } from './hdu.js';
+import { claimTemp, removeStaleTemps, tempPath } from './temp.js';
 import { FitsWriter, headerWithSums, type DataSource } from './writer.js';
 import { type MergeError, mergeError } from './errors.js';
 import { type Result, ok, err, assertNever } from '../util/result.js';
 
 export type MergeEvent =
-  | { type: 'step'; step: 'resolve' | 'scan' | 'keywords' | 'write' | 'rename' | 'dry-run'; message: string }
+  | { type: 'step'; step: 'resolve' | 'scan' | 'keywords' | 'cleanup' | 'write' | 'rename' | 'dry-run'; message: string }
   | {
       type: 'source';
       index: number | 'target';
@@ -302,7 +302,10 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
 
   // 4. Write under a temporary name beside the output, then rename it into place.
   if (opts.signal?.aborted) return err(mergeError('interrupted', 'interrupted; nothing written'));
-  const temp = path.join(dir, `.${path.basename(outfile)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // A merge killed outright (kill -9, power loss) leaves its temporary: the next one here removes it.
+  for (const stale of await removeStaleTemps(dir)) emit({ type: 'step', step: 'cleanup', message: `removed ${stale}, left by a merge that is no longer running` });
+  const temp = tempPath(outfile);
+  const release = claimTemp(temp);
   emit({ type: 'step', step: 'write', message: `writing ${hdus.length} HDUs to ${temp}` });
   let out: FileHandle | undefined;
   let renamed = false;
@@ -340,6 +343,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   } finally {
     if (out) await out.close().catch(() => undefined);
     if (!renamed) await unlink(temp).catch(() => undefined);
+    release();
   }
   emit({ type: 'result', path: outfile, hdus: hdus.length, bytes: total, dryRun: false });
   return ok({ path: outfile, hdus: hdus.length, bytes: total });

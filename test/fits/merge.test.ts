@@ -1,7 +1,9 @@
 // dax merge end to end: the real CLI on FITS files made by hand, every output checked by
 // fitsverify (0 errors, 0 warnings: checksums verified).
 import { describe, expect, test } from 'vitest';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync, truncateSync, watch } from 'node:fs';
+import { padded } from '../../src/fits/header.js';
+import { hostTag } from '../../src/fits/temp.js';
 import { join, basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Card } from '../../src/fits/card.js';
@@ -140,7 +142,7 @@ function verified(path: string): void {
 
 /** Only the spec, the sources and the output: no temporary file left behind. */
 function noTemp(dir: string): void {
-  expect(listDir(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  expect(listDir(dir).filter((f) => f.startsWith('.dax-tmp.') || f.endsWith('.tmp'))).toEqual([]);
 }
 
 describe('dax merge: building the product', () => {
@@ -441,6 +443,45 @@ describe('dax merge: building the product', () => {
     noTemp(dir);
     expect(stdout).toContain('"type":"error"');
   });
+
+  test('kill -9 leaves the temporary (named by host and pid); the next merge there removes it, not a live or foreign one', async () => {
+    const dir = tempDir();
+    // A sparse 256 MB target: the copy takes long enough to be caught in the middle.
+    const n = 256 * 1024 * 1024;
+    writeFileSync(join(dir, 'big.fits'), hdu([kv('SIMPLE', true), kv('BITPIX', 8), kv('NAXIS', 1), kv('NAXIS1', n)]).subarray(0, 2880));
+    truncateSync(join(dir, 'big.fits'), 2880 + padded(n));
+    const spec = writeSpec(dir, { id: 'x', sources: [], target: { fileId: 'big-out', source: { type: 'fitsFile', sourceName: 'big', location: 'big.fits' } } });
+    // Litter that must stay: a live process's (this test's) and another host's.
+    const host = hostTag();
+    const keep = [`.dax-tmp.${host}.${process.pid}.big-out.fits`, `.dax-tmp.otherhost.1.big-out.fits`];
+    for (const k of keep) writeFileSync(join(dir, k), 'x');
+
+    const child = daxSpawn(['merge', spec]);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
+    // Wait for the temporary to be written to (inotify on the directory), then kill -9.
+    const temp = await new Promise<string>((resolve, reject) => {
+      const watcher = watch(dir, (_event, name) => {
+        if (!name?.startsWith(`.dax-tmp.${host}.${child.pid}.`)) return;
+        const size = statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
+        if (size < 2880) return;
+        watcher.close();
+        child.kill('SIGKILL');
+        resolve(name);
+      });
+      void exited.then(() => reject(new Error('dax merge ended before it could be killed')));
+    });
+    expect(await exited).toBe('SIGKILL');
+    expect(temp).toBe(`.dax-tmp.${host}.${child.pid}.big-out.fits`);
+    expect(existsSync(join(dir, temp))).toBe(true);
+    expect(existsSync(join(dir, 'big-out.fits'))).toBe(false);
+
+    const again = daxRun(['merge', '-v', spec]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`removed ${join(dir, temp)}, left by a merge that is no longer running`);
+    expect(listDir(dir)).toEqual([...keep, 'big-out.fits', 'big.fits', 'spec.json'].sort());
+    expect(statSync(join(dir, 'big-out.fits')).size).toBe(statSync(join(dir, 'big.fits')).size); // the merged header fits its one block too
+    expect(fitsverify(join(dir, 'big-out.fits')).ok).toBe(true);
+  }, 60_000);
 });
 
 describe('dax merge: command line', () => {

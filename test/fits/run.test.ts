@@ -2,7 +2,8 @@
 // failure kind out, events through a callback, interruption through an AbortSignal.
 import { describe, expect, test } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { hostTag, tempPath } from '../../src/fits/temp.js';
 import { runMerge, MERGE_ERROR_KINDS, type MergeEvent, type MergeErrorKind } from '../../src/fits/index.js';
 import { exitCode } from '../../src/cli/merge.js';
 import { binTable, fitsverify, primaryEmpty, tempDir, writeFits, writeSpec } from './helpers.js';
@@ -64,5 +65,15 @@ describe('runMerge', () => {
   test('every kind has a documented exit code', () => {
     const codes = new Set([100, 101, 102, 110, 111, 130, 255]);
     for (const k of MERGE_ERROR_KINDS as readonly MergeErrorKind[]) expect(codes.has(exitCode(k)), k).toBe(true);
+  });
+});
+
+describe('temporary names', () => {
+  test('carry host and pid, and stay within 255 bytes for the longest output names', () => {
+    const long = `${'x'.repeat(250)}.fits`;
+    const t = basename(tempPath(join('/d', long), hostTag('node7.example.org'), 4242));
+    expect(t.startsWith('.dax-tmp.node7%2Eexample%2Eorg.4242.')).toBe(true);
+    expect(Buffer.byteLength(t)).toBeLessThanOrEqual(255);
+    expect(basename(tempPath('/d/p.fits', 'h', 1))).toBe('.dax-tmp.h.1.p.fits');
   });
 });
