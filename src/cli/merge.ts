@@ -6,6 +6,7 @@ import { assertNever } from '../util/result.js';
 interface MergeCliOptions {
   root?: string;
   outfile?: string;
+  sources?: string;
   dryRun?: boolean;
   json?: boolean;
   verbose: number;
@@ -14,10 +15,11 @@ interface MergeCliOptions {
 const EXIT_HELP = `
 Exit codes:
   0    success
-  100  specification file not found
+  100  specification file (or --sources file) not found
   101  invalid JSON
-  102  specification fails the schema (the message names the JSON path)
-  110  a referenced source file not found (host:path locations are read at path on this machine)
+  102  specification (or --sources file) fails its checks (the message names the JSON path)
+  110  a referenced source file not found (host:path locations are read at path on this machine,
+       or where --sources maps them; a location missing from the map)
   111  a source file is not valid FITS
   130  interrupted (nothing written)
   255  internal error (also: the output cannot be written)`;
@@ -111,6 +113,7 @@ export function registerMerge(program: Command): void {
     .argument('<spec>', 'the specification file, or - to read it from stdin')
     .option('--root <dir>', "relative source paths resolve against DIR (default: the spec's directory, or . for stdin)")
     .option('-o, --outfile <file>', 'the output file (default: <fileId>.fits under the root)')
+    .option('--sources <file>', 'JSON map of each fitsFile location (as in the spec) to its local file (relative to FILE\'s directory)')
     .option('--dry-run', 'validate everything and write nothing; inputs are opened read-only')
     .option('--json', 'status messages on stdout, one JSON object per line')
     .option('-v, --verbose', 'more detail: -v INFO, -vv DEBUG, -vvv TRACE', (_v: string, prev: number) => prev + 1, 0)
@@ -147,6 +150,7 @@ export function registerMerge(program: Command): void {
           spec: specArg === '-' ? { json: await readStdin(), origin: '-' } : specArg,
           root: opts.root,
           outfile: opts.outfile,
+          sources: opts.sources,
           dryRun: opts.dryRun === true,
           onEvent: emit,
           signal: controller.signal,

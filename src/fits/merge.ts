@@ -10,6 +10,7 @@ import { type FitsFile, type Hdu, type ReadError, scanHandle } from './reader.js
 import { applyRules } from './rules.js';
 import { REGISTERED_XTENSIONS } from './hdu.js';
 import { claimTemp, removeStaleTemps, tempPath } from './temp.js';
+import type { SourcesMap } from './sources.js';
 import { FitsWriter, headerWithSums, type DataSource } from './writer.js';
 import { type MergeError, mergeError } from './errors.js';
 import { type Result, ok, err, assertNever } from '../util/result.js';
@@ -37,6 +38,8 @@ export interface MergeOptions {
   root: string;
   /** The output file; default `<root>/<fileId>.fits`. */
   outfile?: string;
+  /** Where each fitsFile location is read; without it, locations resolve against `root`. */
+  sources?: SourcesMap;
   dryRun: boolean;
   emit: (e: MergeEvent) => void;
   signal?: AbortSignal;
@@ -136,9 +139,20 @@ async function openSource(
   location: string,
   opts: MergeOptions,
 ): Promise<Result<OpenSource, MergeError>> {
-  const loc = resolveLocation(location, opts.root);
   const label = `source ${JSON.stringify(name)}`;
-  if (loc.host !== undefined) opts.emit({ type: 'debug', message: `${label}: remote location ${location} read locally as ${loc.local}` });
+  let loc: Location;
+  const map = opts.sources;
+  if (map) {
+    const mapped = map.files.get(location);
+    if (mapped === undefined) {
+      return err(mergeError('source-not-found', `${label}: location ${location} is not in the sources map ${map.origin}`, { file: map.origin }));
+    }
+    loc = { local: mapped };
+    opts.emit({ type: 'debug', message: `${label}: location ${location} read from ${mapped} (sources map ${map.origin})` });
+  } else {
+    loc = resolveLocation(location, opts.root);
+    if (loc.host !== undefined) opts.emit({ type: 'debug', message: `${label}: remote location ${location} read locally as ${loc.local}` });
+  }
   let fh: FileHandle;
   try {
     fh = await open(loc.local, 'r');
@@ -149,7 +163,9 @@ async function openSource(
         loc.host !== undefined
           ? `${label}: ${location} is on host ${loc.host}; dax merge reads local files only and ${loc.local} does not exist here ` +
             '(collect the file first, or give a local location)'
-          : `${label}: ${loc.local} not found`;
+          : map
+            ? `${label}: ${loc.local} not found (the local file of ${location} in the sources map ${map.origin})`
+            : `${label}: ${loc.local} not found`;
       return err(mergeError('source-not-found', message, { file: loc.local }));
     }
     if (code === 'EISDIR') return err(mergeError('invalid-fits', `${label}: ${loc.local} is a directory, not a FITS file`, { file: loc.local }));

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadSpec, parseSpec, prepareSpec, type PreparedSpec } from './spec.js';
 import { merge, type MergeEvent, type MergeResult } from './merge.js';
 import type { MergeError } from './errors.js';
+import { loadSourcesMap, parseSourcesMap, type SourcesMap } from './sources.js';
 import { type Result } from '../util/result.js';
 
 /** Where the specification comes from. */
@@ -22,6 +23,11 @@ export interface MergeRequest {
   root?: string;
   /** The output file (relative to the current directory); default `<root>/<fileId>.fits`. */
   outfile?: string;
+  /**
+   * Where each fitsFile source's location is read: a sources map file (JSON, paths relative to
+   * its directory), or the map itself (paths relative to `dir`, default the current directory).
+   */
+  sources?: string | { readonly files: Readonly<Record<string, string>>; readonly dir?: string };
   /** Validate everything, open inputs read-only, write nothing. */
   dryRun?: boolean;
   /** Progress, warnings and detail, in order. */
@@ -40,11 +46,18 @@ export async function runMerge(req: MergeRequest): Promise<Result<MergeResult, M
   const prepared = await prepare(req.spec);
   if (!prepared.ok) return prepared;
   const p = prepared.value;
+  let sources: SourcesMap | undefined;
+  if (req.sources !== undefined) {
+    const m = typeof req.sources === 'string' ? await loadSourcesMap(req.sources) : parseSourcesMap(req.sources.files, '(object)', path.resolve(req.sources.dir ?? '.'));
+    if (!m.ok) return m;
+    sources = m.value;
+  }
   emit({ type: 'step', step: 'resolve', message: `specification ${p.origin}: ${p.spec.sources.length} source(s)` });
   const root = path.resolve(req.root ?? (typeof req.spec === 'string' ? path.dirname(path.resolve(req.spec)) : '.'));
   return merge(p, {
     root,
     outfile: req.outfile === undefined ? undefined : path.resolve(req.outfile),
+    sources,
     dryRun: req.dryRun === true,
     emit,
     signal: req.signal,

@@ -485,6 +485,60 @@ describe('dax merge: building the product', () => {
 });
 
 describe('dax merge: command line', () => {
+  test('--sources FILE: each location is read from the local file the map names, relative to the map', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'ws/sources'), { recursive: true });
+    fixtures(join(dir, 'ws/sources'));
+    const fcsLoc = 'fcs-host:/data/fcs/somefile.fits';
+    const dcsLoc = 'dcs-host:/data/dcs/x.fits';
+    const spec = writeSpec(dir, {
+      id: FILE_ID,
+      sources: [ocm, { type: 'fitsFile', sourceName: 'fcs', location: fcsLoc }],
+      target: { fileId: FILE_ID, source: { type: 'fitsFile', sourceName: 'dcs', location: dcsLoc } },
+    });
+    const map = writeSpec(join(dir, 'ws'), { [fcsLoc]: 'sources/fcs.fits', [dcsLoc]: join(dir, 'ws/sources/dcs.fits') }, 'sources.json');
+    const r = daxRun(['merge', '--sources', map, spec]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = join(dir, `${FILE_ID}.fits`);
+    verified(out);
+    const f = await scan(out);
+    expect(f.hdus.map((h) => findValue(h.cards, 'EXTNAME'))).toEqual([undefined, 'DCS_EXT', 'FCS_EVENTS', 'FCS_TAB']);
+
+    // A location the map does not hold: 110, naming it.
+    writeSpec(join(dir, 'ws'), { [dcsLoc]: 'sources/dcs.fits' }, 'sources.json');
+    const missing = daxRun(['merge', '--sources', map, spec]);
+    expect(missing.code).toBe(110);
+    expect(missing.stderr).toContain(`source "fcs": location ${fcsLoc} is not in the sources map ${map}`);
+    // A mapped file that is not there: 110, naming both.
+    writeSpec(join(dir, 'ws'), { [dcsLoc]: 'sources/dcs.fits', [fcsLoc]: 'sources/gone.fits' }, 'sources.json');
+    const gone = daxRun(['merge', '--sources', map, spec]);
+    expect(gone.code).toBe(110);
+    expect(gone.stderr).toContain(`${join(dir, 'ws/sources/gone.fits')} not found (the local file of ${fcsLoc} in the sources map ${map})`);
+  });
+
+  test('--sources FILE: a malformed map is 102 with the JSON path, a missing one 100; nothing written', () => {
+    const dir = tempDir();
+    fixtures(dir);
+    const spec = writeSpec(dir, { id: 'x', sources: [{ type: 'fitsFile', sourceName: 'fcs', location: 'h:/x/fcs.fits' }], target: { fileId: 'out' } });
+    const cases: [unknown, string][] = [
+      ['{"h:/x/fcs.fits": ', 'invalid JSON'],
+      [[], '/: must be an object mapping each source location to a local file'],
+      [{ 'h:/x/fcs.fits': 7 }, '/h:~1x~1fcs.fits: must be a non-empty string'],
+      [{ 'h:/x/fcs.fits': '' }, '/h:~1x~1fcs.fits: must be a non-empty string'],
+    ];
+    for (const [map, message] of cases) {
+      const r = daxRun(['merge', '--sources', writeSpec(dir, map, 'sources.json'), spec]);
+      expect(r.code, JSON.stringify(map)).toBe(102);
+      expect(r.stderr).toContain(message);
+    }
+    const none = daxRun(['merge', '--sources', join(dir, 'none.json'), spec]);
+    expect(none.code).toBe(100);
+    expect(none.stderr).toContain(`sources map ${join(dir, 'none.json')}: not found`);
+    expect(existsSync(join(dir, 'out.fits'))).toBe(false);
+    noTemp(dir);
+  });
+
   test('--json: one object per line: steps, each source, warnings, the result path', () => {
     const dir = tempDir();
     fixtures(dir);
