@@ -604,7 +604,8 @@ describe('dax merge: command line', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('Usage: dax merge [options] <spec>');
     expect(h.stdout).toContain('--dry-run');
-    expect(h.stdout).toMatch(/102 +specification fails the schema/);
+    expect(h.stdout).toMatch(/102 +specification \(or --sources file\) fails its checks/);
+    expect(h.stdout).toContain("--sources <file>");
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
     const v = daxRun(['merge', '--version']);
     expect(v.code).toBe(0);
