@@ -5,8 +5,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { sum32 } from './checksum.js';
 import { type Result, ok, err } from '../util/result.js';
 
-// 4 MiB reads measured as fast as 8 or 16 MiB here, with less memory.
-export const DEFAULT_CHUNK = 4 * 1024 * 1024;
+// Small enough that the three buffers stay in the CPU's L2 cache between the read that fills
+// one, the sum and the write that empties it: on this project's VM 256 KiB to 1 MiB copied 2 to
+// 4 times faster than 4 MiB (each copy to and from the kernel otherwise goes to DRAM).
+export const DEFAULT_CHUNK = 512 * 1024;
 
 export interface CopyOptions {
   /** Bytes per read and write; a multiple of 4. */
@@ -14,6 +16,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Three buffers of at least `chunk` bytes to reuse (a writer copies many data units). */
   buffers?: [Buffer, Buffer, Buffer];
+  /** Called with the size of each completed write. */
+  onWritten?: (bytes: number) => void;
 }
 
 /** Three copy buffers of `chunk` bytes. */
@@ -59,7 +63,8 @@ export async function copyAndSum(
       const b = ring(i);
       sum = sum32(b, sum, 0, len(i));
       if (writeP) await writeP;
-      writeP = handled(writeFully(dst, b, len(i), dstOffset + i * chunk));
+      const bytes = len(i);
+      writeP = handled(writeFully(dst, b, bytes, dstOffset + i * chunk).then(() => opts.onWritten?.(bytes)));
     }
     if (writeP) await writeP;
     writeP = null;

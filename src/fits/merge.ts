@@ -346,7 +346,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
       emit({ type: 'debug', message: `HDU ${n + 1} from ${h.from}: ${w.value.headerBytes} + ${w.value.dataBytes} bytes, DATASUM ${w.value.datasum}, CHECKSUM ${w.value.checksum}` });
     }
     // Complete on disk before it takes the output's name: a crash leaves the old state or the new.
-    await out.sync();
+    await writer.sync();
     await out.close();
     out = undefined;
     if (opts.signal?.aborted) return err(mergeError('interrupted', 'interrupted; nothing written'));
