@@ -322,11 +322,14 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   for (const stale of await removeStaleTemps(dir)) emit({ type: 'step', step: 'cleanup', message: `removed ${stale}, left by a merge that is no longer running` });
   const temp = tempPath(outfile);
   const release = claimTemp(temp);
+  if (!release) return err(mergeError('write-failed', `another merge in this process is writing ${outfile}`, { file: outfile }));
   emit({ type: 'step', step: 'write', message: `writing ${hdus.length} HDUs to ${temp}` });
   let out: FileHandle | undefined;
   let renamed = false;
+  let created = false;
   try {
     out = await open(temp, 'wx');
+    created = true;
     const writer = new FitsWriter(out, { chunk: opts.chunk, signal: opts.signal });
     for (const [n, h] of hdus.entries()) {
       const w = await writer.writeHdu(h.cards, h.data, stamp);
@@ -358,7 +361,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
     return err(mergeError('write-failed', `writing ${outfile}: ${(e as Error).message}`, { file: outfile }));
   } finally {
     if (out) await out.close().catch(() => undefined);
-    if (!renamed) await unlink(temp).catch(() => undefined);
+    if (created && !renamed) await unlink(temp).catch(() => undefined);
     release();
   }
   emit({ type: 'result', path: outfile, hdus: hdus.length, bytes: total, dryRun: false });

@@ -30,8 +30,12 @@ export function tempPath(outfile: string, host = hostTag(), pid = process.pid): 
   return path.join(path.dirname(outfile), name);
 }
 
-/** Marks a temporary as this process's own while it is written; returns the release. */
-export function claimTemp(temp: string): () => void {
+/**
+ * Marks a temporary as this process's own while it is written; returns the release, or null
+ * when another merge of this process is writing it (the same output, concurrently).
+ */
+export function claimTemp(temp: string): (() => void) | null {
+  if (live.has(temp)) return null;
   live.add(temp);
   return () => void live.delete(temp);
 }

@@ -77,3 +77,15 @@ describe('temporary names', () => {
     expect(basename(tempPath('/d/p.fits', 'h', 1))).toBe('.dax-tmp.h.1.p.fits');
   });
 });
+
+describe('concurrent merges in one process', () => {
+  test('two merges of the same output: one writes it, the other fails without touching its temporary', async () => {
+    const dir = fixture();
+    const [a, b] = await Promise.all([runMerge({ spec: { spec: spec() }, root: dir }), runMerge({ spec: { spec: spec() }, root: dir })]);
+    const failed = [a, b].filter((r) => !r.ok);
+    expect(failed.length).toBeLessThanOrEqual(1);
+    for (const f of failed) expect(f.ok ? '' : f.error.kind).toBe('write-failed');
+    expect(fitsverify(join(dir, 'lib.fits')).ok).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['a.fits', 'lib.fits']);
+  });
+});
