@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import path from 'node:path';
 import { ExitRequest } from './main.js';
-import { loadSpec } from '../fits/spec.js';
-import { merge, MergeExit, type MergeEvent } from '../fits/merge.js';
+import { runMerge, type MergeErrorKind, type MergeEvent } from '../fits/index.js';
 import { assertNever } from '../util/result.js';
 
 interface MergeCliOptions {
   root?: string;
   outfile?: string;
+  sources?: string;
   dryRun?: boolean;
   json?: boolean;
   verbose: number;
@@ -16,13 +15,45 @@ interface MergeCliOptions {
 const EXIT_HELP = `
 Exit codes:
   0    success
-  100  specification file not found
+  100  specification file (or --sources file) not found
   101  invalid JSON
-  102  specification fails the schema (the message names the JSON path)
-  110  a referenced source file not found (host:path locations are read at path on this machine)
+  102  specification (or --sources file) fails its checks (the message names the JSON path)
+  110  a referenced source file not found (host:path locations are read at path on this machine,
+       or where --sources maps them; a location missing from the map)
   111  a source file is not valid FITS
   130  interrupted (nothing written)
   255  internal error (also: the output cannot be written)`;
+
+/** The documented exit code of each failure (daqDpmMerge's, plus 130 for an interruption). */
+export function exitCode(kind: MergeErrorKind): number {
+  switch (kind) {
+    case 'spec-not-found':
+    case 'sources-map-not-found':
+      return 100;
+    case 'invalid-json':
+      return 101;
+    case 'bad-spec':
+    case 'bad-sources-map':
+      return 102;
+    case 'source-not-found':
+    case 'source-unreadable':
+      return 110;
+    case 'invalid-fits':
+    case 'unregistered-extension':
+    case 'source-changed':
+      return 111;
+    case 'interrupted':
+      return 130;
+    case 'output-not-writable':
+    case 'write-failed':
+    case 'internal':
+      return INTERNAL;
+    default:
+      return assertNever(kind);
+  }
+}
+
+const INTERNAL = 255;
 
 // Levels of detail: warnings and the result always; -v INFO, -vv DEBUG, -vvv TRACE.
 type Level = 0 | 1 | 2 | 3;
@@ -82,6 +113,7 @@ export function registerMerge(program: Command): void {
     .argument('<spec>', 'the specification file, or - to read it from stdin')
     .option('--root <dir>', "relative source paths resolve against DIR (default: the spec's directory, or . for stdin)")
     .option('-o, --outfile <file>', 'the output file (default: <fileId>.fits under the root)')
+    .option('--sources <file>', 'JSON map of each fitsFile location (as in the spec) to its local file (relative to FILE\'s directory)')
     .option('--dry-run', 'validate everything and write nothing; inputs are opened read-only')
     .option('--json', 'status messages on stdout, one JSON object per line')
     .option('-v, --verbose', 'more detail: -v INFO, -vv DEBUG, -vvv TRACE', (_v: string, prev: number) => prev + 1, 0)
@@ -103,8 +135,8 @@ export function registerMerge(program: Command): void {
         else if (e.type === 'result') out(human(e));
         else process.stderr.write(`dax merge: ${human(e)}\n`);
       };
-      const fail = (code: number, message: string): never => {
-        if (json) out(JSON.stringify({ time: new Date().toISOString(), type: 'error', code, message }));
+      const fail = (code: number, kind: MergeErrorKind, message: string): never => {
+        if (json) out(JSON.stringify({ time: new Date().toISOString(), type: 'error', code, kind, message }));
         process.stderr.write(`dax merge: error: ${message}\n`);
         throw new ExitRequest(code);
       };
@@ -114,22 +146,20 @@ export function registerMerge(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       try {
-        const loaded = await loadSpec(specArg, readStdin);
-        if (!loaded.ok) return fail(loaded.error.code, loaded.error.message);
-        emit({ type: 'step', step: 'resolve', message: `specification ${loaded.value.origin}: ${loaded.value.spec.sources.length} source(s)` });
-        const root = path.resolve(opts.root ?? (specArg === '-' ? '.' : path.dirname(path.resolve(specArg))));
-        const result = await merge(loaded.value, {
-          root,
-          outfile: opts.outfile === undefined ? undefined : path.resolve(opts.outfile),
+        const result = await runMerge({
+          spec: specArg === '-' ? { json: await readStdin(), origin: '-' } : specArg,
+          root: opts.root,
+          outfile: opts.outfile,
+          sources: opts.sources,
           dryRun: opts.dryRun === true,
-          emit,
+          onEvent: emit,
           signal: controller.signal,
         });
-        if (!result.ok) return fail(result.error.code, result.error.message);
+        if (!result.ok) return fail(exitCode(result.error.kind), result.error.kind, result.error.message);
       } catch (e) {
         if (e instanceof ExitRequest) throw e;
         // A bug: say so with the stack, and end with the documented code.
-        return fail(MergeExit.internal, `internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return fail(INTERNAL, 'internal', `internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

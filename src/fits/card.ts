@@ -158,7 +158,11 @@ function escapeString(s: string): string {
   return s.replace(/'/g, "''");
 }
 
-/** The value as written in a card; numbers right-justified to column 30 when `fixed`. */
+/**
+ * The value as written in a card. `fixed`: the FITS fixed format (4.0 §4.2): a string's closing
+ * quote at column 20 or later (padded inside the quotes to 8 characters), numbers and logicals
+ * right-justified to column 30.
+ */
 export function formatValue(v: FitsValue, fixed: boolean): string {
   const right = (s: string): string => (fixed ? s.padStart(20) : s);
   switch (v.type) {
@@ -214,9 +218,11 @@ export function formatCard(card: Card): Result<string[], string> {
       const v = card.value;
       if (v.type === 'string' && !isPrintable(v.value)) return err(`${card.name}: value is not printable ASCII`);
       if (card.comment !== undefined && !isPrintable(card.comment)) return err(`${card.name}: comment is not printable ASCII`);
-      const valueText = formatValue(v, card.kind === 'value');
-      const head = prefix + valueText;
-      if (head.length <= CARD_LENGTH) return ok([withComment(head, card.comment)]);
+      const fixed = card.kind === 'value';
+      const head = prefix + formatValue(v, fixed);
+      // Fixed format: a comment's ` / ` starts at column 31 (the slash at 32) after a short
+      // value. Readers that rewrite headers (astropy) do so; the CHECKSUM must match their bytes.
+      if (head.length <= CARD_LENGTH) return ok([withComment(fixed ? head.padEnd(FIXED_VALUE_END) : head, card.comment)]);
       if (v.type !== 'string') return err(`${card.name}: the keyword and its value do not fit in a card`);
       return longString(prefix, v.value, card.comment, card.name);
     }
@@ -224,6 +230,9 @@ export function formatCard(card: Card): Result<string[], string> {
       return assertNever(card);
   }
 }
+
+// Column 30: where a fixed-format value field ends.
+const FIXED_VALUE_END = 30;
 
 /** Appends ` / comment`, shortened to fit; pads to 80. */
 function withComment(head: string, comment: string | undefined): string {
@@ -244,7 +253,7 @@ function longString(prefix: string, value: string, comment: string | undefined, 
     const room = CARD_LENGTH - lead.length - 3; // quote, ampersand, quote
     if (room < 1) return err(`${name}: the keyword name leaves no room for its value`);
     let piece = '';
-    while (t < tokens.length && piece.length + tokens[t].length <= room) piece += tokens[t++];
+    for (let next = tokens[t]; next !== undefined && piece.length + next.length <= room; next = tokens[++t]) piece += next;
     if (piece === '' && t < tokens.length) return err(`${name}: the keyword name leaves no room for its value`);
     if (t >= tokens.length) {
       const last = lead + `'${piece}'`;

@@ -67,20 +67,22 @@ export function encodeChecksum(value: number): string {
     const byte = (value >>> (24 - 8 * i)) & 0xff;
     const quotient = (byte >> 2) + 0x30;
     const remainder = byte & 3;
-    const q = [quotient + remainder, quotient, quotient, quotient];
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (let j = 0; j < 4; j += 2) {
-        if (EXCLUDE.has(q[j]) || EXCLUDE.has(q[j + 1])) {
-          q[j]++;
-          q[j + 1]--;
-          changed = true;
-        }
-      }
+    // The two pairs are adjusted independently; each move keeps the pair's sum.
+    let [q0, q1, q2, q3] = [quotient + remainder, quotient, quotient, quotient];
+    while (EXCLUDE.has(q0) || EXCLUDE.has(q1)) {
+      q0++;
+      q1--;
     }
-    for (let j = 0; j < 4; j++) ch[4 * j + i] = q[j];
+    while (EXCLUDE.has(q2) || EXCLUDE.has(q3)) {
+      q2++;
+      q3--;
+    }
+    ch[i] = q0;
+    ch[4 + i] = q1;
+    ch[8 + i] = q2;
+    ch[12 + i] = q3;
   }
-  const rotated = [ch[15], ...ch.slice(0, 15)];
+  const rotated = [...ch.slice(15), ...ch.slice(0, 15)];
   return String.fromCharCode(...rotated);
 }
 

@@ -5,8 +5,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { sum32 } from './checksum.js';
 import { type Result, ok, err } from '../util/result.js';
 
-// 4 MiB reads measured as fast as 8 or 16 MiB here, with less memory.
-export const DEFAULT_CHUNK = 4 * 1024 * 1024;
+// Small enough that the three buffers stay in the CPU's L2 cache between the read that fills
+// one, the sum and the write that empties it: on this project's VM 256 KiB to 1 MiB copied 2 to
+// 4 times faster than 4 MiB (each copy to and from the kernel otherwise goes to DRAM).
+export const DEFAULT_CHUNK = 512 * 1024;
 
 export interface CopyOptions {
   /** Bytes per read and write; a multiple of 4. */
@@ -14,6 +16,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Three buffers of at least `chunk` bytes to reuse (a writer copies many data units). */
   buffers?: [Buffer, Buffer, Buffer];
+  /** Called with the size of each completed write. */
+  onWritten?: (bytes: number) => void;
 }
 
 /** Three copy buffers of `chunk` bytes. */
@@ -40,11 +44,13 @@ export async function copyAndSum(
   const bufs = opts.buffers ?? copyBuffers(Math.min(chunk, length));
   if (bufs.some((b) => b.length < Math.min(chunk, length))) throw new Error('copy buffers smaller than the chunk');
   const len = (i: number): number => Math.min(chunk, length - i * chunk);
+  const [b0, b1, b2] = bufs;
+  const ring = (i: number): Buffer => (i % 3 === 0 ? b0 : i % 3 === 1 ? b1 : b2);
   let sum = 0;
   // A read or write may fail while we wait on the other; mark both handled at once (the await
   // below still throws) so Node does not end the process over an "unhandled" rejection.
   const handled = <T>(p: Promise<T>): Promise<T> => (p.catch(() => undefined), p);
-  let readP = handled(readFully(src, bufs[0], len(0), srcOffset));
+  let readP = handled(readFully(src, b0, len(0), srcOffset));
   let writeP: Promise<void> | null = null;
   try {
     for (let i = 0; i < n; i++) {
@@ -53,11 +59,12 @@ export async function copyAndSum(
         return err({ kind: 'truncated', message: `the file ends ${length - i * chunk - got} bytes early (did it change while merging?)` });
       }
       if (opts.signal?.aborted) return err({ kind: 'aborted', message: 'interrupted' });
-      if (i + 1 < n) readP = handled(readFully(src, bufs[(i + 1) % 3], len(i + 1), srcOffset + (i + 1) * chunk));
-      const b = bufs[i % 3];
+      if (i + 1 < n) readP = handled(readFully(src, ring(i + 1), len(i + 1), srcOffset + (i + 1) * chunk));
+      const b = ring(i);
       sum = sum32(b, sum, 0, len(i));
       if (writeP) await writeP;
-      writeP = handled(writeFully(dst, b, len(i), dstOffset + i * chunk));
+      const bytes = len(i);
+      writeP = handled(writeFully(dst, b, bytes, dstOffset + i * chunk).then(() => opts.onWritten?.(bytes)));
     }
     if (writeP) await writeP;
     writeP = null;

@@ -22,6 +22,13 @@ export interface DataUnit {
 
 const BITPIX = new Set([8, 16, 32, 64, -32, -64]);
 
+/**
+ * Extension types a FITS file may carry (FITS 4.0 appendix F): the standard IMAGE, TABLE and
+ * BINTABLE (F.1) and the registered conforming IUEIMAGE, A3DTABLE, FOREIGN and DUMP (F.2).
+ * Names merely suggested (F.3: COMPRESS, FILEMARK, ...) or unknown make a file fitsverify rejects.
+ */
+export const REGISTERED_XTENSIONS: ReadonlySet<string> = new Set(['IMAGE', 'TABLE', 'BINTABLE', 'IUEIMAGE', 'A3DTABLE', 'FOREIGN', 'DUMP']);
+
 function smallInt(cards: readonly Card[], name: string, required: boolean, dflt: number): Result<number, string> {
   const v = getInteger(cards, name);
   if (!v.ok) return v;

@@ -17,26 +17,28 @@ export function padded(bytes: number): number {
  */
 export function parseHeader(images: readonly string[]): Result<Card[], string> {
   const cards: Card[] = [];
-  for (let i = 0; i < images.length; i++) {
-    const parsed = parseCard(images[i]);
+  let i = 0;
+  for (let image = images[0]; image !== undefined; image = images[++i]) {
+    const parsed = parseCard(image);
     if (!parsed.ok) return err(`card ${i + 1}: ${parsed.error}`);
     let card = parsed.value;
     if (card.kind === 'end') return err(`card ${i + 1}: END before the end of the header`);
+    let next: string | undefined;
     while (
       (card.kind === 'value' || card.kind === 'hierarch') &&
       card.value.type === 'string' &&
       card.value.value.endsWith('&') &&
-      i + 1 < images.length &&
-      images[i + 1].startsWith('CONTINUE  ')
+      (next = images[i + 1]) !== undefined &&
+      next.startsWith('CONTINUE  ')
     ) {
-      const cont = parseValueField(images[i + 1].slice(8));
+      const cont = parseValueField(next.slice(8));
       if (!cont.ok || cont.value.value.type !== 'string') break; // not a continuation: leave it as it is
       const comment = [card.comment, cont.value.comment].filter((c) => c !== undefined).join(' ');
       card = {
         ...card,
         value: { type: 'string', value: card.value.value.slice(0, -1) + cont.value.value.value },
         comment: comment === '' ? undefined : comment,
-        raw: [...(card.raw ?? []), images[i + 1]],
+        raw: [...(card.raw ?? []), next],
       };
       i++;
     }

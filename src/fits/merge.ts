@@ -3,19 +3,20 @@
 // temporary name beside the output and renamed into place only when complete.
 import { open, rename, unlink, stat, access, constants, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Card } from './card.js';
 import { cardName, formatCard } from './card.js';
 import type { PreparedSpec } from './spec.js';
-import { type FitsFile, type ReadError, scanHandle } from './reader.js';
+import { type FitsFile, type Hdu, type ReadError, scanHandle } from './reader.js';
 import { applyRules } from './rules.js';
+import { REGISTERED_XTENSIONS } from './hdu.js';
+import { claimTemp, removeStaleTemps, tempPath } from './temp.js';
+import type { SourcesMap } from './sources.js';
 import { FitsWriter, headerWithSums, type DataSource } from './writer.js';
+import { type MergeError, mergeError } from './errors.js';
 import { type Result, ok, err, assertNever } from '../util/result.js';
 
-export const MergeExit = { sourceNotFound: 110, invalidFits: 111, interrupted: 130, internal: 255 } as const;
-
 export type MergeEvent =
-  | { type: 'step'; step: 'resolve' | 'scan' | 'keywords' | 'write' | 'rename' | 'dry-run'; message: string }
+  | { type: 'step'; step: 'resolve' | 'scan' | 'keywords' | 'cleanup' | 'write' | 'rename' | 'dry-run'; message: string }
   | {
       type: 'source';
       index: number | 'target';
@@ -32,16 +33,13 @@ export type MergeEvent =
   | { type: 'trace'; message: string }
   | { type: 'result'; path: string; hdus: number; bytes: number; dryRun: boolean };
 
-export interface MergeError {
-  code: (typeof MergeExit)[keyof typeof MergeExit];
-  message: string;
-}
-
 export interface MergeOptions {
   /** Relative source locations resolve against it. */
   root: string;
   /** The output file; default `<root>/<fileId>.fits`. */
   outfile?: string;
+  /** Where each fitsFile location is read; without it, locations resolve against `root`. */
+  sources?: SourcesMap;
   dryRun: boolean;
   emit: (e: MergeEvent) => void;
   signal?: AbortSignal;
@@ -70,8 +68,8 @@ export interface Location {
  * shared file system; `host:rel` -> `<root>/rel`). Write `./a:b.fits` for a local name with a colon.
  */
 export function resolveLocation(location: string, root: string): Location {
-  const m = /^([^/:]+):(.+)$/.exec(location);
-  if (m) return { host: m[1], local: path.resolve(root, m[2]) };
+  const m = /^(?<host>[^/:]+):(?<path>.+)$/.exec(location)?.groups;
+  if (m?.host && m.path) return { host: m.host, local: path.resolve(root, m.path) };
   return { local: path.resolve(root, location) };
 }
 
@@ -121,6 +119,9 @@ interface PlannedHdu {
   cards: Card[];
   data: DataSource | null;
   from: string;
+  /** The source file and 1-based HDU number it is copied from (none for a new primary). */
+  file?: string;
+  hdu?: number;
 }
 
 export async function merge(prepared: PreparedSpec, opts: MergeOptions): Promise<Result<MergeResult, MergeError>> {
@@ -138,9 +139,20 @@ async function openSource(
   location: string,
   opts: MergeOptions,
 ): Promise<Result<OpenSource, MergeError>> {
-  const loc = resolveLocation(location, opts.root);
   const label = `source ${JSON.stringify(name)}`;
-  if (loc.host !== undefined) opts.emit({ type: 'debug', message: `${label}: remote location ${location} read locally as ${loc.local}` });
+  let loc: Location;
+  const map = opts.sources;
+  if (map) {
+    const mapped = map.files.get(location);
+    if (mapped === undefined) {
+      return err(mergeError('source-not-found', `${label}: location ${location} is not in the sources map ${map.origin}`, { file: map.origin }));
+    }
+    loc = { local: mapped };
+    opts.emit({ type: 'debug', message: `${label}: location ${location} read from ${mapped} (sources map ${map.origin})` });
+  } else {
+    loc = resolveLocation(location, opts.root);
+    if (loc.host !== undefined) opts.emit({ type: 'debug', message: `${label}: remote location ${location} read locally as ${loc.local}` });
+  }
   let fh: FileHandle;
   try {
     fh = await open(loc.local, 'r');
@@ -151,34 +163,51 @@ async function openSource(
         loc.host !== undefined
           ? `${label}: ${location} is on host ${loc.host}; dax merge reads local files only and ${loc.local} does not exist here ` +
             '(collect the file first, or give a local location)'
-          : `${label}: ${loc.local} not found`;
-      return err({ code: MergeExit.sourceNotFound, message });
+          : map
+            ? `${label}: ${loc.local} not found (the local file of ${location} in the sources map ${map.origin})`
+            : `${label}: ${loc.local} not found`;
+      return err(mergeError('source-not-found', message, { file: loc.local }));
     }
-    if (code === 'EISDIR') return err({ code: MergeExit.invalidFits, message: `${label}: ${loc.local} is a directory, not a FITS file` });
-    return err({ code: MergeExit.sourceNotFound, message: `${label}: cannot open ${loc.local}: ${(e as Error).message}` });
+    if (code === 'EISDIR') return err(mergeError('invalid-fits', `${label}: ${loc.local} is a directory, not a FITS file`, { file: loc.local }));
+    return err(mergeError('source-unreadable', `${label}: cannot open ${loc.local}: ${(e as Error).message}`, { file: loc.local }));
   }
   let scanned: Result<FitsFile, ReadError>;
   try {
     scanned = await scanHandle(fh, loc.local);
   } catch (e) {
     await fh.close();
-    return err({ code: MergeExit.sourceNotFound, message: `${label}: cannot read ${loc.local}: ${(e as Error).message}` });
+    return err(mergeError('source-unreadable', `${label}: cannot read ${loc.local}: ${(e as Error).message}`, { file: loc.local }));
   }
   if (!scanned.ok) {
     await fh.close();
     const e = scanned.error;
     switch (e.kind) {
       case 'notFound':
-        return err({ code: MergeExit.sourceNotFound, message: `${label}: ${e.message}` });
+        return err(mergeError('source-not-found', `${label}: ${e.message}`, { file: e.path }));
       case 'invalid':
-        return err({ code: MergeExit.invalidFits, message: `${label}: not valid FITS: ${e.message}` });
+        return err(mergeError('invalid-fits', `${label}: not valid FITS: ${e.message}`, { file: e.path, hdu: e.hdu }));
       case 'io':
-        return err({ code: MergeExit.sourceNotFound, message: `${label}: cannot read: ${e.message}` });
+        return err(mergeError('source-unreadable', `${label}: cannot read: ${e.message}`, { file: e.path }));
       default:
         return assertNever(e);
     }
   }
   const file = scanned.value;
+  // Its extensions are copied unchanged: one of a type no reader knows would spoil the product.
+  for (const h of file.hdus.slice(1)) {
+    const x = h.data.xtension ?? '';
+    if (!REGISTERED_XTENSIONS.has(x)) {
+      await fh.close();
+      return err(
+        mergeError(
+          'unregistered-extension',
+          `${label}: ${file.path} HDU ${h.index + 1}: XTENSION = ${JSON.stringify(x)} is not a registered extension type ` +
+            `(${[...REGISTERED_XTENSIONS].join(', ')}); it cannot be merged into a valid product`,
+          { file: file.path, hdu: h.index + 1 },
+        ),
+      );
+    }
+  }
   opts.emit({ type: 'debug', message: `${label}: ${file.path}: ${file.hdus.length} HDU(s), ${file.size} bytes` });
   return ok({ name, index, location, fh, file });
 }
@@ -208,15 +237,15 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   }
 
   // 2. The output HDUs: the target's (or a new empty primary), then every source's extensions.
-  const hdus: PlannedHdu[] = [];
-  if (target) {
-    for (const h of target.file.hdus) {
-      const data = h.data.padded > 0 ? { fh: target.fh, offset: h.dataOffset, length: h.data.padded } : null;
-      hdus.push({ cards: withoutSums(h.cards), data, from: `${target.name} HDU ${h.index + 1}` });
-    }
-  } else {
-    hdus.push({ cards: newPrimary(), data: null, from: 'new primary HDU' });
-  }
+  const plan = (o: OpenSource, h: Hdu): PlannedHdu => ({
+    cards: withoutSums(h.cards),
+    data: h.data.padded > 0 ? { fh: o.fh, offset: h.dataOffset, length: h.data.padded } : null,
+    from: `${o.name} HDU ${h.index + 1}`,
+    file: o.file.path,
+    hdu: h.index + 1,
+  });
+  const base: PlannedHdu = target ? plan(target, target.file.hdus[0]) : { cards: newPrimary(), data: null, from: 'new primary HDU' };
+  const extensions: PlannedHdu[] = target ? target.file.hdus.slice(1).map((h) => plan(target, h)) : [];
   const extensionsFrom = new Map<number, number>();
   for (const [i, s] of files) {
     const primary = s.file.hdus[0];
@@ -227,10 +256,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
         message: `source ${JSON.stringify(s.name)}: its primary data unit (${primary.data.bytes} bytes) is not copied; only its keywords and extensions are merged`,
       });
     }
-    for (const h of s.file.hdus.slice(1)) {
-      const data = h.data.padded > 0 ? { fh: s.fh, offset: h.dataOffset, length: h.data.padded } : null;
-      hdus.push({ cards: withoutSums(h.cards), data, from: `${s.name} HDU ${h.index + 1}` });
-    }
+    for (const h of s.file.hdus.slice(1)) extensions.push(plan(s, h));
     extensionsFrom.set(i, s.file.hdus.length - 1);
   }
 
@@ -238,7 +264,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   emit({ type: 'step', step: 'keywords', message: 'merging primary-header keywords' });
   const date = (opts.now ?? (() => new Date()))();
   const stamp = date.toISOString().slice(0, 19);
-  const primary = buildPrimary(prepared, hdus[0].cards, files, target, hdus.length > 1, emit);
+  const primary = buildPrimary(prepared, base.cards, files, target, extensions.length > 0, emit);
   const reserved: Card[] = [
     { kind: 'value', name: 'DATE', value: { type: 'string', value: date.toISOString().slice(0, 23) }, comment: 'UTC date the file was written' },
     { kind: 'value', name: 'ORIGFILE', value: { type: 'string', value: path.basename(outfile) }, comment: 'original file name' },
@@ -249,7 +275,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
     reserved.push({ kind: 'value', name: 'LONGSTRN', value: { type: 'string', value: 'OGIP 1.0' }, comment: 'long strings continue with CONTINUE' });
   }
   primary.cards.splice(primary.insertAt, 0, ...reserved);
-  hdus[0] = { ...hdus[0], cards: primary.cards };
+  const hdus: PlannedHdu[] = [{ ...base, cards: primary.cards }, ...extensions];
   for (const [i, source] of spec.sources.entries()) {
     opts.emit({
       type: 'source',
@@ -277,7 +303,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   let total = 0;
   for (const [n, h] of hdus.entries()) {
     const s = headerWithSums(h.cards, stamp);
-    if (!s.ok) return err({ code: MergeExit.internal, message: `HDU ${n + 1} (${h.from}): ${s.error}` });
+    if (!s.ok) return err(mergeError('internal', `HDU ${n + 1} (${h.from}): ${s.error}`));
     total += s.value.bytes.length + (h.data?.length ?? 0);
   }
 
@@ -291,12 +317,19 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   }
 
   // 4. Write under a temporary name beside the output, then rename it into place.
-  const temp = path.join(dir, `.${path.basename(outfile)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  if (opts.signal?.aborted) return err(mergeError('interrupted', 'interrupted; nothing written'));
+  // A merge killed outright (kill -9, power loss) leaves its temporary: the next one here removes it.
+  for (const stale of await removeStaleTemps(dir)) emit({ type: 'step', step: 'cleanup', message: `removed ${stale}, left by a merge that is no longer running` });
+  const temp = tempPath(outfile);
+  const release = claimTemp(temp);
+  if (!release) return err(mergeError('write-failed', `another merge in this process is writing ${outfile}`, { file: outfile }));
   emit({ type: 'step', step: 'write', message: `writing ${hdus.length} HDUs to ${temp}` });
   let out: FileHandle | undefined;
   let renamed = false;
+  let created = false;
   try {
     out = await open(temp, 'wx');
+    created = true;
     const writer = new FitsWriter(out, { chunk: opts.chunk, signal: opts.signal });
     for (const [n, h] of hdus.entries()) {
       const w = await writer.writeHdu(h.cards, h.data, stamp);
@@ -304,11 +337,11 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
         const e = w.error;
         switch (e.kind) {
           case 'aborted':
-            return err({ code: MergeExit.interrupted, message: 'interrupted; nothing written' });
+            return err(mergeError('interrupted', 'interrupted; nothing written'));
           case 'truncated':
-            return err({ code: MergeExit.invalidFits, message: `${h.from}: ${e.message}` });
+            return err(mergeError('source-changed', `${h.from} (${h.file}): ${e.message}`, { file: h.file, hdu: h.hdu }));
           case 'header':
-            return err({ code: MergeExit.internal, message: `HDU ${n + 1} (${h.from}): ${e.message}` });
+            return err(mergeError('internal', `HDU ${n + 1} (${h.from}): ${e.message}`));
           default:
             return assertNever(e);
         }
@@ -316,19 +349,20 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
       emit({ type: 'debug', message: `HDU ${n + 1} from ${h.from}: ${w.value.headerBytes} + ${w.value.dataBytes} bytes, DATASUM ${w.value.datasum}, CHECKSUM ${w.value.checksum}` });
     }
     // Complete on disk before it takes the output's name: a crash leaves the old state or the new.
-    await out.sync();
+    await writer.sync();
     await out.close();
     out = undefined;
-    if (opts.signal?.aborted) return err({ code: MergeExit.interrupted, message: 'interrupted; nothing written' });
+    if (opts.signal?.aborted) return err(mergeError('interrupted', 'interrupted; nothing written'));
     emit({ type: 'step', step: 'rename', message: `renaming to ${outfile}` });
     await rename(temp, outfile);
     renamed = true;
     await syncDir(dir);
   } catch (e) {
-    return err({ code: MergeExit.internal, message: `writing ${outfile}: ${(e as Error).message}` });
+    return err(mergeError('write-failed', `writing ${outfile}: ${(e as Error).message}`, { file: outfile }));
   } finally {
     if (out) await out.close().catch(() => undefined);
-    if (!renamed) await unlink(temp).catch(() => undefined);
+    if (created && !renamed) await unlink(temp).catch(() => undefined);
+    release();
   }
   emit({ type: 'result', path: outfile, hdus: hdus.length, bytes: total, dryRun: false });
   return ok({ path: outfile, hdus: hdus.length, bytes: total });
@@ -337,13 +371,13 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
 async function checkWritableDir(dir: string): Promise<Result<void, MergeError>> {
   try {
     const s = await stat(dir);
-    if (!s.isDirectory()) return err({ code: MergeExit.internal, message: `output directory ${dir} is not a directory` });
+    if (!s.isDirectory()) return err(mergeError('output-not-writable', `output directory ${dir} is not a directory`, { file: dir }));
     await access(dir, constants.W_OK);
     return ok(undefined);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not writable' : (e as Error).message;
-    return err({ code: MergeExit.internal, message: `output directory ${dir} ${why}` });
+    return err(mergeError('output-not-writable', `output directory ${dir} ${why}`, { file: dir }));
   }
 }
 
@@ -400,26 +434,20 @@ function buildPrimary(
   emit: (e: MergeEvent) => void,
 ): PrimaryHeader {
   const cards = base.filter((c) => !(c.kind === 'value' && (RESERVED.has(c.name) || c.name === 'CHECKSUM' || c.name === 'DATASUM')));
-  let insertAt = 0;
-  while (insertAt < cards.length) {
-    const c = cards[insertAt];
-    if (c.kind !== 'value' || !PRIMARY_MANDATORY.test(c.name)) break;
-    insertAt++;
-  }
+  let insertAt = cards.findIndex((c) => c.kind !== 'value' || !PRIMARY_MANDATORY.test(c.name));
+  if (insertAt < 0) insertAt = cards.length;
   if (hasExtensions) {
     // Extensions follow: EXTEND must say so.
     const e = cards.findIndex((c) => c.kind === 'value' && c.name === 'EXTEND');
+    const current = cards[e]; // undefined when e = -1
     const extend: Card = { kind: 'value', name: 'EXTEND', value: { type: 'logical', value: true }, comment: 'the file may contain extensions' };
-    if (e < 0) {
+    if (current === undefined) {
       cards.splice(insertAt, 0, extend);
       insertAt++;
       emit({ type: 'debug', message: 'EXTEND = T added to the primary header: extensions follow' });
-    } else {
-      const c = cards[e];
-      if (c.kind !== 'value' || c.value.type !== 'logical' || !c.value.value) {
-        cards[e] = extend;
-        emit({ type: 'debug', message: 'EXTEND set to T: extensions follow' });
-      }
+    } else if (current.kind !== 'value' || current.value.type !== 'logical' || !current.value.value) {
+      cards[e] = extend;
+      emit({ type: 'debug', message: 'EXTEND set to T: extensions follow' });
     }
   }
   const inBase = new Map<string, number>();

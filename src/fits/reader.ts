@@ -21,12 +21,14 @@ export interface Hdu {
 export interface FitsFile {
   path: string;
   size: number;
-  hdus: Hdu[];
+  /** Never empty: a FITS file has a primary HDU. */
+  hdus: [Hdu, ...Hdu[]];
 }
 
 export type ReadError =
   | { kind: 'notFound'; path: string; message: string }
-  | { kind: 'invalid'; path: string; message: string }
+  /** `hdu`: the 1-based number of the HDU at fault, when one is. */
+  | { kind: 'invalid'; path: string; message: string; hdu?: number }
   | { kind: 'io'; path: string; message: string };
 
 // Headers are read a few blocks at a time: most fit in one read.
@@ -60,7 +62,7 @@ function ioError(path: string, e: unknown): ReadError {
 export async function scanHandle(fh: FileHandle, path: string): Promise<Result<FitsFile, ReadError>> {
   const st = await fh.stat();
   const size = st.size;
-  const invalid = (message: string): Result<FitsFile, ReadError> => err({ kind: 'invalid', path, message: `${path}: ${message}` });
+  const invalid = (message: string, hdu?: number): Result<FitsFile, ReadError> => err({ kind: 'invalid', path, message: `${path}: ${message}`, hdu });
   if (st.isDirectory()) return invalid('is a directory, not a FITS file');
   // Offsets and sizes come from the header, so the file must be one we can seek in.
   if (!st.isFile()) return invalid('not a regular file');
@@ -81,7 +83,7 @@ export async function scanHandle(fh: FileHandle, path: string): Promise<Result<F
         if (primary && headerBytes === 0 && buf.toString('latin1', 0, Math.min(9, bytesRead)) !== 'SIMPLE  ='.slice(0, Math.min(9, bytesRead))) {
           return invalid('not a FITS file (it does not start with SIMPLE)');
         }
-        return invalid(`${where}: the file ends inside the header (no END card)`);
+        return invalid(`${where}: the file ends inside the header (no END card)`, hdus.length + 1);
       }
       for (let b = 0; b < blocks && !ended; b++) {
         const block = buf.subarray(b * BLOCK, (b + 1) * BLOCK);
@@ -89,12 +91,8 @@ export async function scanHandle(fh: FileHandle, path: string): Promise<Result<F
           if (primary) return invalid('not a FITS file (it does not start with SIMPLE)');
           return invalid(`${where}: ${size - offset} bytes after the last HDU that are not an extension`);
         }
-        for (let i = 0; i < BLOCK; i++) {
-          const c = block[i];
-          if (c < 0x20 || c > 0x7e) {
-            return invalid(`${where}: byte ${offset + headerBytes + i} in the header is not printable ASCII`);
-          }
-        }
+        const bad = block.findIndex((c) => c < 0x20 || c > 0x7e);
+        if (bad >= 0) return invalid(`${where}: byte ${offset + headerBytes + bad} in the header is not printable ASCII`, hdus.length + 1);
         const text = block.toString('latin1');
         headerBytes += BLOCK;
         for (let k = 0; k < CARDS_PER_BLOCK; k++) {
@@ -108,15 +106,18 @@ export async function scanHandle(fh: FileHandle, path: string): Promise<Result<F
       }
     }
     const cards = parseHeader(images);
-    if (!cards.ok) return invalid(`${where}: ${cards.error}`);
+    if (!cards.ok) return invalid(`${where}: ${cards.error}`, hdus.length + 1);
     const data = dataUnit(cards.value, primary);
-    if (!data.ok) return invalid(`${where}: ${data.error}`);
+    if (!data.ok) return invalid(`${where}: ${data.error}`, hdus.length + 1);
     const dataOffset = offset + headerBytes;
     if (dataOffset + data.value.padded > size) {
-      return invalid(`${where}: truncated: the data unit needs ${data.value.padded} bytes, the file has ${size - dataOffset} left`);
+      return invalid(`${where}: truncated: the data unit needs ${data.value.padded} bytes, the file has ${size - dataOffset} left`, hdus.length + 1);
     }
     hdus.push({ index: hdus.length, headerOffset: offset, headerBytes, images, cards: cards.value, dataOffset, data: data.value });
     offset = dataOffset + data.value.padded;
   }
-  return ok({ path, size, hdus });
+  // size > 0, so the loop above scanned the primary HDU at least.
+  const [primary, ...extensions] = hdus;
+  if (primary === undefined) throw new Error(`${path}: scanned no HDU`);
+  return ok({ path, size, hdus: [primary, ...extensions] });
 }

@@ -39,7 +39,7 @@ export interface SelectionPattern {
 export function globToRegExp(glob: string): Result<RegExp, string> {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
+    const c = glob.charAt(i); // i < glob.length
     if (c === '*') re += '.*';
     else if (c === '?') re += '.';
     else if (c === '[') {
@@ -64,11 +64,11 @@ export function globToRegExp(glob: string): Result<RegExp, string> {
 
 /** Parses `<sign><classes> <name-glob>`, e.g. `+e INS *` or `-ve DET*`. */
 export function compilePattern(text: string): Result<SelectionPattern, string> {
-  const m = /^([+-])([vec]+) (.*)$/.exec(text);
-  if (!m) return err(`${JSON.stringify(text)} is not <sign><classes> <name-glob> (e.g. "+e INS *")`);
-  const name = globToRegExp(m[3]);
+  const m = /^(?<sign>[+-])(?<classes>[vec]+) (?<glob>.*)$/.exec(text)?.groups;
+  if (!m?.sign || !m.classes || m.glob === undefined) return err(`${JSON.stringify(text)} is not <sign><classes> <name-glob> (e.g. "+e INS *")`);
+  const name = globToRegExp(m.glob);
   if (!name.ok) return name;
-  return ok({ text, add: m[1] === '+', classes: new Set(m[2].split('') as KeywordClass[]), name: name.value });
+  return ok({ text, add: m.sign === '+', classes: new Set(m.classes.split('') as KeywordClass[]), name: name.value });
 }
 
 /** Whether the patterns select a keyword: the last pattern that matches it decides. */

@@ -1,6 +1,6 @@
 // Loads a Data Product Specification: read (file or stdin), parse JSON, validate against
 // schemas/dpspec.schema.json, then the checks a schema cannot express (selection patterns,
-// regular expressions, literal cards). Each failure carries the exit code of `dax merge`.
+// regular expressions, literal cards, unique source names). Failures are MergeErrors.
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,14 +9,9 @@ import { createRequire } from 'node:module';
 import type { DpSpec, Keyword } from './dpspec.types.js';
 import { type Card, formatCard, parseCard, valueFromJson, CARD_LENGTH } from './card.js';
 import { type CompiledRule, compileRules } from './rules.js';
+import { type MergeError, mergeError } from './errors.js';
 import { type Result, ok, err, assertNever } from '../util/result.js';
 
-export const SpecExit = { notFound: 100, invalidJson: 101, invalidSpec: 102 } as const;
-
-export interface SpecError {
-  code: (typeof SpecExit)[keyof typeof SpecExit];
-  message: string;
-}
 
 /** A validated specification with its keyword cards and compiled rules, indexed like `sources`. */
 export interface PreparedSpec {
@@ -55,29 +50,34 @@ function getValidator(): ValidateFunction {
   return validator;
 }
 
-/** Reads and prepares the specification at `file`, or from `stdin()` when `file` is `-`. */
-export async function loadSpec(file: string, stdin: () => Promise<string>): Promise<Result<PreparedSpec, SpecError>> {
+/** Reads and prepares the specification file `file`. */
+export async function loadSpec(file: string): Promise<Result<PreparedSpec, MergeError>> {
   let text: string;
   try {
-    text = file === '-' ? await stdin() : await readFile(file, 'utf8');
+    text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    return err({ code: SpecExit.notFound, message: `specification ${file}: ${why}` });
+    return err(mergeError('spec-not-found', `specification ${file}: ${why}`, { file }));
   }
+  return parseSpec(text, path.resolve(file));
+}
+
+/** Parses and prepares specification text read from `origin` (a path, or `-` for stdin). */
+export function parseSpec(text: string, origin: string): Result<PreparedSpec, MergeError> {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    return err({ code: SpecExit.invalidJson, message: `specification ${file}: invalid JSON: ${(e as Error).message}` });
+    return err(mergeError('invalid-json', `specification ${origin}: invalid JSON: ${(e as Error).message}`, { file: origin }));
   }
-  return prepareSpec(data, file === '-' ? '-' : path.resolve(file));
+  return prepareSpec(data, origin);
 }
 
 /** Validates parsed JSON as a specification. */
-export function prepareSpec(data: unknown, origin: string): Result<PreparedSpec, SpecError> {
-  const invalid = (pointer: string, message: string): Result<PreparedSpec, SpecError> =>
-    err({ code: SpecExit.invalidSpec, message: `specification ${origin}: ${pointer || '/'}: ${message}` });
+export function prepareSpec(data: unknown, origin: string): Result<PreparedSpec, MergeError> {
+  const invalid = (pointer: string, message: string): Result<PreparedSpec, MergeError> =>
+    err(mergeError('bad-spec', `specification ${origin}: ${pointer || '/'}: ${message}`, { file: origin, pointer: pointer || '/' }));
   const validate = getValidator();
   if (!validate(data)) {
     const e = validate.errors?.[0];
@@ -86,6 +86,15 @@ export function prepareSpec(data: unknown, origin: string): Result<PreparedSpec,
     return invalid(d.pointer, d.message);
   }
   const spec = data as DpSpec; // the schema just proved the shape the generated types describe
+  // Source names label messages, alerts and collected files: each must name one source.
+  const named = new Map<string, string>();
+  const all: [string, string][] = spec.sources.map((s, i) => [s.sourceName, `/sources/${i}/sourceName`]);
+  if (spec.target.source) all.push([spec.target.source.sourceName, '/target/source/sourceName']);
+  for (const [name, pointer] of all) {
+    const first = named.get(name);
+    if (first !== undefined) return invalid(pointer, `sourceName ${JSON.stringify(name)} is already used at ${first}; every source needs its own name`);
+    named.set(name, pointer);
+  }
   const keywords: (Card[] | undefined)[] = [];
   const rules: (CompiledRule[] | undefined)[] = [];
   for (const [i, source] of spec.sources.entries()) {

@@ -36,20 +36,53 @@ export function headerWithSums(cards: readonly Card[], stamp: string): Result<{ 
   const all = [...cards, ...checksumCards(CHECKSUM_ZERO, 0, stamp)];
   const s = serializeHeader(all);
   if (!s.ok) return s;
-  return ok({ bytes: s.value.bytes, sumsAt: s.value.firstImage[cards.length] * 80 });
+  const sumsImage = s.value.firstImage[cards.length]; // CHECKSUM's: `all` has cards.length + 2 cards
+  if (sumsImage === undefined) throw new Error('the CHECKSUM card has no image');
+  return ok({ bytes: s.value.bytes, sumsAt: sumsImage * 80 });
 }
+
+// Bytes written between two background flushes.
+const FLUSH_EVERY = 128 * 1024 * 1024;
 
 export class FitsWriter {
   /** Bytes written so far: the offset of the next HDU. */
   offset = 0;
   private readonly copy: CopyOptions;
+  private unflushed = 0;
+  private flushing: Promise<void> | null = null;
+  private flushError: unknown = undefined;
 
   constructor(
     private readonly fh: FileHandle,
     opts: { chunk?: number; signal?: AbortSignal } = {},
   ) {
     // One set of buffers for every data unit: memory stays flat whatever the number of HDUs.
-    this.copy = { ...opts, buffers: copyBuffers(opts.chunk) };
+    this.copy = { ...opts, buffers: copyBuffers(opts.chunk), onWritten: (n) => this.written(n) };
+  }
+
+  /**
+   * The disk writes while the copy goes on: every FLUSH_EVERY bytes an fdatasync starts in the
+   * background (one at a time), so the final sync waits for the last stretch only instead of the
+   * whole file, and dirty pages never pile up in the page cache.
+   */
+  private written(bytes: number): void {
+    this.unflushed += bytes;
+    if (this.unflushed < FLUSH_EVERY || this.flushing) return;
+    this.unflushed = 0;
+    this.flushing = this.fh.datasync().then(
+      () => void (this.flushing = null),
+      (e: unknown) => {
+        this.flushError ??= e;
+        this.flushing = null;
+      },
+    );
+  }
+
+  /** Everything written is on disk (fsync); a failed background flush fails here. */
+  async sync(): Promise<void> {
+    await this.flushing;
+    if (this.flushError !== undefined) throw this.flushError;
+    await this.fh.sync();
   }
 
   /**

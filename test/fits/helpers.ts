@@ -169,3 +169,31 @@ export function listDir(dir: string): string[] {
   return readdirSync(dir).sort();
 }
 
+
+// Debian's astropy (package python3-astropy), not whatever `python3` a pyenv shim resolves to.
+const PYTHON = '/usr/bin/python3';
+const ASTROPY_CHECK = `
+import sys, warnings
+warnings.simplefilter('error')  # any warning (a checksum that fails, a card it must fix) fails
+from astropy.io import fits
+with fits.open(sys.argv[1], checksum=True) as hdul:
+    hdul.verify('exception')
+    for h in hdul:
+        h.data
+print('ok', len(hdul))
+`;
+
+/** Whether Debian's astropy can be imported; the reason when not. */
+export function astropyMissing(): string | null {
+  const r = spawnSync(PYTHON, ['-c', 'import astropy.io.fits'], { encoding: 'utf8' });
+  if (r.status === 0) return null;
+  return `astropy is not importable by ${PYTHON} (install Debian's python3-astropy: apt-get install -y python3-astropy): ${(r.error?.message ?? r.stderr).trim()}`;
+}
+
+/** astropy's verdict on a file opened with checksum verification, warnings as errors. */
+export function astropyVerify(path: string): { ok: boolean; report: string } {
+  const r = spawnSync(PYTHON, ['-c', ASTROPY_CHECK, path], { encoding: 'utf8' });
+  if (r.error) throw new Error(`${PYTHON} cannot run (apt-get install -y python3-astropy): ${r.error.message}`);
+  const report = r.stdout + r.stderr;
+  return { ok: r.status === 0 && r.stderr === '' && r.stdout.startsWith('ok '), report };
+}

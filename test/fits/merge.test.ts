@@ -1,13 +1,17 @@
 // dax merge end to end: the real CLI on FITS files made by hand, every output checked by
 // fitsverify (0 errors, 0 warnings: checksums verified).
 import { describe, expect, test } from 'vitest';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync, truncateSync, watch } from 'node:fs';
+import { padded } from '../../src/fits/header.js';
+import { hostTag } from '../../src/fits/temp.js';
 import { join, basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Card } from '../../src/fits/card.js';
 import type { FitsFile } from '../../src/fits/reader.js';
 import {
   asciiTable,
+  astropyMissing,
+  astropyVerify,
   binTable,
   card,
   daxRun,
@@ -122,17 +126,48 @@ async function dataOf(f: FitsFile, i: number): Promise<Buffer> {
   return (await readFile(f.path)).subarray(h.dataOffset, h.dataOffset + h.data.padded);
 }
 
+// astropy rewrites headers in the fixed format when it verifies checksums: a card written
+// otherwise makes "Checksum verification failed". A missing astropy fails the tests, naming the
+// package (bash scripts/install-test-deps installs it).
+const noAstropy = astropyMissing();
+if (noAstropy !== null) throw new Error(noAstropy);
+
+/** fitsverify (0 errors, 0 warnings) and astropy (checksums verified, no warning) accept it. */
 function verified(path: string): void {
   const v = fitsverify(path);
   expect(v.ok, v.report).toBe(true);
+  const a = astropyVerify(path);
+  expect(a.ok, a.report).toBe(true);
 }
 
 /** Only the spec, the sources and the output: no temporary file left behind. */
 function noTemp(dir: string): void {
-  expect(listDir(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  expect(listDir(dir).filter((f) => f.startsWith('.dax-tmp.') || f.endsWith('.tmp'))).toEqual([]);
 }
 
 describe('dax merge: building the product', () => {
+  test('astropy opens every HDU with its checksums verified and no warning', async () => {
+    const dir = tempDir();
+    fixtures(dir);
+    const long = { type: 'valueKeyword', name: 'LONGSTR', value: 'a long value '.repeat(9), comment: 'continued' };
+    const spec = writeSpec(dir, {
+      id: FILE_ID,
+      sources: [{ ...ocm, keywords: [...ocm.keywords, long, { type: 'valueKeyword', name: 'PI', value: 3.25, comment: 'a real' }] }, { type: 'fitsFile', sourceName: 'fcs', location: 'fcs.fits', keywordRules: fcsRules }, { type: 'fitsFile', sourceName: 'ccs', location: 'ccs.fits' }],
+      target: { fileId: FILE_ID, source: { type: 'fitsFile', sourceName: 'dcs', location: 'dcs.fits' } },
+    });
+    expect(daxRun(['merge', spec]).code).toBe(0);
+    const out = join(dir, `${FILE_ID}.fits`);
+    const a = astropyVerify(out);
+    expect(a.report).toBe('ok 5\n');
+    expect(fitsverify(out).ok).toBe(true);
+    // The fixed format astropy writes: the comment's slash in column 32 after a short value.
+    const images = (await scan(out)).hdus.flatMap((h) => h.images);
+    for (const name of ['OBJECT', 'PI', 'CHECKSUM', 'DATASUM']) {
+      const image = images.find((i) => i.startsWith(name.padEnd(8) + '='));
+      expect(image?.indexOf(' / '), `${name}: ${image}`).toBe(30);
+    }
+  });
+
   test('a new product: empty primary, keyword and file sources, rules, reserved keywords, extensions appended', async () => {
     const dir = tempDir();
     fixtures(dir);
@@ -408,9 +443,102 @@ describe('dax merge: building the product', () => {
     noTemp(dir);
     expect(stdout).toContain('"type":"error"');
   });
+
+  test('kill -9 leaves the temporary (named by host and pid); the next merge there removes it, not a live or foreign one', async () => {
+    const dir = tempDir();
+    // A sparse 256 MB target: the copy takes long enough to be caught in the middle.
+    const n = 256 * 1024 * 1024;
+    writeFileSync(join(dir, 'big.fits'), hdu([kv('SIMPLE', true), kv('BITPIX', 8), kv('NAXIS', 1), kv('NAXIS1', n)]).subarray(0, 2880));
+    truncateSync(join(dir, 'big.fits'), 2880 + padded(n));
+    const spec = writeSpec(dir, { id: 'x', sources: [], target: { fileId: 'big-out', source: { type: 'fitsFile', sourceName: 'big', location: 'big.fits' } } });
+    // Litter that must stay: a live process's (this test's) and another host's.
+    const host = hostTag();
+    const keep = [`.dax-tmp.${host}.${process.pid}.big-out.fits`, `.dax-tmp.otherhost.1.big-out.fits`];
+    for (const k of keep) writeFileSync(join(dir, k), 'x');
+
+    const child = daxSpawn(['merge', spec]);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, s) => resolve(s)));
+    // Wait for the temporary to be written to (inotify on the directory), then kill -9.
+    const temp = await new Promise<string>((resolve, reject) => {
+      const watcher = watch(dir, (_event, name) => {
+        if (!name?.startsWith(`.dax-tmp.${host}.${child.pid}.`)) return;
+        const size = statSync(join(dir, name), { throwIfNoEntry: false })?.size ?? 0;
+        if (size < 2880) return;
+        watcher.close();
+        child.kill('SIGKILL');
+        resolve(name);
+      });
+      void exited.then(() => reject(new Error('dax merge ended before it could be killed')));
+    });
+    expect(await exited).toBe('SIGKILL');
+    expect(temp).toBe(`.dax-tmp.${host}.${child.pid}.big-out.fits`);
+    expect(existsSync(join(dir, temp))).toBe(true);
+    expect(existsSync(join(dir, 'big-out.fits'))).toBe(false);
+
+    const again = daxRun(['merge', '-v', spec]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`removed ${join(dir, temp)}, left by a merge that is no longer running`);
+    expect(listDir(dir)).toEqual([...keep, 'big-out.fits', 'big.fits', 'spec.json'].sort());
+    expect(statSync(join(dir, 'big-out.fits')).size).toBe(statSync(join(dir, 'big.fits')).size); // the merged header fits its one block too
+    expect(fitsverify(join(dir, 'big-out.fits')).ok).toBe(true);
+  }, 60_000);
 });
 
 describe('dax merge: command line', () => {
+  test('--sources FILE: each location is read from the local file the map names, relative to the map', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'ws/sources'), { recursive: true });
+    fixtures(join(dir, 'ws/sources'));
+    const fcsLoc = 'fcs-host:/data/fcs/somefile.fits';
+    const dcsLoc = 'dcs-host:/data/dcs/x.fits';
+    const spec = writeSpec(dir, {
+      id: FILE_ID,
+      sources: [ocm, { type: 'fitsFile', sourceName: 'fcs', location: fcsLoc }],
+      target: { fileId: FILE_ID, source: { type: 'fitsFile', sourceName: 'dcs', location: dcsLoc } },
+    });
+    const map = writeSpec(join(dir, 'ws'), { [fcsLoc]: 'sources/fcs.fits', [dcsLoc]: join(dir, 'ws/sources/dcs.fits') }, 'sources.json');
+    const r = daxRun(['merge', '--sources', map, spec]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = join(dir, `${FILE_ID}.fits`);
+    verified(out);
+    const f = await scan(out);
+    expect(f.hdus.map((h) => findValue(h.cards, 'EXTNAME'))).toEqual([undefined, 'DCS_EXT', 'FCS_EVENTS', 'FCS_TAB']);
+
+    // A location the map does not hold: 110, naming it.
+    writeSpec(join(dir, 'ws'), { [dcsLoc]: 'sources/dcs.fits' }, 'sources.json');
+    const missing = daxRun(['merge', '--sources', map, spec]);
+    expect(missing.code).toBe(110);
+    expect(missing.stderr).toContain(`source "fcs": location ${fcsLoc} is not in the sources map ${map}`);
+    // A mapped file that is not there: 110, naming both.
+    writeSpec(join(dir, 'ws'), { [dcsLoc]: 'sources/dcs.fits', [fcsLoc]: 'sources/gone.fits' }, 'sources.json');
+    const gone = daxRun(['merge', '--sources', map, spec]);
+    expect(gone.code).toBe(110);
+    expect(gone.stderr).toContain(`${join(dir, 'ws/sources/gone.fits')} not found (the local file of ${fcsLoc} in the sources map ${map})`);
+  });
+
+  test('--sources FILE: a malformed map is 102 with the JSON path, a missing one 100; nothing written', () => {
+    const dir = tempDir();
+    fixtures(dir);
+    const spec = writeSpec(dir, { id: 'x', sources: [{ type: 'fitsFile', sourceName: 'fcs', location: 'h:/x/fcs.fits' }], target: { fileId: 'out' } });
+    const cases: [unknown, string][] = [
+      ['{"h:/x/fcs.fits": ', 'invalid JSON'],
+      [[], '/: must be an object mapping each source location to a local file'],
+      [{ 'h:/x/fcs.fits': 7 }, '/h:~1x~1fcs.fits: must be a non-empty string'],
+      [{ 'h:/x/fcs.fits': '' }, '/h:~1x~1fcs.fits: must be a non-empty string'],
+    ];
+    for (const [map, message] of cases) {
+      const r = daxRun(['merge', '--sources', writeSpec(dir, map, 'sources.json'), spec]);
+      expect(r.code, JSON.stringify(map)).toBe(102);
+      expect(r.stderr).toContain(message);
+    }
+    const none = daxRun(['merge', '--sources', join(dir, 'none.json'), spec]);
+    expect(none.code).toBe(100);
+    expect(none.stderr).toContain(`sources map ${join(dir, 'none.json')}: not found`);
+    expect(existsSync(join(dir, 'out.fits'))).toBe(false);
+    noTemp(dir);
+  });
+
   test('--json: one object per line: steps, each source, warnings, the result path', () => {
     const dir = tempDir();
     fixtures(dir);
@@ -476,7 +604,8 @@ describe('dax merge: command line', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('Usage: dax merge [options] <spec>');
     expect(h.stdout).toContain('--dry-run');
-    expect(h.stdout).toMatch(/102 +specification fails the schema/);
+    expect(h.stdout).toMatch(/102 +specification \(or --sources file\) fails its checks/);
+    expect(h.stdout).toContain("--sources <file>");
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
     const v = daxRun(['merge', '--version']);
     expect(v.code).toBe(0);
@@ -543,6 +672,19 @@ describe('dax merge: exit codes', () => {
     nothingWritten(dir);
   });
 
+  test('102: two sources with one sourceName; the message names both JSON paths', () => {
+    const twice = { type: 'fitsKeywords', sourceName: 'fcs', keywords: [] };
+    const { dir, spec } = setup({ ...good, sources: [ocm, good.sources[0], { ...ocm, sourceName: 'x' }, twice] });
+    const r = daxRun(['merge', spec]);
+    expect(r.code).toBe(102);
+    expect(r.stderr).toContain('/sources/3/sourceName: sourceName "fcs" is already used at /sources/1/sourceName');
+    nothingWritten(dir);
+    const target = daxRun(['merge', writeSpec(dir, { ...good, target: { fileId: 'out', source: { type: 'fitsFile', sourceName: 'fcs', location: 'dcs.fits' } } })]);
+    expect(target.code).toBe(102);
+    expect(target.stderr).toContain('/target/source/sourceName: sourceName "fcs" is already used at /sources/0/sourceName');
+    nothingWritten(dir);
+  });
+
   test('110: a source file not found, local or remote', () => {
     const { dir, spec } = setup({ ...good, sources: [...good.sources, { type: 'fitsFile', sourceName: 'gone', location: 'gone.fits' }] });
     const r = daxRun(['merge', spec]);
@@ -567,6 +709,19 @@ describe('dax merge: exit codes', () => {
     mkdirSync(join(dir, 'dir.fits'));
     expect(daxRun(['merge', writeSpec(dir, { ...good, sources: [{ type: 'fitsFile', sourceName: 'd', location: 'dir.fits' }] })]).code).toBe(111);
     nothingWritten(dir);
+  });
+
+  test('111: an extension of an unregistered type, named by file and HDU; registered conforming types pass', () => {
+    const { dir, spec } = setup(good);
+    const ext = (type: string): Buffer => hdu([kv('XTENSION', type), kv('BITPIX', 8), kv('NAXIS', 1), kv('NAXIS1', 10), kv('PCOUNT', 0), kv('GCOUNT', 1)], pattern(10));
+    writeFits(join(dir, 'fcs.fits'), primaryEmpty(), binTable(2, 'OK'), ext('MYTABLE'));
+    const r = daxRun(['merge', spec]);
+    expect(r.code).toBe(111);
+    expect(r.stderr).toContain(`source "fcs": ${join(dir, 'fcs.fits')} HDU 3: XTENSION = "MYTABLE" is not a registered extension type`);
+    nothingWritten(dir);
+    writeFits(join(dir, 'fcs.fits'), primaryEmpty(), ext('FOREIGN'), ext('DUMP'));
+    expect(daxRun(['merge', spec]).code).toBe(0);
+    expect(existsSync(join(dir, 'out.fits'))).toBe(true);
   });
 
   test('255: the output cannot be written', () => {
