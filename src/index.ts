@@ -18,4 +18,5 @@ export type { ConfigError } from './config/model.js';
 export { formatConfigError } from './config/errors.js';
 export { ok, err, assertNever, type Result } from './util/result.js';
 export { Lock, describeHolder, type LockInfo, type LockFailure } from './state/lock.js';
-export { writeFileAtomic, openAtomic, tempPathFor, cleanUpTempsOnSignals, type AtomicFile, type AtomicOptions, type AtomicWriteError } from './util/atomic.js';
+export { tempPath, removeStaleTemps, hostTag } from './util/temp.js';
+export { writeFileAtomic, openAtomic, cleanUpTempsOnSignals, type AtomicFile, type AtomicOptions, type AtomicWriteError } from './util/atomic.js';

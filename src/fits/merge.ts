@@ -9,7 +9,7 @@ import type { PreparedSpec } from './spec.js';
 import { type FitsFile, type Hdu, type ReadError, scanHandle } from './reader.js';
 import { applyRules } from './rules.js';
 import { REGISTERED_XTENSIONS } from './hdu.js';
-import { claimTemp, removeStaleTemps, tempPath } from './temp.js';
+import { claimTemp, removeStaleTemps, tempPath } from '../util/temp.js';
 import type { SourcesMap } from './sources.js';
 import { FitsWriter, headerWithSums, type DataSource } from './writer.js';
 import { type MergeError, mergeError } from './errors.js';
@@ -319,7 +319,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
   // 4. Write under a temporary name beside the output, then rename it into place.
   if (opts.signal?.aborted) return err(mergeError('interrupted', 'interrupted; nothing written'));
   // A merge killed outright (kill -9, power loss) leaves its temporary: the next one here removes it.
-  for (const stale of await removeStaleTemps(dir)) emit({ type: 'step', step: 'cleanup', message: `removed ${stale}, left by a merge that is no longer running` });
+  for (const stale of removeStaleTemps(dir)) emit({ type: 'step', step: 'cleanup', message: `removed ${stale}, left by a merge that is no longer running` });
   const temp = tempPath(outfile);
   const release = claimTemp(temp);
   if (!release) return err(mergeError('write-failed', `another merge in this process is writing ${outfile}`, { file: outfile }));

@@ -6,7 +6,8 @@
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { tempPath } from '../util/temp.js';
 import { bootId, procStat } from '../util/proc.js';
 import { err, ok, type Result } from '../util/result.js';
 
@@ -84,7 +85,7 @@ export class Lock {
     let why: string | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
       // Written aside, then hard-linked into place: link fails if a lock exists, atomically.
-      const mine = tempPathFor(file);
+      const mine = tempPath(file);
       try {
         writeFileSync(mine, JSON.stringify(info));
       } catch (e) {

@@ -5,6 +5,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { err, ok, type Result } from './result.js';
+import { claimTemp, liveTemps, tempPath } from './temp.js';
 
 export interface AtomicOptions {
   /** fsync the file before the rename and its directory after: survives a power loss. */
@@ -21,37 +22,6 @@ export interface AtomicWriteError {
   message: string;
 }
 
-/** Temps not yet renamed or removed: what cleanUpTempsOnSignals removes. */
-const pending = new Set<string>();
-
-const NAME_MAX = 255;
-
-/**
- * The temp beside `file`: `.<name>.<host>.<pid>.tmp`, hidden and recognisable, unique per process
- * and host (a state directory may be shared by several hosts). A name that would pass 255 bytes
- * uses a hash of the base name instead.
- */
-export function tempPathFor(file: string): string {
-  const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '_').slice(0, 32);
-  const base = path.basename(file);
-  const suffix = `.${host}.${process.pid}.tmp`;
-  const name = Buffer.byteLength(`.${base}${suffix}`) <= NAME_MAX ? base : nameHash(base);
-  return path.join(path.dirname(file), `.${name}${suffix}`);
-}
-
-/** 64 bits of FNV-1a (two seeds) in hex: enough to tell names apart, and no crypto module to load
- * on the no-op path, which writes through here. */
-function nameHash(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; ++i) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 13);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
-}
-
 function failure(file: string, e: unknown): AtomicWriteError {
   const x = e as NodeJS.ErrnoException;
   const code = x.code ?? 'EIO';
@@ -59,8 +29,8 @@ function failure(file: string, e: unknown): AtomicWriteError {
   return { path: file, code, errno: x.errno, message: `cannot write ${file}: ${code}: ${why}` };
 }
 
-function removeTemp(temp: string): void {
-  pending.delete(temp);
+function removeTemp(temp: string, release?: () => void): void {
+  release?.();
   rmSync(temp, { force: true });
 }
 
@@ -89,13 +59,14 @@ export interface AtomicFile {
 
 /** Creates the (empty) temp for `file` and returns it open, for output written in pieces. */
 export function openAtomic(file: string, opts: AtomicOptions = {}): Result<AtomicFile, AtomicWriteError> {
-  const temp = tempPathFor(file);
+  const temp = tempPath(file);
+  const release = claimTemp(temp);
+  if (!release) return err({ path: file, code: 'EBUSY', errno: undefined, message: `cannot write ${file}: this process is writing it already` });
   let fd: number;
   try {
-    pending.add(temp);
     fd = openSync(temp, 'w', opts.mode ?? 0o666);
   } catch (e) {
-    removeTemp(temp);
+    removeTemp(temp, release);
     return err(failure(file, e));
   }
   let open = true;
@@ -111,14 +82,14 @@ export function openAtomic(file: string, opts: AtomicOptions = {}): Result<Atomi
         if (opts.durable) fsyncSync(fd);
         close();
         renameSync(temp, file);
-        pending.delete(temp);
+        release();
       } catch (e) {
         try {
           close();
         } catch {
           /* the error that matters is the first */
         }
-        removeTemp(temp);
+        removeTemp(temp, release);
         return err(failure(file, e));
       }
       if (opts.durable) syncDir(path.dirname(file));
@@ -130,7 +101,7 @@ export function openAtomic(file: string, opts: AtomicOptions = {}): Result<Atomi
       } catch {
         /* removing it is what matters */
       }
-      removeTemp(temp);
+      removeTemp(temp, release);
     },
   });
 }
@@ -162,7 +133,7 @@ export function cleanUpTempsOnSignals(): void {
   handlersInstalled = true;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {
-      for (const temp of [...pending]) removeTemp(temp);
+      for (const temp of liveTemps()) rmSync(temp, { force: true });
       process.exit(128 + os.constants.signals[sig]);
     });
   }

@@ -72,7 +72,7 @@ describe('generate.mjs', () => {
     expect(seed).not.toBe(a);
     const ids = new Set([...lines(generate(dir, 2500, 'Object', 'ct')), ...a.split('\n').filter(Boolean)].map((l) => l.split(',')[0]));
     expect(ids.size).toBe(800); // unique across chunks
-    expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
+    expect(readdirSync(dir).some((f) => f.startsWith('.dax-tmp.'))).toBe(false);
   });
 
   it('bad arguments: exit 2, a message, no file', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync, truncateSync, watch } from 'node:fs';
 import { padded } from '../../src/fits/header.js';
-import { hostTag } from '../../src/fits/temp.js';
+import { hostTag } from '../../src/util/temp.js';
 import { join, basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Card } from '../../src/fits/card.js';

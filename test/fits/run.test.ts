@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { hostTag, tempPath } from '../../src/fits/temp.js';
+import { hostTag, tempPath } from '../../src/util/temp.js';
 import { runMerge, MERGE_ERROR_KINDS, type MergeEvent, type MergeErrorKind } from '../../src/fits/index.js';
 import { exitCode } from '../../src/cli/merge.js';
 import { binTable, fitsverify, primaryEmpty, tempDir, writeFits, writeSpec } from './helpers.js';

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openAtomic, tempPathFor, writeFileAtomic } from '../../src/util/atomic.js';
+import { openAtomic, writeFileAtomic } from '../../src/util/atomic.js';
+import { tempPath as tempPathFor } from '../../src/util/temp.js';
 import { repo } from '../repo.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'dax-atomic-'));
@@ -46,8 +47,8 @@ describe('writeFileAtomic', () => {
   it('temps are hidden, name pid and host, and stay within 255 bytes for the longest names', () => {
     const d = dir();
     const t = tempPathFor(join(d, 'catalog.db'));
-    expect(t.startsWith(join(d, '.catalog.db.'))).toBe(true);
-    expect(t.endsWith(`.${process.pid}.tmp`)).toBe(true);
+    expect(t.startsWith(join(d, '.dax-tmp.'))).toBe(true);
+    expect(t.endsWith(`.${process.pid}.catalog.db`)).toBe(true);
     const long = 'é'.repeat(127); // 254 bytes: the longest name most file systems take
     const f = join(d, long);
     expect(Buffer.byteLength(tempPathFor(f).slice(d.length + 1))).toBeLessThanOrEqual(255);

@@ -1,11 +1,12 @@
-// The merger's temporary output names, and the removal of those a killed merge left behind.
-// A name carries the host and pid of the process writing it: `.dax-tmp.<host>.<pid>.<name>`, so
-// a later merge into the same directory can tell a dead writer's litter (same host, pid gone)
-// from a live merge's file or another host's (a shared directory), which it never touches.
+// Temporary names of files written by a process and renamed into place when whole (dax's atomic
+// writer, dax merge, the example tools), and the removal of those a killed process left. A name
+// carries the host and pid of its writer: `.dax-tmp.<host>.<pid>.<name>`, so a later writer into
+// the same directory can tell a dead writer's litter (same host, pid gone) from a live one's or
+// another host's (a shared directory), which it never touches.
 import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { readdir, unlink } from 'node:fs/promises';
+import { readdirSync, unlinkSync } from 'node:fs';
 
 const PREFIX = '.dax-tmp.';
 const NAME_MAX = 255; // bytes, ext4 and most others
@@ -22,22 +23,27 @@ export function hostTag(host = os.hostname()): string {
 // Temporaries this process is writing now: never stale, whatever their pid says.
 const live = new Set<string>();
 
-/** The temporary file for `outfile`, beside it; a name over 255 bytes uses a hash of the output's. */
-export function tempPath(outfile: string, host = hostTag(), pid = process.pid): string {
-  const base = path.basename(outfile);
+/** The temporary file for `file`, beside it; a name over 255 bytes uses a hash of the file's. */
+export function tempPath(file: string, host = hostTag(), pid = process.pid): string {
+  const base = path.basename(file);
   const head = `${PREFIX}${host}.${pid}.`;
   const name = Buffer.byteLength(head + base) <= NAME_MAX ? head + base : `${head}${hash(base, 32)}`;
-  return path.join(path.dirname(outfile), name);
+  return path.join(path.dirname(file), name);
 }
 
 /**
  * Marks a temporary as this process's own while it is written; returns the release, or null
- * when another merge of this process is writing it (the same output, concurrently).
+ * when this process is writing it already (the same target, concurrently).
  */
 export function claimTemp(temp: string): (() => void) | null {
   if (live.has(temp)) return null;
   live.add(temp);
   return () => void live.delete(temp);
+}
+
+/** The temporaries this process is writing now (for a signal handler to remove). */
+export function liveTemps(): string[] {
+  return [...live];
 }
 
 function alive(pid: number): boolean {
@@ -50,15 +56,15 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Removes the temporaries in `dir` left by dead merges of this host; returns their paths. A
+ * Removes the temporaries in `dir` left by dead writers of this host; returns their paths. A
  * file of this pid not being written now was left by an earlier process with the same pid.
  */
-export async function removeStaleTemps(dir: string, host = hostTag()): Promise<string[]> {
+export function removeStaleTemps(dir: string, host = hostTag()): string[] {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch {
-    return []; // the output directory's own check reports it
+    return []; // the caller's own checks report a missing directory
   }
   const removed: string[] = [];
   for (const name of names) {
@@ -68,10 +74,10 @@ export async function removeStaleTemps(dir: string, host = hostTag()): Promise<s
     const file = path.join(dir, name);
     if (live.has(file) || (pid !== process.pid && alive(pid))) continue;
     try {
-      await unlink(file);
+      unlinkSync(file);
       removed.push(file);
     } catch {
-      // Gone already (another merge cleaned it), or not ours to remove: leave it.
+      // Gone already (another writer cleaned it), or not ours to remove: leave it.
     }
   }
   return removed;
