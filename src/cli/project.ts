@@ -8,7 +8,6 @@ import type { ConfigError } from '../config/model.js';
 import { Domains } from '../graph/domains.js';
 import { Pipeline } from '../graph/pipeline.js';
 import { emptyPlugins, type Plugins } from '../graph/plugins.js';
-import type { PlanError } from '../graph/rule.js';
 import { builtinChecks } from '../state/checks.js';
 import type { Project } from '../exec/run.js';
 import { chunkPlugins } from '../chunks/domain.js';
@@ -23,7 +22,7 @@ export function plugins(): Plugins {
   return p;
 }
 
-export function configError(e: ConfigError | PlanError): never {
+export function configError(e: ConfigError): never {
   process.stderr.write(`dax: ${formatConfigError(e)}\n`);
   throw new ExitRequest(Exit.usage);
 }

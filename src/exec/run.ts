@@ -3,13 +3,12 @@
 import os from 'node:os';
 import { rmSync } from 'node:fs';
 import type { Job } from '../graph/job.js';
-import type { Config } from '../config/model.js';
+import type { Config, ConfigError } from '../config/model.js';
 import type { Logger, Counts } from '../events/events.js';
 import { emptyCounts } from '../events/events.js';
 import type { Domains } from '../graph/domains.js';
 import { buildGraph, type Graph, type TargetRequest } from '../graph/graph.js';
 import type { Pipeline } from '../graph/pipeline.js';
-import type { PlanError } from '../graph/rule.js';
 import { Files } from '../state/files.js';
 import { Journal, journalState } from '../state/journal.js';
 import { Lock, describeHolder, type LockInfo } from '../state/lock.js';
@@ -48,7 +47,7 @@ export interface RunRequest {
 
 export type RunOutcome =
   | { kind: 'done'; result: RunResult | 'nothing-to-do' | 'dry-run'; run: string; counts: Counts; graph: Graph; failed: string[] }
-  | { kind: 'plan-error'; error: PlanError }
+  | { kind: 'plan-error'; error: ConfigError }
   | { kind: 'locked'; holder: LockInfo };
 
 
@@ -64,7 +63,7 @@ export function makePools(config: Config, jobs: number | undefined): Pools {
   return new Pools(cap);
 }
 
-export function planGraph(project: Project, targets: string[], pools: Pools): Result<Graph, PlanError> {
+export function planGraph(project: Project, targets: string[], pools: Pools): Result<Graph, ConfigError> {
   const g = buildGraph(project.pipeline, project.domains, targetRequests(project, targets));
   if (!g.ok) return g;
   const checked = new Set<string>();

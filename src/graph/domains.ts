@@ -1,9 +1,8 @@
 // Wildcard domains: the values a wildcard ranges over when a target pattern is expanded.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, DomainSpec, WildcardSpec } from '../config/model.js';
+import type { Config, ConfigError, DomainSpec, WildcardSpec } from '../config/model.js';
 import type { Plugins } from './plugins.js';
-import type { PlanError } from './rule.js';
 import { isSafeValue } from './pattern.js';
 import { MAX_RANGE_VALUES, parseRange } from '../util/ranges.js';
 import { compileWildcardPattern, DEFAULT_WILDCARD_PATTERN } from '../config/pattern.js';
@@ -61,7 +60,7 @@ export class Domains {
   }
 
   /** The values of a wildcard, checked against its pattern. */
-  values(name: string): Result<string[], PlanError> {
+  values(name: string): Result<string[], ConfigError> {
     const hit = this.cache.get(name);
     if (hit) return ok(hit);
     const w = this.config.wildcards[name];
@@ -90,7 +89,7 @@ export class Domains {
     return r;
   }
 
-  private resolve(w: WildcardSpec, d: DomainSpec): Result<string[], PlanError> {
+  private resolve(w: WildcardSpec, d: DomainSpec): Result<string[], ConfigError> {
     switch (d.kind) {
       case 'values':
         return ok(d.values);

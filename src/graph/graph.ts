@@ -1,12 +1,12 @@
 // Builds the job DAG from targets, back through the rules that make each input.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Template } from '../config/model.js';
+import type { ConfigError, Template } from '../config/model.js';
 import type { Domains } from './domains.js';
 import type { Job } from './job.js';
 import { isSafeValue, PathPattern, DEFAULT_WILDCARD_PATTERN } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
-import { compilePath, type CompiledEach, type PlanError, type Rule } from './rule.js';
+import { compilePath, type CompiledEach, type Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export interface Graph {
@@ -27,7 +27,7 @@ export interface TargetRequest {
   template?: Template; // when it came from the Daxfile
 }
 
-export function buildGraph(pipeline: Pipeline, domains: Domains, targets: TargetRequest[]): Result<Graph, PlanError> {
+export function buildGraph(pipeline: Pipeline, domains: Domains, targets: TargetRequest[]): Result<Graph, ConfigError> {
   const b = new Builder(pipeline, domains);
   const targetJobs: Job[] = [];
   const seen = new Set<Job>();
@@ -70,7 +70,7 @@ function exists(p: string): boolean {
 /** A target path, or a job given directly by rule and values (no path matching needed). */
 type Expanded = string | { rule: Rule; values: Record<string, string> };
 
-function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): Result<Expanded[], PlanError> {
+function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): Result<Expanded[], ConfigError> {
   const rule = pipeline.byName.get(t.text);
   let pattern: PathPattern;
   if (rule) {
@@ -123,7 +123,7 @@ class Builder {
   ) {}
 
   /** The job making `p` (creating it and its dependencies), or undefined for a source file. */
-  jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, PlanError> {
+  jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, ConfigError> {
     let rule = known;
     let values: Record<string, string> | undefined;
     if (rule) values = rule.outputs[0]!.match(p);
@@ -137,7 +137,7 @@ class Builder {
     return this.jobForValues(rule, values, depth, p);
   }
 
-  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string): Result<Job, PlanError> {
+  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string): Result<Job, ConfigError> {
     const id = rule.jobId(values);
     const existing = this.jobs.get(id);
     if (existing) {
@@ -166,7 +166,7 @@ class Builder {
         if (!lists.ok) return lists;
         // One scratch object for every combination: these loops run ~10^6 times in a big plan.
         const combo: Record<string, string> = { ...values };
-        const visit = (k: number): Result<void, PlanError> => {
+        const visit = (k: number): Result<void, ConfigError> => {
           if (k < entry.each.length) {
             for (const v of lists.value[k]!) {
               combo[entry.each[k]!.name] = v;
@@ -192,7 +192,7 @@ class Builder {
   }
 
   /** Adds an input to a job, and the job that makes it. */
-  private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, PlanError> {
+  private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, ConfigError> {
     if (slot === undefined) job.inputs.push(input);
     else job.inputs[slot] = input;
     const dep = this.jobFor(input, undefined, depth + 1);
@@ -220,7 +220,7 @@ class Builder {
   }
 
   /** The values of each `each` of an input entry, for one job. */
-  private eachLists(rule: Rule, each: CompiledEach[], values: Record<string, string>): Result<string[][], PlanError> {
+  private eachLists(rule: Rule, each: CompiledEach[], values: Record<string, string>): Result<string[][], ConfigError> {
     const lists: string[][] = [];
     for (const e of each) {
       const args = rule.renderEachArgs(e, values);
@@ -240,7 +240,7 @@ class Builder {
     return ok(lists);
   }
 
-  private callFunction(rule: Rule, fn: string, args: string[]): Result<string[], PlanError> {
+  private callFunction(rule: Rule, fn: string, args: string[]): Result<string[], ConfigError> {
     if (fn === 'domain') return this.domains.values(args[0]!);
     const f = this.domains.plugins.functions.get(fn);
     const where = { loc: rule.spec.loc, key: `rules.${rule.name}.input` };
@@ -251,7 +251,7 @@ class Builder {
 
   /** Chooses each pending alternative: the first that exists or that a job of this plan makes,
    * else the one to build. Building one may add more pending choices; repeat until none. */
-  resolvePending(): Result<boolean, PlanError> {
+  resolvePending(): Result<boolean, ConfigError> {
     if (this.pending.length === 0) return ok(false);
     // Which planned job makes a path: one map lookup per candidate instead of matching rules.
     const byOutput = new Map<string, Job>();
@@ -285,7 +285,7 @@ class Builder {
   }
 
   /** Dependencies added after their dependents: order everything again, depth first. */
-  reorder(): Result<void, PlanError> {
+  reorder(): Result<void, ConfigError> {
     const state = new Map<Job, 1 | 2>();
     const order: Job[] = [];
     for (const root of this.order) {
@@ -321,7 +321,7 @@ class Builder {
     return ok(undefined);
   }
 
-  private cycleError(repeat: Job): PlanError {
+  private cycleError(repeat: Job): ConfigError {
     const chain = this.stack.slice(this.stack.indexOf(repeat)).map((j) => j.id);
     chain.push(repeat.id);
     return {
