@@ -19,6 +19,7 @@ export function plugins(): Plugins {
   const c = chunkPlugins();
   for (const d of c.domains) p.domains.set(d.key, d);
   for (const f of c.functions) p.functions.set(f.name, f);
+  for (const name of builtinChecks().keys()) p.checks.add(name);
   return p;
 }
 
@@ -32,12 +33,13 @@ export async function loadProject(g: GlobalOptions, setItems: string[]): Promise
   if (!sets.ok) configError(sets.error);
   const config = await loadConfigCached({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env }, VERSION);
   if (!config.ok) configError(config.error);
-  const pipeline = Pipeline.create(config.value);
+  const registered = plugins();
+  const pipeline = Pipeline.create(config.value, registered);
   if (!pipeline.ok) configError(pipeline.error);
   const project: Project = {
     config: config.value,
     pipeline: pipeline.value,
-    domains: new Domains(config.value, plugins()),
+    domains: new Domains(config.value, registered),
     stateDir: path.join(config.value.projectDir, '.dax'),
     checks: builtinChecks(),
   };

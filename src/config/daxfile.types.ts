@@ -130,9 +130,9 @@ export type WorkingDirectory = string;
  */
 export type Value1 = string | number | boolean;
 /**
- * Validate outputs after the job succeeds: csv checks every output parses as CSV with a constant column count.
+ * The name of a check run on every output after the job succeeds, and when deciding what is up to date: csv (the last line is newline-terminated and every row has the same number of fields). An unknown name is a config error listing the known checks.
  */
-export type OutputCheck = 'csv';
+export type OutputCheck = string;
 /**
  * What the rule does, for humans (shown by status and -n).
  */

@@ -29,7 +29,7 @@ export interface LoadOptions {
 
 
 /** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
-const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes']);
+const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description']);
 
 export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const daxfile = daxfilePath(opts);
@@ -259,6 +259,8 @@ function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<Ru
   };
   if (run) spec.run = run;
   if (timeout !== undefined) spec.timeout = timeout;
+  if (raw.check !== undefined) spec.check = { name: raw.check, loc: src.locateValue([...base, 'check']) };
+  if (raw.description !== undefined) spec.description = raw.description;
   if (raw.cwd !== undefined) spec.cwd = { text: raw.cwd, loc: src.locateValue([...base, 'cwd']) };
   return ok(spec);
 }

@@ -79,7 +79,10 @@ export interface RuleSpec {
   timeout?: number; // seconds
   cwd?: Template; // default: the project directory
   env: Record<string, string>;
-  /** Extra keys later issues add (check, alternatives, supersedes...) live here, raw. */
+  /** `check: NAME`: the output check run on every output (names are checked when compiling). */
+  check?: { name: string; loc: Loc };
+  description?: string;
+  /** Keys the schema allows that are not modelled above, raw (none today). */
   extra: Record<string, unknown>;
 }
 

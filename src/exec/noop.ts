@@ -61,7 +61,7 @@ export function saveNoop(project: Project, graph: Graph, key: string, summary: N
   const outputs = new Set<string>();
   for (const job of graph.jobs) {
     // Outputs checked for content (check:) count like inputs: their bytes matter.
-    const checked = job.rule.spec.extra['check'] !== undefined;
+    const checked = job.rule.check !== undefined;
     for (const p of job.outputs) (checked ? present : outputs).add(p);
     for (const p of job.inputs) present.add(p);
     for (const sup of job.rule.supersedes) absent.add(sup.render(job.values));

@@ -6,6 +6,7 @@ import { parseTemplate, type Token } from '../config/template.js';
 import { DEFAULT_WILDCARD_PATTERN, PathPattern, type Part } from './pattern.js';
 import { shellQuote } from './quote.js';
 import { err, ok, type Result } from '../util/result.js';
+import { didYouMean } from '../config/suggest.js';
 
 /** A command piece: literal text, a wildcard, or the job's inputs/outputs. */
 type CmdPart =
@@ -64,8 +65,27 @@ export class Rule {
     return this.spec.name;
   }
 
-  static compile(spec: RuleSpec, config: Config): Result<Rule, ConfigError> {
+  /** The name of the output check to run on every output, if any (known to be registered). */
+  get check(): string | undefined {
+    return this.spec.check?.name;
+  }
+
+  get description(): string | undefined {
+    return this.spec.description;
+  }
+
+  /** `checks`: the names of the registered output checks; any other `check:` is an error. */
+  static compile(spec: RuleSpec, config: Config, checks: ReadonlySet<string>): Result<Rule, ConfigError> {
     const projectDir = config.projectDir;
+    if (spec.check && !checks.has(spec.check.name)) {
+      const known = [...checks].sort();
+      return err({
+        loc: spec.check.loc,
+        key: `rules.${spec.name}.check`,
+        message: `unknown check '${spec.check.name}'; known checks: ${known.join(', ') || 'none'}`,
+        hint: didYouMean(spec.check.name, known) ?? 'use one of the known checks, or remove check:',
+      });
+    }
     const constraint = (name: string): string => config.wildcards[name]?.pattern ?? DEFAULT_WILDCARD_PATTERN;
     const paths = (list: Template[], key: string): Result<PathPattern[], ConfigError> => {
       const out: PathPattern[] = [];

@@ -28,3 +28,22 @@ targets: [a.txt]
     expect(e).toMatch(/^dax: Daxfile\.yaml:\d+:3: dependency cycle: a -> b -> a\n/);
   });
 });
+
+describe('check:', () => {
+  it('an unknown check is a config error at its value, listing the known checks', () => {
+    const e = refused(
+      {
+        'Daxfile.yaml': `version: 1
+rules:
+  gen:
+    output: a.csv
+    run: touch {output}
+    check: csvv
+targets: [a.csv]
+`,
+      },
+      'run',
+    );
+    expect(e).toMatch(/^dax: Daxfile\.yaml:6:12: rules\.gen\.check: unknown check 'csvv'; known checks: csv\n {2}hint: did you mean 'csv'\?/);
+  });
+});
