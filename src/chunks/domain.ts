@@ -6,6 +6,7 @@ import { type Result, ok, err } from '../util/result.js';
 import { Chunker } from './chunker.js';
 import { boxFromDegrees } from './box.js';
 import { expandRanges, parseChunkEntry, readChunkListFile } from './chunklist.js';
+import { displayPath } from '../config/errors.js';
 
 // Expand functions run once per job (10⁵ jobs): build each chunker once.
 const chunkers = new Map<string, Chunker>();
@@ -72,7 +73,7 @@ export const idsDomain: DomainPlugin = {
 export function resolveIdsSpec(spec: unknown, ctx: PluginContext): Result<number[], string> {
   if (isRecord(spec) && typeof spec.file === 'string' && Object.keys(spec).length === 1) {
     const path = isAbsolute(spec.file) ? spec.file : resolve(ctx.baseDir, spec.file);
-    const ids = readChunkListFile(path);
+    const ids = readChunkListFile(path, displayPath(path));
     return ids.ok ? ids : err(`ids: ${ids.error}`);
   }
   if (!Array.isArray(spec)) return err(`ids: expected a list of ids or "a:b" ranges, or { file: PATH }, got ${show(spec)}`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ConfigError, Loc } from './model.js';
 import { err, ok, type Result } from '../util/result.js';
+import { unreadable } from '../util/ranges.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -25,8 +26,7 @@ export function readSource(file: string, from?: { loc: Loc; key: string }, empty
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
+    const why = unreadable(e);
     return err({
       loc: from?.loc,
       key: from?.key,

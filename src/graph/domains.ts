@@ -1,39 +1,11 @@
 // Wildcard domains: the values a wildcard ranges over when a target pattern is expanded.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Config, ConfigError, DomainSpec, WildcardSpec } from '../config/model.js';
 import type { Plugins } from './plugins.js';
 import { isSafeValue } from './pattern.js';
-import { MAX_RANGE_VALUES, parseRange } from '../util/ranges.js';
+import { expandEntries, readValueList } from '../util/ranges.js';
+import { displayPath } from '../config/errors.js';
 import { compileWildcardPattern, DEFAULT_WILDCARD_PATTERN } from '../config/pattern.js';
 import { err, ok, type Result } from '../util/result.js';
-
-/** Reads a values file: one value per line; for integers also `a:b` (inclusive); blank lines
- * and lines starting with # are ignored. */
-export function readValuesFile(file: string): Result<string[], { line: number; message: string }> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return err({ line: 0, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
-  }
-  const values: string[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const range = parseRange(line);
-    if (range === undefined) values.push(line);
-    else if (!range.ok) return err({ line: i + 1, message: range.error });
-    else {
-      if (values.length + range.value[1] - range.value[0] + 1 > MAX_RANGE_VALUES) {
-        return err({ line: i + 1, message: `the file expands to more than ${MAX_RANGE_VALUES} values` });
-      }
-      for (let v = range.value[0]; v <= range.value[1]; v++) values.push(String(v));
-    }
-  }
-  return ok(values);
-}
 
 export class Domains {
   private readonly cache = new Map<string, string[]>();
@@ -94,10 +66,9 @@ export class Domains {
       case 'values':
         return ok(d.values);
       case 'file': {
-        const r = readValuesFile(d.path);
-        if (r.ok) return r;
-        const where = r.error.line > 0 ? `${path.relative(process.cwd(), d.path)}:${r.error.line}: ` : '';
-        return err({ loc: d.loc, key: `wildcards.${w.name}.file`, message: `${where}${r.error.message}` });
+        const r = readValueList(d.path, displayPath(d.path), { kind: 'any' });
+        if (r.ok) return ok(expandEntries(r.value));
+        return err({ loc: d.loc, key: `wildcards.${w.name}.file`, message: r.error });
       }
       case 'plugin': {
         const plugin = this.plugins.domains.get(d.name);
