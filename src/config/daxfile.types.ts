@@ -42,6 +42,10 @@ export type Values = Value[];
  */
 export type ValuesFile = string;
 /**
+ * Domain: the values the wildcard takes in the files that exist, e.g. data/raw/{sample}.fastq (relative to this file; text outside placeholders is literal; each match's value must match the wildcard's pattern). Sorted, without repeats.
+ */
+export type ValuesFromFiles = string;
+/**
  * numStripes: the number of latitude stripes (>= 1).
  */
 export type Stripes = number;
@@ -80,6 +84,10 @@ export type ChunkIdOrRange = number | string;
  */
 export type ChunkListFile = string;
 /**
+ * An empty domain (an empty values list or file, a glob that matches nothing) is an error when a target expands over it, unless this is true: then the target expands to nothing and an input over the domain is empty.
+ */
+export type AllowAnEmptyDomain = boolean;
+/**
  * Path pattern or list. All outputs of a rule carry the same wildcards.
  */
 export type Outputs = PathPattern | PathPattern[];
@@ -101,6 +109,10 @@ export type PathPattern1 = string;
  * @minItems 2
  */
 export type Alternatives = [PathPattern, PathPattern, ...PathPattern[]];
+/**
+ * A path relative to this file, with placeholders {WILDCARD} and {vars.NAME}; {{ and }} are literal braces.
+ */
+export type PathPattern2 = string;
 /**
  * Index in `any` of the alternative to build when none exists (default 0).
  */
@@ -184,20 +196,22 @@ export interface ResourcePools {
   [k: string]: PoolCapacity;
 }
 /**
- * NAME -> constraint (pattern) and/or domain (values, file, chunks, ids). Used as {NAME} in rule outputs, inputs and commands.
+ * NAME -> constraint (pattern) and/or domain (values, file, glob, chunks, ids). Used as {NAME} in rule outputs, inputs and commands.
  */
 export interface Wildcards {
   [k: string]: Wildcard;
 }
 /**
- * A constraint (pattern) and/or a domain: exactly one of values, file, chunks, ids.
+ * A constraint (pattern) and/or a domain: at most one of values, file, glob, chunks, ids.
  */
 export interface Wildcard {
   pattern?: Pattern;
   values?: Values;
   file?: ValuesFile;
+  glob?: ValuesFromFiles;
   chunks?: SkyChunkSet;
   ids?: ChunkIds;
+  allow_empty?: AllowAnEmptyDomain;
 }
 /**
  * Domain: the chunk ids of a sky partitioning (Qserv chunker), optionally only those intersecting a region.
@@ -237,11 +251,12 @@ export interface Rule {
   supersedes?: Supersedes;
 }
 /**
- * Inputs computed per job. `path` is one path pattern; `any` lists alternatives: the first that exists or that a job of this run makes is used, else the one at index `build` is built. `each` expands the entry over values: NAME -> [function, args...], e.g. n: [neighbours, '{chunk}', '{vars.edge_width}', '{vars.stripes}', '{vars.substripes}'] or c: [domain, chunk]; {NAME} may then be used in the paths.
+ * Inputs computed per job. `path` is one path pattern; `glob` is every existing file a glob matches; `any` lists alternatives: the first that exists or that a job of this run makes is used, else the one at index `build` is built. `each` expands the entry over values: NAME -> [function, args...], e.g. n: [neighbours, '{chunk}', '{vars.edge_width}', '{vars.stripes}', '{vars.substripes}'] or c: [domain, chunk]; {NAME} may then be used in the paths.
  */
 export interface InputSet {
   path?: PathPattern1;
   any?: Alternatives;
+  glob?: PathPattern2;
   build?: WhichToBuild;
   each?: ExpandOver;
 }

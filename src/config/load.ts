@@ -176,15 +176,15 @@ function loadTree(
 
 function wildcardSpec(src: SourceFile, name: string, w: Wildcard): Result<WildcardSpec, ConfigError> {
   const base = ['wildcards', name];
-  const domains = Object.keys(w).filter((k) => k !== 'pattern');
+  const domains = Object.keys(w).filter((k) => k !== 'pattern' && k !== 'allow_empty');
   if (domains.length > 1) {
     return err({
       loc: src.locate([...base, domains[1]!]),
       key: keyString([...base, domains[1]!]),
-      message: `wildcard '${name}' has more than one domain (${domains.join(', ')}); expected at most one of: values, file, chunks, ids`,
+      message: `wildcard '${name}' has more than one domain (${domains.join(', ')}); expected at most one of: values, file, glob, chunks, ids`,
     });
   }
-  const spec: WildcardSpec = { name, loc: src.locate(base) };
+  const spec: WildcardSpec = { name, allowEmpty: w.allow_empty === true, loc: src.locate(base) };
   if (w.pattern !== undefined) spec.pattern = w.pattern;
   const key = domains[0];
   if (key !== undefined) {
@@ -192,6 +192,7 @@ function wildcardSpec(src: SourceFile, name: string, w: Wildcard): Result<Wildca
     let domain: DomainSpec;
     if (key === 'values') domain = { kind: 'values', values: (w.values ?? []).map(String), loc };
     else if (key === 'file') domain = { kind: 'file', path: path.resolve(src.dir, w.file ?? ''), loc };
+    else if (key === 'glob') domain = { kind: 'glob', template: { text: w.glob ?? '', loc: src.locateValue([...base, key]) }, baseDir: src.dir, loc };
     else domain = { kind: 'plugin', name: key, spec: (w as Record<string, unknown>)[key], baseDir: src.dir, loc };
     spec.domain = domain;
   }
@@ -217,6 +218,7 @@ function inputSpecs(src: SourceFile, base: KeyPath, v: Rule['input']): InputSpec
       loc: src.locate([...at, 'each', name]),
     }));
     if (item.path !== undefined) return { kind: 'path', template: { text: item.path, loc: src.locateValue([...at, 'path']) }, each };
+    if (item.glob !== undefined) return { kind: 'glob', template: { text: item.glob, loc: src.locateValue([...at, 'glob']) }, each };
     const alts = item.any ?? [];
     return { kind: 'any', templates: alts.map((text, k) => ({ text, loc: src.locateValue([...at, 'any', k]) })), build: item.build ?? 0, each, loc: src.locate(at) };
   });

@@ -57,6 +57,8 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
 export function saveNoop(project: Project, graph: Graph, key: string, summary: NoopSummary): void {
   const present = new Set<string>(project.config.files);
   for (const f of project.domains.files(Object.keys(project.config.wildcards))) present.add(f);
+  // What glob inputs match is decided by these directories' entries.
+  for (const d of graph.watched) present.add(d);
   const absent = new Set<string>(graph.absent);
   const outputs = new Set<string>();
   for (const job of graph.jobs) {

@@ -1,7 +1,10 @@
 // Wildcard domains: the values a wildcard ranges over when a target pattern is expanded.
 import type { Config, ConfigError, DomainSpec, WildcardSpec } from '../config/model.js';
 import type { Plugins } from './plugins.js';
-import { isSafeValue } from './pattern.js';
+import path from 'node:path';
+import { isSafeValue, type PathPattern } from './pattern.js';
+import { compilePath } from './rule.js';
+import { globFiles, literalGlob, watchDirs } from './glob.js';
 import { expandEntries, readValueList } from '../util/ranges.js';
 import { displayPath } from '../config/errors.js';
 import { compileWildcardPattern, DEFAULT_WILDCARD_PATTERN } from '../config/pattern.js';
@@ -26,6 +29,11 @@ export class Domains {
       const d = this.config.wildcards[name]?.domain;
       if (!d) continue;
       if (d.kind === 'file') out.push(d.path);
+      else if (d.kind === 'glob') {
+        // The directories whose entries decide the matches: a file added there changes the domain.
+        const g = this.globOf(name, d);
+        if (g.ok) for (const dir of watchDirs(this.config.projectDir, g.value.glob)) out.push(path.join(this.config.projectDir, dir));
+      }
       else if (d.kind === 'plugin') out.push(...(this.plugins.domains.get(d.name)?.files?.(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir }) ?? []));
     }
     return out;
@@ -61,6 +69,14 @@ export class Domains {
     return r;
   }
 
+  /** A glob domain's pattern (a path pattern, so it may not leave the project) and its glob. */
+  private globOf(name: string, d: Extract<DomainSpec, { kind: 'glob' }>): Result<{ pattern: PathPattern; glob: string }, ConfigError> {
+    const c = this.config;
+    const p = compilePath(d.template, d.baseDir, c.projectDir, c.vars, (n) => c.wildcards[n]?.pattern ?? DEFAULT_WILDCARD_PATTERN);
+    if (!p.ok) return err({ ...p.error, key: `wildcards.${name}.glob` });
+    return ok({ pattern: p.value, glob: literalGlob(p.value) });
+  }
+
   private resolve(w: WildcardSpec, d: DomainSpec): Result<string[], ConfigError> {
     switch (d.kind) {
       case 'values':
@@ -69,6 +85,16 @@ export class Domains {
         const r = readValueList(d.path, displayPath(d.path), { kind: 'any' });
         if (r.ok) return ok(expandEntries(r.value));
         return err({ loc: d.loc, key: `wildcards.${w.name}.file`, message: r.error });
+      }
+      case 'glob': {
+        const g = this.globOf(w.name, d);
+        if (!g.ok) return g;
+        const values = new Set<string>();
+        for (const f of globFiles(this.config.projectDir, g.value.glob)) {
+          const v = g.value.pattern.match(f)?.[w.name];
+          if (v !== undefined) values.add(v);
+        }
+        return ok([...values].sort(compareValues));
       }
       case 'plugin': {
         const plugin = this.plugins.domains.get(d.name);
@@ -80,3 +106,13 @@ export class Domains {
     }
   }
 }
+
+/** Integers in numeric order, before other values in code-point order. */
+function compareValues(a: string, b: string): number {
+  const ia = INT.test(a);
+  const ib = INT.test(b);
+  if (ia && ib) return Number(a) - Number(b);
+  if (ia !== ib) return ia ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+const INT = /^-?\d+$/;

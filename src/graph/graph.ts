@@ -8,6 +8,7 @@ import { isSafeValue, PathPattern, DEFAULT_WILDCARD_PATTERN } from './pattern.js
 import type { Pipeline } from './pipeline.js';
 import { compilePath, type CompiledEach, type Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
+import { globFiles, renderGlob, watchDirs } from './glob.js';
 
 export interface Graph {
   jobs: Job[]; // topological: every job after the jobs it depends on
@@ -16,6 +17,8 @@ export interface Graph {
   sources: Set<string>;
   /** Alternatives passed over because they did not exist: if one appears, the choice changes. */
   absent: Set<string>;
+  /** Directories (project-relative) whose entries decide what glob inputs match. */
+  watched: Set<string>;
   byId: Map<string, Job>;
 }
 
@@ -60,7 +63,7 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const r = b.reorder();
     if (!r.ok) return r;
   }
-  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, byId: b.jobs });
+  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched, byId: b.jobs });
 }
 
 function exists(p: string): boolean {
@@ -112,6 +115,9 @@ class Builder {
   readonly order: Job[] = [];
   readonly sources = new Set<string>();
   readonly absent = new Set<string>();
+  readonly watched = new Set<string>();
+  /** What each rendered glob matched: jobs often share one. */
+  private readonly globCache = new Map<string, string[]>();
   /** The jobs being built, outermost first: a job needed again while on it closes a cycle. */
   private readonly stack: Job[] = [];
   private pending: Array<{ job: Job; slot: number; candidates: string[]; build: number; depth: number }> = [];
@@ -176,6 +182,7 @@ class Builder {
             return ok(undefined);
           }
           if (entry.kind === 'path') return this.addInput(job, entry.pattern.render(combo), depth);
+          if (entry.kind === 'glob') return this.addGlob(job, renderGlob(entry.pattern, combo), depth);
           // Which alternative to use is decided once every target's jobs are known.
           this.pending.push({ job, slot: job.inputs.length, candidates: entry.patterns.map((pt) => pt.render(combo)), build: entry.build, depth });
           job.inputs.push('');
@@ -210,6 +217,22 @@ class Builder {
         this.sources.add(input);
       }
     } else this.link(job, dep.value);
+    return ok(undefined);
+  }
+
+  /** Adds every file a glob matches as an input (sorted), and watches what decides the matches. */
+  private addGlob(job: Job, glob: string, depth: number): Result<void, ConfigError> {
+    let matches = this.globCache.get(glob);
+    if (!matches) {
+      const projectDir = this.pipeline.config.projectDir;
+      matches = globFiles(projectDir, glob);
+      this.globCache.set(glob, matches);
+      for (const d of watchDirs(projectDir, glob)) this.watched.add(d);
+    }
+    for (const m of matches) {
+      const r = this.addInput(job, m, depth);
+      if (!r.ok) return r;
+    }
     return ok(undefined);
   }
 

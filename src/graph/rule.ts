@@ -25,6 +25,7 @@ export interface CompiledEach {
 /** An input entry, compiled: one path, or alternatives; either maybe repeated by `each`. */
 export type CompiledInput =
   | { kind: 'path'; pattern: PathPattern; each: CompiledEach[] }
+  | { kind: 'glob'; pattern: PathPattern; each: CompiledEach[] }
   | { kind: 'any'; patterns: PathPattern[]; build: number; each: CompiledEach[] };
 
 export interface RenderedCommand {
@@ -111,14 +112,14 @@ export class Rule {
         }
         each.push({ name: e.name, fn: e.fn, args });
       }
-      const list = entry.kind === 'path' ? [entry.template] : entry.templates;
+      const list = entry.kind === 'any' ? entry.templates : [entry.template];
       const pats: PathPattern[] = [];
       for (const t of list) {
         const r = compilePath(t, spec.dir, projectDir, config.vars, constraint);
         if (!r.ok) return err({ ...r.error, key });
         pats.push(r.value);
       }
-      inputs.push(entry.kind === 'path' ? { kind: 'path', pattern: pats[0]!, each } : { kind: 'any', patterns: pats, build: entry.build, each });
+      inputs.push(entry.kind === 'any' ? { kind: 'any', patterns: pats, build: entry.build, each } : { kind: entry.kind, pattern: pats[0]!, each });
     }
     const supersedes = paths(spec.supersedes, 'supersedes');
     if (!supersedes.ok) return supersedes;
