@@ -52,6 +52,7 @@ export class Domains {
     }
     const r = this.resolve(w, w.domain);
     if (!r.ok) return r;
+    if (r.value.length === 0 && !w.allowEmpty) return err(this.emptyError(w, w.domain));
     const compiled = compileWildcardPattern(w.pattern ?? DEFAULT_WILDCARD_PATTERN);
     if (!compiled.ok) return err({ loc: w.loc, key: `wildcards.${name}.pattern`, message: compiled.error });
     const re = compiled.value;
@@ -67,6 +68,21 @@ export class Domains {
     }
     this.cache.set(name, r.value);
     return r;
+  }
+
+  /** An empty domain is usually a mistake (a list not written yet, a glob in the wrong place). */
+  private emptyError(w: WildcardSpec, d: DomainSpec): ConfigError {
+    const hint = `add values, or write allow_empty: true under wildcards.${w.name} if an empty set is expected (targets over it then build nothing)`;
+    switch (d.kind) {
+      case 'values':
+        return { loc: d.loc, key: `wildcards.${w.name}.values`, message: `wildcard {${w.name}} has no values: its values list is empty`, hint };
+      case 'file':
+        return { loc: d.loc, key: `wildcards.${w.name}.file`, message: `wildcard {${w.name}} has no values: ${displayPath(d.path)} holds none`, hint };
+      case 'glob':
+        return { loc: d.loc, key: `wildcards.${w.name}.glob`, message: `wildcard {${w.name}} has no values: no file matches ${d.template.text}`, hint };
+      case 'plugin':
+        return { loc: d.loc, key: `wildcards.${w.name}.${d.name}`, message: `wildcard {${w.name}} has no values: its ${d.name} domain is empty`, hint };
+    }
   }
 
   /** A glob domain's pattern (a path pattern, so it may not leave the project) and its glob. */
