@@ -2,7 +2,7 @@
 import type { Config, ConfigError, DomainSpec, WildcardSpec } from '../config/model.js';
 import type { Plugins } from './plugins.js';
 import path from 'node:path';
-import { isSafeValue, type PathPattern } from './pattern.js';
+import { isSafeValue, pathTooLong, shorten, type PathPattern } from './pattern.js';
 import { compilePath } from './rule.js';
 import { globFiles, literalGlob, watchDirs } from './glob.js';
 import { expandEntries, readValueList } from '../util/ranges.js';
@@ -57,6 +57,10 @@ export class Domains {
     if (!compiled.ok) return err({ loc: w.loc, key: `wildcards.${name}.pattern`, message: compiled.error });
     const re = compiled.value;
     for (const v of r.value) {
+      const tooLong = pathTooLong(v);
+      if (tooLong) {
+        return err({ loc: w.domain.loc, key: `wildcards.${name}`, message: `value '${shorten(v)}' of wildcard {${name}} ${tooLong}`, hint: 'values become parts of paths: shorten the value' });
+      }
       if (!re.test(v) || !isSafeValue(v)) {
         return err({
           loc: w.domain.loc,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ConfigError, Template } from '../config/model.js';
 import type { Domains } from './domains.js';
 import type { Job } from './job.js';
-import { isSafeValue, PathPattern, DEFAULT_WILDCARD_PATTERN } from './pattern.js';
+import { isSafeValue, pathTooLong, PathPattern, DEFAULT_WILDCARD_PATTERN, shorten } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
 import { compilePath, type CompiledEach, type Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
@@ -38,6 +38,8 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const ex = expandTarget(pipeline, domains, t);
     if (!ex.ok) return ex;
     for (const item of ex.value) {
+      const tooLong = typeof item === 'string' ? pathTooLong(item) : undefined;
+      if (tooLong) return err({ loc: t.template?.loc, message: `target '${shorten(item as string)}' ${tooLong}`, hint: 'shorten the path' });
       const j = typeof item === 'string' ? b.jobFor(item, undefined, 0) : b.jobForValues(item.rule, item.values, 0);
       if (!j.ok) return j;
       if (j.value === undefined) {
@@ -158,6 +160,10 @@ class Builder {
       if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `wildcard value '${v}' of {${name}} for rule '${rule.name}' is not allowed in a path`, hint: 'values may not be empty, "." or ".." or absolute' });
     }
     const outputs = rule.outputs.map((o) => o.render(values));
+    for (const o of outputs) {
+      const why = pathTooLong(o);
+      if (why) return err({ loc: rule.spec.loc, key: `rules.${rule.name}.output`, message: `output ${shorten(o)} of rule '${rule.name}' ${why}`, hint: 'shorten the output pattern or the wildcard values' });
+    }
     const job: Job = { index: -1, id, rule, values, outputs, inputs: [], deps: [], dependents: [] };
     this.jobs.set(id, job);
     this.stack.push(job);
@@ -200,6 +206,8 @@ class Builder {
 
   /** Adds an input to a job, and the job that makes it. */
   private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, ConfigError> {
+    const why = pathTooLong(input);
+    if (why) return err({ loc: job.rule.spec.loc, key: `rules.${job.rule.name}.input`, message: `input ${shorten(input)} of job ${shorten(job.id)} ${why}`, hint: 'shorten the input pattern or the values it uses' });
     if (slot === undefined) job.inputs.push(input);
     else job.inputs[slot] = input;
     const dep = this.jobFor(input, undefined, depth + 1);
