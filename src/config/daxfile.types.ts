@@ -169,6 +169,10 @@ export type WildcardName = string;
  * Wildcards (e.g. chunk) whose values dax reports on at the end of a run and in dax status: finished, failed, not started, incomplete; the failed values are written to .dax/failed-<name>.txt.
  */
 export type ReportByWildcard = WildcardName[];
+/**
+ * Directories (absolute, or relative to this Daxfile) that inputs, outputs and cwd may reach through symbolic links. Without them, a path whose directory resolves outside the project directory is a config error.
+ */
+export type PlacesOutsideTheProject = Path[];
 
 /**
  * A dax pipeline (Daxfile.yaml, version 1): rules with named wildcards and file dependencies. See the README.
@@ -182,6 +186,7 @@ export interface Daxfile {
   rules?: Rules;
   targets?: DefaultTargets;
   report?: ReportByWildcard;
+  allow_outside?: PlacesOutsideTheProject;
 }
 /**
  * NAME -> scalar or list of scalars, used as {vars.NAME}. Precedence: --set NAME=VALUE > Daxfile > environment DAX_VAR_NAME.

@@ -116,6 +116,7 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     rules,
     targets,
     report: [...(rootData.report ?? [])],
+    allowOutside: (rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)),
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };

@@ -104,6 +104,8 @@ export interface Config {
   targets: Template[];
   /** Wildcards whose values runs and status report on (e.g. chunk). */
   report: string[];
+  /** Absolute directories outside the project that paths may reach through symlinks. */
+  allowOutside: string[];
   /** Where a key path was written, for error messages raised after loading. */
   locate(file: string, path: Array<string | number>): Loc;
 }

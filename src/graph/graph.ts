@@ -9,6 +9,7 @@ import type { Pipeline } from './pipeline.js';
 import { compilePath, type CompiledEach, type Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
 import { globFiles, renderGlob, watchDirs } from './glob.js';
+import { Containment } from './contain.js';
 
 export interface Graph {
   jobs: Job[]; // topological: every job after the jobs it depends on
@@ -125,10 +126,26 @@ class Builder {
   private pending: Array<{ job: Job; slot: number; candidates: string[]; build: number; depth: number }> = [];
   private readonly fnCache = new Map<string, string[]>();
 
+  private readonly containment: Containment;
+
   constructor(
     private readonly pipeline: Pipeline,
     private readonly domains: Domains,
-  ) {}
+  ) {
+    this.containment = new Containment(pipeline.config.projectDir, pipeline.config.allowOutside);
+  }
+
+  /** A path that symlinks take outside the project: an error, unless allow_outside lists the place. */
+  private escapes(job: Job, what: 'output' | 'input' | 'cwd', p: string): ConfigError | undefined {
+    const why = this.containment.outside(p, what === 'cwd');
+    if (why === undefined) return undefined;
+    return {
+      loc: job.rule.spec.loc,
+      key: `rules.${job.rule.name}.${what}`,
+      message: `${what} ${p} of job ${shorten(job.id)} is outside the project: ${why}`,
+      hint: 'make it a directory inside the project, or list the place under allow_outside: in the Daxfile',
+    };
+  }
 
   /** The job making `p` (creating it and its dependencies), or undefined for a source file. */
   jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, ConfigError> {
@@ -165,6 +182,14 @@ class Builder {
       if (why) return err({ loc: rule.spec.loc, key: `rules.${rule.name}.output`, message: `output ${shorten(o)} of rule '${rule.name}' ${why}`, hint: 'shorten the output pattern or the wildcard values' });
     }
     const job: Job = { index: -1, id, rule, values, outputs, inputs: [], deps: [], dependents: [] };
+    for (const o of outputs) {
+      const e = this.escapes(job, 'output', o);
+      if (e) return err(e);
+    }
+    if (rule.cwd) {
+      const e = this.escapes(job, 'cwd', rule.cwd.render(values));
+      if (e) return err(e);
+    }
     this.jobs.set(id, job);
     this.stack.push(job);
     if (rule.plainInputs) {
@@ -208,6 +233,8 @@ class Builder {
   private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, ConfigError> {
     const why = pathTooLong(input);
     if (why) return err({ loc: job.rule.spec.loc, key: `rules.${job.rule.name}.input`, message: `input ${shorten(input)} of job ${shorten(job.id)} ${why}`, hint: 'shorten the input pattern or the values it uses' });
+    const out = this.escapes(job, 'input', input);
+    if (out) return err(out);
     if (slot === undefined) job.inputs.push(input);
     else job.inputs[slot] = input;
     const dep = this.jobFor(input, undefined, depth + 1);
