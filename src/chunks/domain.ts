@@ -101,8 +101,8 @@ function neighboursFunction(name: string, includeSelf: boolean): ExpandFunction 
 }
 
 export function neighbourIds(args: readonly string[], includeSelf: boolean): Result<number[], string> {
-  if (args.length !== 4) return err(`expected 4 arguments (chunkId, widthDeg, stripes, substripes), got ${args.length}`);
   const [idText, widthText, stripes, substripes] = args;
+  if (args.length !== 4 || idText === undefined || widthText === undefined) return err(`expected 4 arguments (chunkId, widthDeg, stripes, substripes), got ${args.length}`);
   const chunker = chunkerFor(stripes, substripes);
   if (!chunker.ok) return chunker;
   const id = toInt(idText, 0);
@@ -136,7 +136,9 @@ function toInt(x: unknown, min = 1): number | undefined {
 
 function pair(x: unknown, where: string): Result<[number, number], string> {
   if (!Array.isArray(x) || x.length !== 2) return err(`${where}: expected [min, max] in degrees, got ${show(x)}`);
-  const [a, b] = x.map((v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN));
+  const deg = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
+  const a = deg(x[0]);
+  const b = deg(x[1]);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return err(`${where}: expected two numbers of degrees, got ${show(x)}`);
   return ok([a, b]);
 }
