@@ -262,6 +262,16 @@ export function checkConfig(
     const e = checkRule(r, config, vars);
     if (e) found.push(e);
   }
+  // A report wildcard must exist: declared under wildcards, or a wildcard of some rule's outputs.
+  const known = new Set(Object.keys(config.wildcards));
+  for (const r of rules) for (const o of r.spec.outputs) {
+    const t = parseTemplate(o.text);
+    if (t.ok) for (const n of wildcardNames(t.value)) known.add(n);
+  }
+  config.report.forEach((name, i) => {
+    if (known.has(name)) return;
+    found.push(problem({ src: root, path: ['report', i] }, `{${name}} is not a wildcard of this Daxfile (wildcards: ${[...known].sort().join(', ') || 'none'})`, didYouMean(name, [...known]) ?? 'name a wildcard declared under wildcards: or used in a rule output'));
+  });
   config.targets.forEach((t, i) => {
     // Targets may use any wildcard (the engine expands them); vars must exist.
     const c = checkTemplate(t.text, { src: root, path: ['targets', i] }, { vars, what: 'a target' });
