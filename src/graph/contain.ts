@@ -6,11 +6,16 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
+const RECENT = 4;
+
 export class Containment {
   /** Project-relative directory -> undefined (inside) or why it is outside. */
   private readonly verdicts = new Map<string, string | undefined>([['', undefined]]);
   private readonly root: string;
   private readonly allowed: string[];
+  private readonly recentDirs: string[] = new Array<string>(RECENT).fill('\u0000');
+  private readonly recentVerdicts: Array<string | undefined> = new Array<string | undefined>(RECENT).fill(undefined);
+  private next = 0;
 
   constructor(
     private readonly projectDir: string,
@@ -22,13 +27,22 @@ export class Containment {
 
   /** Why `rel` (a file, or with `isDir` a directory) lies outside the project, or undefined. */
   outside(rel: string, isDir = false): string | undefined {
-    let dir: string;
-    if (isDir) dir = rel === '.' ? '' : rel;
-    else {
-      const slash = rel.lastIndexOf('/');
-      dir = slash < 0 ? '' : rel.slice(0, slash);
+    if (isDir) return this.verdict(rel === '.' ? '' : rel);
+    const slash = rel.lastIndexOf('/');
+    // The directories of the last few paths: a plan names the same few over and over, and a
+    // prefix compare is cheaper than slicing a string to look it up.
+    for (let i = 0; i < RECENT; i++) {
+      const d = this.recentDirs[i]!;
+      if (d.length === slash && rel.startsWith(d)) return this.recentVerdicts[i];
     }
-    return this.verdict(dir);
+    const dir = slash < 0 ? '' : rel.slice(0, slash);
+    const v = this.verdict(dir);
+    if (slash >= 0) {
+      this.recentDirs[this.next] = dir;
+      this.recentVerdicts[this.next] = v;
+      this.next = (this.next + 1) % RECENT;
+    }
+    return v;
   }
 
   private verdict(dir: string): string | undefined {

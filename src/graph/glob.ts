@@ -2,9 +2,15 @@
 // project-relative, sorted, and never outside the project; `watchDirs` names the directories
 // whose listing decides what a glob matches (the no-op snapshot stamps them).
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { escapePath, globSync, isDynamicPattern } from 'tinyglobby';
 import type { PathPattern } from './pattern.js';
+
+// Loaded on first use: most plans have no glob, and every dax start would pay for it.
+const require = createRequire(import.meta.url);
+let loaded: typeof import('tinyglobby') | undefined;
+const tinyglobby = (): typeof import('tinyglobby') => (loaded ??= require('tinyglobby') as typeof import('tinyglobby'));
+const escapePath = (p: string): string => tinyglobby().escapePath(p);
 
 /** A glob's text from a pattern whose literal text is literal: wildcards become `*`. */
 export function literalGlob(pattern: PathPattern): string {
@@ -23,7 +29,7 @@ export function renderGlob(pattern: PathPattern, values: Record<string, string>)
 /** The files a project-relative glob matches, sorted; a match outside the project is dropped
  * (a brace such as {..,x} could name one; symlinked directories are checked by the caller). */
 export function globFiles(projectDir: string, glob: string): string[] {
-  const found = globSync([glob], { cwd: projectDir, expandDirectories: false, onlyFiles: true, dot: false });
+  const found = tinyglobby().globSync([glob], { cwd: projectDir, expandDirectories: false, onlyFiles: true, dot: false });
   const out: string[] = [];
   for (const f of found) {
     const n = path.posix.normalize(f);
@@ -40,12 +46,12 @@ export function watchDirs(projectDir: string, glob: string): string[] {
   const dirs = new Set<string>(['.']);
   for (let k = 1; k <= segs.length; k++) {
     const prefix = segs.slice(0, k).join('/');
-    if (!isDynamicPattern(prefix)) {
+    if (!tinyglobby().isDynamicPattern(prefix)) {
       // A directory that does not exist yet: its parent, watched, changes when it appears.
       if (statSync(path.join(projectDir, prefix), { throwIfNoEntry: false })?.isDirectory()) dirs.add(prefix);
       continue;
     }
-    for (const d of globSync([prefix], { cwd: projectDir, expandDirectories: false, onlyDirectories: true, dot: false })) {
+    for (const d of tinyglobby().globSync([prefix], { cwd: projectDir, expandDirectories: false, onlyDirectories: true, dot: false })) {
       const n = path.posix.normalize(d).replace(/\/$/, '');
       if (n !== '..' && !n.startsWith('../')) dirs.add(n);
     }
