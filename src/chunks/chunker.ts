@@ -107,7 +107,7 @@ export class Chunker {
     let i = 0;
     for (let s = 0; s < this.numStripes; ++s) {
       const base = s * 2 * this.numStripes;
-      const nc = this.chunksPerStripe[s];
+      const nc = this.chunksIn(s);
       for (let c = 0; c < nc; ++c) ids[i++] = base + c;
     }
     return ids;
@@ -116,7 +116,7 @@ export class Chunker {
   isValidChunk(chunkId: number): boolean {
     if (!Number.isSafeInteger(chunkId) || chunkId < 0) return false;
     const s = Math.floor(chunkId / (2 * this.numStripes));
-    return s < this.numStripes && chunkId - s * 2 * this.numStripes < this.chunksPerStripe[s];
+    return s < this.numStripes && chunkId - s * 2 * this.numStripes < this.chunksIn(s);
   }
 
   /** Where a chunk sits; throws RangeError for an id this chunker does not have. */
@@ -124,9 +124,9 @@ export class Chunker {
     const [s, c] = this.split(chunkId);
     let subChunks = 0;
     for (let ss = s * this.numSubStripesPerStripe; ss < (s + 1) * this.numSubStripesPerStripe; ++ss) {
-      subChunks += this.subChunksPerChunk[ss];
+      subChunks += this.subChunksIn(ss);
     }
-    return { chunkId, stripe: s, chunk: c, chunksInStripe: this.chunksPerStripe[s], subChunks };
+    return { chunkId, stripe: s, chunk: c, chunksInStripe: this.chunksIn(s), subChunks };
   }
 
   /** The chunk's box as defined (no safety margin), radians. */
@@ -150,7 +150,7 @@ export class Chunker {
     const ssBeg = s * this.numSubStripesPerStripe;
     for (let ss = ssBeg; ss < ssBeg + this.numSubStripesPerStripe; ++ss) {
       const base = this.maxSubChunksPerChunk * (ss - ssBeg);
-      for (let k = 0; k < this.subChunksPerChunk[ss]; ++k) ids.push(base + k);
+      for (let k = 0; k < this.subChunksIn(ss); ++k) ids.push(base + k);
     }
     return ids;
   }
@@ -160,7 +160,7 @@ export class Chunker {
     const s = Math.floor(chunkId / (2 * this.numStripes));
     const y = Math.floor(subChunkId / this.maxSubChunksPerChunk);
     const k = subChunkId - y * this.maxSubChunksPerChunk;
-    return y < this.numSubStripesPerStripe && k < this.subChunksPerChunk[s * this.numSubStripesPerStripe + y];
+    return y < this.numSubStripesPerStripe && k < this.subChunksIn(s * this.numSubStripesPerStripe + y);
   }
 
   getSubChunkNominalBounds(chunkId: number, subChunkId: number): Box {
@@ -229,8 +229,8 @@ export class Chunker {
     const ss0 = clampInt(Math.floor((lat + HALF_PI) / this.subStripeHeight), ssBeg, ssEnd);
     let fallback = -1;
     for (let ss = Math.max(ssBeg, ss0 - 1); ss <= Math.min(ssEnd, ss0 + 1); ++ss) {
-      const nsc = this.subChunksPerChunk[ss];
-      const k0 = clampInt(Math.floor(lon / this.subChunkWidth[ss]) - c * nsc, 0, nsc - 1);
+      const nsc = this.subChunksIn(ss);
+      const k0 = clampInt(Math.floor(lon / this.subChunkWidthOf(ss)) - c * nsc, 0, nsc - 1);
       const base = this.maxSubChunksPerChunk * (ss - ssBeg);
       if (ss === ss0) fallback = base + k0;
       for (let k = Math.max(0, k0 - 1); k <= Math.min(nsc - 1, k0 + 1); ++k) {
@@ -285,6 +285,20 @@ export class Chunker {
 
   // ---- internals ----
 
+  // The per-stripe tables, read: outside the grid there are no chunks (0) and one segment.
+  private chunksIn(s: number): number {
+    return this.chunksPerStripe[s] ?? 0;
+  }
+  private chunkWidthOf(s: number): number {
+    return this.chunkWidth[s] ?? TWO_PI;
+  }
+  private subChunksIn(ss: number): number {
+    return this.subChunksPerChunk[ss] ?? 0;
+  }
+  private subChunkWidthOf(ss: number): number {
+    return this.subChunkWidth[ss] ?? TWO_PI;
+  }
+
   /** Visits (stripe, chunk) pairs whose dilated box intersects `r`, in order; stop on true. */
   private forEachChunkIntersecting(r: Box, visit: (s: number, c: number) => boolean): void {
     // Candidates come from the dilated query box; each is then tested against `r` itself.
@@ -297,8 +311,8 @@ export class Chunker {
     const maxS = Math.trunc(maxSS / this.numSubStripesPerStripe);
     const wraps = lonWraps(b.lon);
     for (let s = minS; s <= maxS; ++s) {
-      const w = this.chunkWidth[s];
-      const nc = this.chunksPerStripe[s];
+      const w = this.chunkWidthOf(s);
+      const nc = this.chunksIn(s);
       let ca = Math.min(Math.floor(b.lon.a / w), nc - 1);
       let cb = Math.min(Math.floor(b.lon.b / w), nc - 1);
       if (ca === cb && wraps) {
@@ -317,7 +331,7 @@ export class Chunker {
   }
 
   private chunkBox(s: number, c: number): Box {
-    const w = this.chunkWidth[s];
+    const w = this.chunkWidthOf(s);
     const h = this.subStripeHeight;
     const ssBeg = s * this.numSubStripesPerStripe;
     const ssEnd = ssBeg + this.numSubStripesPerStripe;
@@ -326,7 +340,7 @@ export class Chunker {
   }
 
   private subChunkBox(ss: number, sc: number): Box {
-    const w = this.subChunkWidth[ss];
+    const w = this.subChunkWidthOf(ss);
     const h = this.subStripeHeight;
     return makeBox(lonInterval(w * sc, w * (sc + 1)) ?? FULL_LON, ss * h - HALF_PI, (ss + 1) * h - HALF_PI);
   }
@@ -346,7 +360,7 @@ export class Chunker {
     const [s, c] = this.split(chunkId);
     const y = Math.floor(subChunkId / this.maxSubChunksPerChunk);
     const ss = s * this.numSubStripesPerStripe + y;
-    return [ss, c * this.subChunksPerChunk[ss] + (subChunkId - y * this.maxSubChunksPerChunk)];
+    return [ss, c * this.subChunksIn(ss) + (subChunkId - y * this.maxSubChunksPerChunk)];
   }
 
   /** A message explaining why an id is not a chunk of this chunker. */
@@ -355,7 +369,7 @@ export class Chunker {
     if (!Number.isSafeInteger(chunkId) || chunkId < 0) return `chunk id must be a non-negative integer, got ${chunkId}`;
     const s = Math.floor(chunkId / (2 * this.numStripes));
     if (s >= this.numStripes) return `chunk ${chunkId} does not exist with ${grid} (largest stripe is ${this.numStripes - 1})`;
-    return `chunk ${chunkId} does not exist with ${grid}: stripe ${s} has chunks ${s * 2 * this.numStripes}..${s * 2 * this.numStripes + this.chunksPerStripe[s] - 1}`;
+    return `chunk ${chunkId} does not exist with ${grid}: stripe ${s} has chunks ${s * 2 * this.numStripes}..${s * 2 * this.numStripes + this.chunksIn(s) - 1}`;
   }
 }
 

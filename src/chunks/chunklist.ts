@@ -1,7 +1,7 @@
-// Chunk list files: one id or one inclusive range `a:b` per line, blank lines ignored
-// (chunks.md "Chunk lists"). Reports of finished/failed chunks use the same format.
-import { formatValueList, MAX_RANGE_VALUES, parseRange, toRanges } from '../util/ranges.js';
-import { readFileSync } from 'node:fs';
+// Chunk list files: the value-list format (util/ranges.ts) holding chunk ids: one id or one
+// inclusive range `a:b` per line, blank lines and # comments ignored (chunks.md "Chunk lists").
+// Reports of finished/failed chunks use the same format.
+import { formatValueList, MAX_RANGE_VALUES, parseRange, parseValueList, readValueList, toRanges, type ValueEntry } from '../util/ranges.js';
 import { type Result, ok, err } from '../util/result.js';
 
 export const MAX_LIST_IDS = MAX_RANGE_VALUES;
@@ -39,28 +39,23 @@ export function expandRanges(ranges: ReadonlyArray<readonly [number, number]>): 
   return ok(ids);
 }
 
-/** Parses the text of a chunk list; `file` names it in messages (`file:line: ...`). */
-export function parseChunkList(text: string, file: string): Result<number[], string> {
-  const ranges: Array<[number, number]> = [];
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; ++i) {
-    if (lines[i].trim() === '') continue;
-    const entry = parseChunkEntry(lines[i]);
-    if (!entry.ok) return err(`${file}:${i + 1}: ${entry.error}`);
-    ranges.push(entry.value);
-  }
-  const ids = expandRanges(ranges);
-  return ids.ok ? ids : err(`${file}: ${ids.error}`);
+const CHUNK_IDS = { kind: 'id', what: 'a chunk id' } as const;
+
+/** Ids of value-list entries, repeats dropped (first position kept). */
+function idsOf(entries: readonly ValueEntry[]): Result<number[], string> {
+  return expandRanges(entries.map((e): [number, number] => ('range' in e ? e.range : [Number(e.value), Number(e.value)])));
 }
 
-export function readChunkListFile(path: string): Result<number[], string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return err(`cannot read chunk list ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
-  return parseChunkList(text, path);
+/** Parses the text of a chunk list; `file` names it in messages (`file:line: ...`). */
+export function parseChunkList(text: string, file: string): Result<number[], string> {
+  const entries = parseValueList(text, file, CHUNK_IDS);
+  return entries.ok ? idsOf(entries.value) : entries;
+}
+
+/** Reads a chunk list file; `shown` names it in messages (default: the path as given). */
+export function readChunkListFile(path: string, shown: string = path): Result<number[], string> {
+  const entries = readValueList(path, shown, CHUNK_IDS);
+  return entries.ok ? idsOf(entries.value) : entries;
 }
 
 /** Sorted, de-duplicated ids as maximal runs of consecutive ids. */

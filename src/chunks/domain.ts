@@ -6,6 +6,7 @@ import { type Result, ok, err } from '../util/result.js';
 import { Chunker } from './chunker.js';
 import { boxFromDegrees } from './box.js';
 import { expandRanges, parseChunkEntry, readChunkListFile } from './chunklist.js';
+import { displayPath } from '../config/errors.js';
 
 // Expand functions run once per job (10⁵ jobs): build each chunker once.
 const chunkers = new Map<string, Chunker>();
@@ -72,7 +73,7 @@ export const idsDomain: DomainPlugin = {
 export function resolveIdsSpec(spec: unknown, ctx: PluginContext): Result<number[], string> {
   if (isRecord(spec) && typeof spec.file === 'string' && Object.keys(spec).length === 1) {
     const path = isAbsolute(spec.file) ? spec.file : resolve(ctx.baseDir, spec.file);
-    const ids = readChunkListFile(path);
+    const ids = readChunkListFile(path, displayPath(path));
     return ids.ok ? ids : err(`ids: ${ids.error}`);
   }
   if (!Array.isArray(spec)) return err(`ids: expected a list of ids or "a:b" ranges, or { file: PATH }, got ${show(spec)}`);
@@ -100,8 +101,8 @@ function neighboursFunction(name: string, includeSelf: boolean): ExpandFunction 
 }
 
 export function neighbourIds(args: readonly string[], includeSelf: boolean): Result<number[], string> {
-  if (args.length !== 4) return err(`expected 4 arguments (chunkId, widthDeg, stripes, substripes), got ${args.length}`);
   const [idText, widthText, stripes, substripes] = args;
+  if (args.length !== 4 || idText === undefined || widthText === undefined) return err(`expected 4 arguments (chunkId, widthDeg, stripes, substripes), got ${args.length}`);
   const chunker = chunkerFor(stripes, substripes);
   if (!chunker.ok) return chunker;
   const id = toInt(idText, 0);
@@ -135,7 +136,9 @@ function toInt(x: unknown, min = 1): number | undefined {
 
 function pair(x: unknown, where: string): Result<[number, number], string> {
   if (!Array.isArray(x) || x.length !== 2) return err(`${where}: expected [min, max] in degrees, got ${show(x)}`);
-  const [a, b] = x.map((v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN));
+  const deg = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
+  const a = deg(x[0]);
+  const b = deg(x[1]);
   if (!Number.isFinite(a) || !Number.isFinite(b)) return err(`${where}: expected two numbers of degrees, got ${show(x)}`);
   return ok([a, b]);
 }

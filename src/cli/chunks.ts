@@ -83,7 +83,8 @@ export async function runChunks(opts: ChunksOptions, directory: string, file: st
   const modes = (['neighbours', 'locate', 'bounds', 'fromDaxfile'] as const).filter((m) => opts[m] !== undefined);
   if (modes.length > 1) return err(`choose one of ${modes.map(flag).join(', ')}`);
   type Mode = (typeof modes)[number] | 'list';
-  const mode: Mode = modes.length > 0 ? modes[0] : 'list';
+  const first = modes[0];
+  const mode: Mode = first === undefined ? 'list' : first;
   if (opts.width !== undefined && mode !== 'neighbours') return err('--width goes with --neighbours');
   if (opts.excludeSelf && mode !== 'neighbours') return err('--exclude-self goes with --neighbours');
   if (opts.region !== undefined && mode !== 'list') return err(`--region cannot be combined with ${flag(mode)}`);
@@ -118,9 +119,10 @@ export async function runChunks(opts: ChunksOptions, directory: string, file: st
     }
     case 'locate': {
       const args = (opts.locate ?? []).flatMap((a) => a.split(',')).filter((a) => a !== '');
-      if (args.length !== 2) return err(`--locate takes RA and DEC in degrees, got ${JSON.stringify(opts.locate)}`);
-      const ra = number(args[0], 'RA');
-      const dec = number(args[1], 'DEC');
+      const [raText, decText] = args;
+      if (args.length !== 2 || raText === undefined || decText === undefined) return err(`--locate takes RA and DEC in degrees, got ${JSON.stringify(opts.locate)}`);
+      const ra = number(raText, 'RA');
+      const dec = number(decText, 'DEC');
       if (!ra.ok) return ra;
       if (!dec.ok) return dec;
       if (dec.value < -90 || dec.value > 90) return err(`DEC must lie within [-90, 90], got ${dec.value}`);
@@ -165,15 +167,17 @@ function listChunks(chunker: Chunker, opts: ChunksOptions, grid: { stripes: numb
   }
   const parts = opts.region.split(',').map((p) => p.trim());
   if (parts.length !== 4) return err(`--region takes RA1,RA2,DEC1,DEC2 in degrees, got "${opts.region}"`);
+  const names = ['RA1', 'RA2', 'DEC1', 'DEC2'] as const;
   const nums: number[] = [];
-  for (const [i, p] of parts.entries()) {
-    const n = number(p, ['RA1', 'RA2', 'DEC1', 'DEC2'][i]);
+  for (const [i, name] of names.entries()) {
+    const n = number(parts[i] ?? '', name);
     if (!n.ok) return err(`--region: ${n.error}`);
     nums.push(n.value);
   }
-  const box = boxFromDegrees(nums[0], nums[1], nums[2], nums[3]);
+  const [ra1 = NaN, ra2 = NaN, dec1 = NaN, dec2 = NaN] = nums; // four, parsed above
+  const box = boxFromDegrees(ra1, ra2, dec1, dec2);
   if (!box.ok) return err(`--region: ${box.error}`);
-  const region = { ra: [nums[0], nums[1]], dec: [nums[2], nums[3]] };
+  const region = { ra: [ra1, ra2], dec: [dec1, dec2] };
   return ok(formatSet(chunker.getChunksIn(box.value), opts, { ...grid, region }));
 }
 

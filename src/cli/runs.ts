@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Journal, type RunInfo } from '../state/journal.js';
 import { liveRunId, runState } from '../state/runs.js';
 import { loadProject } from './project.js';
-import { globals } from './options.js';
+import { globals, usageError } from './options.js';
 
 export function describeRun(info: RunInfo, live: string | undefined): string {
   const state = runState(info, live);
@@ -18,10 +18,11 @@ export function registerRuns(program: Command): void {
     .option('--limit <n>', 'how many (default 20)', '20')
     .option('--json', 'one JSON object per run, one per line')
     .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
+      const n = Number(opts.limit);
+      if (!/^\s*\d+\s*$/.test(opts.limit) || n < 1) usageError(`--limit expects a whole number >= 1, got ${JSON.stringify(opts.limit)}`);
       const { project } = await loadProject(globals(cmd), []);
       const journal = Journal.load(project.stateDir);
       const live = liveRunId(project.stateDir);
-      const n = Math.max(1, Number(opts.limit) || 20);
       const runs = journal.runs.slice(-n);
       const out: string[] = [];
       if (!opts.json) out.push(['id'.padEnd(22), 'start'.padEnd(24), 'end'.padEnd(24), 'result'.padEnd(11), 'targets'].join(' '));

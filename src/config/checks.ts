@@ -137,8 +137,8 @@ function checkRule(r: RuleSource, config: Config, vars: ReadonlySet<string>): Co
     const at = itemPath([...base, 'input'], raw.input, i);
     const w = { src, path: at };
     const rawItem = Array.isArray(raw.input) ? raw.input[i] : undefined;
-    if (rawItem !== undefined && typeof rawItem !== 'string' && (rawItem.path === undefined) === (rawItem.any === undefined)) {
-      return problem(w, 'an input set needs exactly one of path: (one path pattern) or any: (alternatives)', 'write e.g. { path: out/{n}.csv, each: { n: [domain, chunk] } } or { any: [a.csv, b.csv] }');
+    if (rawItem !== undefined && typeof rawItem !== 'string' && [rawItem.path, rawItem.glob, rawItem.any].filter((k) => k !== undefined).length !== 1) {
+      return problem(w, 'an input set needs exactly one of path: (one path pattern), glob: (every file a glob matches) or any: (alternatives)', 'write e.g. { path: out/{n}.csv, each: { n: [domain, chunk] } }, { glob: raw/*.fits } or { any: [a.csv, b.csv] }');
     }
     // Names bound by `each` may be used in this entry's paths, besides the outputs' wildcards.
     const scoped = new Set(wildcards);
@@ -155,9 +155,10 @@ function checkRule(r: RuleSource, config: Config, vars: ReadonlySet<string>): Co
       }
       scoped.add(e.name);
     }
-    const texts = entry.kind === 'path' ? [entry.template.text] : entry.templates.map((t) => t.text);
+    const texts = entry.kind === 'any' ? entry.templates.map((t) => t.text) : [entry.template.text];
     for (let k = 0; k < texts.length; k++) {
-      const tw = entry.kind === 'path' ? (typeof raw.input === 'string' || typeof (raw.input as unknown[])[i] === 'string' ? w : { src, path: [...at, 'path'] }) : { src, path: [...at, 'any', k] };
+      const plain = typeof raw.input === 'string' || typeof (raw.input as unknown[])[i] === 'string';
+      const tw = entry.kind === 'any' ? { src, path: [...at, 'any', k] } : plain ? w : { src, path: [...at, entry.kind] };
       const c = checkTemplate(texts[k]!, tw, { vars, wildcards: scoped, wildcardOrigin: origin, what: 'an input' });
       if (c.error) return c.error;
     }
@@ -211,6 +212,17 @@ function checkRule(r: RuleSource, config: Config, vars: ReadonlySet<string>): Co
   return undefined;
 }
 
+/** A glob domain names its own wildcard, where the value is read from, and no other. */
+function checkGlobDomain(name: string, text: string, w: Where, vars: ReadonlySet<string>): ConfigError | undefined {
+  const c = checkTemplate(text, w, { vars, what: 'a glob domain' });
+  if (c.error) return c.error;
+  const names = wildcardNames(c.tokens);
+  const other = names.find((n) => n !== name);
+  if (other !== undefined) return problem(w, `a glob domain may use only its own wildcard {${name}}, not {${other}}`, `write the other parts literally, e.g. glob: 'data/raw/{${name}}.fastq'`);
+  if (names.length === 0) return problem(w, `the glob domain of {${name}} does not contain {${name}}: it is where each file's value is read from`, `write e.g. glob: 'data/raw/{${name}}.fastq'`);
+  return undefined;
+}
+
 export function checkConfig(
   config: Config,
   rules: readonly RuleSource[],
@@ -218,8 +230,13 @@ export function checkConfig(
   root: SourceFile,
 ): ConfigError | undefined {
   const found: ConfigError[] = [];
+  const vars = new Set(Object.keys(config.vars));
   for (const [name, w] of Object.entries(config.wildcards)) {
     const src = wildcardSources[name]!;
+    if (w.domain?.kind === 'glob') {
+      const e = checkGlobDomain(name, w.domain.template.text, { src, path: ['wildcards', name, 'glob'] }, vars);
+      if (e) found.push(e);
+    }
     let re: RegExp | undefined;
     if (w.pattern !== undefined) {
       const c = compileWildcardPattern(w.pattern);
@@ -241,11 +258,20 @@ export function checkConfig(
       }
     }
   }
-  const vars = new Set(Object.keys(config.vars));
   for (const r of rules) {
     const e = checkRule(r, config, vars);
     if (e) found.push(e);
   }
+  // A report wildcard must exist: declared under wildcards, or a wildcard of some rule's outputs.
+  const known = new Set(Object.keys(config.wildcards));
+  for (const r of rules) for (const o of r.spec.outputs) {
+    const t = parseTemplate(o.text);
+    if (t.ok) for (const n of wildcardNames(t.value)) known.add(n);
+  }
+  config.report.forEach((name, i) => {
+    if (known.has(name)) return;
+    found.push(problem({ src: root, path: ['report', i] }, `{${name}} is not a wildcard of this Daxfile (wildcards: ${[...known].sort().join(', ') || 'none'})`, didYouMean(name, [...known]) ?? 'name a wildcard declared under wildcards: or used in a rule output'));
+  });
   config.targets.forEach((t, i) => {
     // Targets may use any wildcard (the engine expands them); vars must exist.
     const c = checkTemplate(t.text, { src: root, path: ['targets', i] }, { vars, what: 'a target' });

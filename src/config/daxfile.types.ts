@@ -42,6 +42,10 @@ export type Values = Value[];
  */
 export type ValuesFile = string;
 /**
+ * Domain: the values the wildcard takes in the files that exist, e.g. data/raw/{sample}.fastq (relative to this file; text outside placeholders is literal; each match's value must match the wildcard's pattern). Sorted, without repeats.
+ */
+export type ValuesFromFiles = string;
+/**
  * numStripes: the number of latitude stripes (>= 1).
  */
 export type Stripes = number;
@@ -80,6 +84,10 @@ export type ChunkIdOrRange = number | string;
  */
 export type ChunkListFile = string;
 /**
+ * An empty domain (an empty values list or file, a glob that matches nothing) is an error when a target expands over it, unless this is true: then the target expands to nothing and an input over the domain is empty.
+ */
+export type AllowAnEmptyDomain = boolean;
+/**
  * Path pattern or list. All outputs of a rule carry the same wildcards.
  */
 export type Outputs = PathPattern | PathPattern[];
@@ -101,6 +109,10 @@ export type PathPattern1 = string;
  * @minItems 2
  */
 export type Alternatives = [PathPattern, PathPattern, ...PathPattern[]];
+/**
+ * A path relative to this file, with placeholders {WILDCARD} and {vars.NAME}; {{ and }} are literal braces.
+ */
+export type PathPattern2 = string;
 /**
  * Index in `any` of the alternative to build when none exists (default 0).
  */
@@ -130,9 +142,9 @@ export type WorkingDirectory = string;
  */
 export type Value1 = string | number | boolean;
 /**
- * Validate outputs after the job succeeds: csv checks every output parses as CSV with a constant column count.
+ * The name of a check run on every output after the job succeeds, and when deciding what is up to date: csv (the last line is newline-terminated and every row has the same number of fields). An unknown name is a config error listing the known checks.
  */
-export type OutputCheck = 'csv';
+export type OutputCheck = string;
 /**
  * What the rule does, for humans (shown by status and -n).
  */
@@ -157,6 +169,10 @@ export type WildcardName = string;
  * Wildcards (e.g. chunk) whose values dax reports on at the end of a run and in dax status: finished, failed, not started, incomplete; the failed values are written to .dax/failed-<name>.txt.
  */
 export type ReportByWildcard = WildcardName[];
+/**
+ * Directories (absolute, or relative to this Daxfile) that inputs, outputs and cwd may reach through symbolic links. Without them, a path whose directory resolves outside the project directory is a config error.
+ */
+export type PlacesOutsideTheProject = Path[];
 
 /**
  * A dax pipeline (Daxfile.yaml, version 1): rules with named wildcards and file dependencies. See the README.
@@ -170,6 +186,7 @@ export interface Daxfile {
   rules?: Rules;
   targets?: DefaultTargets;
   report?: ReportByWildcard;
+  allow_outside?: PlacesOutsideTheProject;
 }
 /**
  * NAME -> scalar or list of scalars, used as {vars.NAME}. Precedence: --set NAME=VALUE > Daxfile > environment DAX_VAR_NAME.
@@ -184,20 +201,22 @@ export interface ResourcePools {
   [k: string]: PoolCapacity;
 }
 /**
- * NAME -> constraint (pattern) and/or domain (values, file, chunks, ids). Used as {NAME} in rule outputs, inputs and commands.
+ * NAME -> constraint (pattern) and/or domain (values, file, glob, chunks, ids). Used as {NAME} in rule outputs, inputs and commands.
  */
 export interface Wildcards {
   [k: string]: Wildcard;
 }
 /**
- * A constraint (pattern) and/or a domain: exactly one of values, file, chunks, ids.
+ * A constraint (pattern) and/or a domain: at most one of values, file, glob, chunks, ids.
  */
 export interface Wildcard {
   pattern?: Pattern;
   values?: Values;
   file?: ValuesFile;
+  glob?: ValuesFromFiles;
   chunks?: SkyChunkSet;
   ids?: ChunkIds;
+  allow_empty?: AllowAnEmptyDomain;
 }
 /**
  * Domain: the chunk ids of a sky partitioning (Qserv chunker), optionally only those intersecting a region.
@@ -237,11 +256,12 @@ export interface Rule {
   supersedes?: Supersedes;
 }
 /**
- * Inputs computed per job. `path` is one path pattern; `any` lists alternatives: the first that exists or that a job of this run makes is used, else the one at index `build` is built. `each` expands the entry over values: NAME -> [function, args...], e.g. n: [neighbours, '{chunk}', '{vars.edge_width}', '{vars.stripes}', '{vars.substripes}'] or c: [domain, chunk]; {NAME} may then be used in the paths.
+ * Inputs computed per job. `path` is one path pattern; `glob` is every existing file a glob matches; `any` lists alternatives: the first that exists or that a job of this run makes is used, else the one at index `build` is built. `each` expands the entry over values: NAME -> [function, args...], e.g. n: [neighbours, '{chunk}', '{vars.edge_width}', '{vars.stripes}', '{vars.substripes}'] or c: [domain, chunk]; {NAME} may then be used in the paths.
  */
 export interface InputSet {
   path?: PathPattern1;
   any?: Alternatives;
+  glob?: PathPattern2;
   build?: WhichToBuild;
   each?: ExpandOver;
 }

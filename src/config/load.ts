@@ -29,7 +29,7 @@ export interface LoadOptions {
 
 
 /** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
-const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes']);
+const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description']);
 
 export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const daxfile = daxfilePath(opts);
@@ -116,6 +116,7 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     rules,
     targets,
     report: [...(rootData.report ?? [])],
+    allowOutside: (rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)),
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
@@ -176,15 +177,15 @@ function loadTree(
 
 function wildcardSpec(src: SourceFile, name: string, w: Wildcard): Result<WildcardSpec, ConfigError> {
   const base = ['wildcards', name];
-  const domains = Object.keys(w).filter((k) => k !== 'pattern');
+  const domains = Object.keys(w).filter((k) => k !== 'pattern' && k !== 'allow_empty');
   if (domains.length > 1) {
     return err({
       loc: src.locate([...base, domains[1]!]),
       key: keyString([...base, domains[1]!]),
-      message: `wildcard '${name}' has more than one domain (${domains.join(', ')}); expected at most one of: values, file, chunks, ids`,
+      message: `wildcard '${name}' has more than one domain (${domains.join(', ')}); expected at most one of: values, file, glob, chunks, ids`,
     });
   }
-  const spec: WildcardSpec = { name, loc: src.locate(base) };
+  const spec: WildcardSpec = { name, allowEmpty: w.allow_empty === true, loc: src.locate(base) };
   if (w.pattern !== undefined) spec.pattern = w.pattern;
   const key = domains[0];
   if (key !== undefined) {
@@ -192,6 +193,7 @@ function wildcardSpec(src: SourceFile, name: string, w: Wildcard): Result<Wildca
     let domain: DomainSpec;
     if (key === 'values') domain = { kind: 'values', values: (w.values ?? []).map(String), loc };
     else if (key === 'file') domain = { kind: 'file', path: path.resolve(src.dir, w.file ?? ''), loc };
+    else if (key === 'glob') domain = { kind: 'glob', template: { text: w.glob ?? '', loc: src.locateValue([...base, key]) }, baseDir: src.dir, loc };
     else domain = { kind: 'plugin', name: key, spec: (w as Record<string, unknown>)[key], baseDir: src.dir, loc };
     spec.domain = domain;
   }
@@ -217,6 +219,7 @@ function inputSpecs(src: SourceFile, base: KeyPath, v: Rule['input']): InputSpec
       loc: src.locate([...at, 'each', name]),
     }));
     if (item.path !== undefined) return { kind: 'path', template: { text: item.path, loc: src.locateValue([...at, 'path']) }, each };
+    if (item.glob !== undefined) return { kind: 'glob', template: { text: item.glob, loc: src.locateValue([...at, 'glob']) }, each };
     const alts = item.any ?? [];
     return { kind: 'any', templates: alts.map((text, k) => ({ text, loc: src.locateValue([...at, 'any', k]) })), build: item.build ?? 0, each, loc: src.locate(at) };
   });
@@ -259,6 +262,8 @@ function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<Ru
   };
   if (run) spec.run = run;
   if (timeout !== undefined) spec.timeout = timeout;
+  if (raw.check !== undefined) spec.check = { name: raw.check, loc: src.locateValue([...base, 'check']) };
+  if (raw.description !== undefined) spec.description = raw.description;
   if (raw.cwd !== undefined) spec.cwd = { text: raw.cwd, loc: src.locateValue([...base, 'cwd']) };
   return ok(spec);
 }

@@ -32,12 +32,16 @@ export interface Var {
 export type DomainSpec =
   | { kind: 'values'; values: string[]; loc: Loc }
   | { kind: 'file'; path: string /* absolute */; loc: Loc }
+  /** The values the wildcard takes in existing files, e.g. data/{sample}.fastq (relative to baseDir). */
+  | { kind: 'glob'; template: Template; baseDir: string; loc: Loc }
   | { kind: 'plugin'; name: string; spec: unknown; baseDir: string; loc: Loc };
 
 export interface WildcardSpec {
   name: string;
   pattern?: string; // regex source; a value must match it in full
   domain?: DomainSpec;
+  /** `allow_empty: true`: an empty domain is what the user expects, not a mistake. */
+  allowEmpty: boolean;
   loc: Loc;
 }
 
@@ -55,9 +59,11 @@ export interface EachSpec {
   loc: Loc;
 }
 
-/** An input entry: one path, or alternatives of which one is used; either may be expanded by `each`. */
+/** An input entry: one path, a glob, or alternatives of which one is used; any may be expanded by `each`. */
 export type InputSpec =
   | { kind: 'path'; template: Template; each: EachSpec[] }
+  /** Every existing file the glob matches (placeholders rendered per job first), sorted. */
+  | { kind: 'glob'; template: Template; each: EachSpec[] }
   | { kind: 'any'; templates: Template[]; build: number; each: EachSpec[]; loc: Loc };
 
 export type RunSpec =
@@ -79,7 +85,10 @@ export interface RuleSpec {
   timeout?: number; // seconds
   cwd?: Template; // default: the project directory
   env: Record<string, string>;
-  /** Extra keys later issues add (check, alternatives, supersedes...) live here, raw. */
+  /** `check: NAME`: the output check run on every output (names are checked when compiling). */
+  check?: { name: string; loc: Loc };
+  description?: string;
+  /** Keys the schema allows that are not modelled above, raw (none today). */
   extra: Record<string, unknown>;
 }
 
@@ -95,6 +104,8 @@ export interface Config {
   targets: Template[];
   /** Wildcards whose values runs and status report on (e.g. chunk). */
   report: string[];
+  /** Absolute directories outside the project that paths may reach through symlinks. */
+  allowOutside: string[];
   /** Where a key path was written, for error messages raised after loading. */
   locate(file: string, path: Array<string | number>): Loc;
 }

@@ -43,6 +43,7 @@ export function daxfileSchemas(): Record<FileKind, SchemaNode> {
   delete props.version;
   delete props.targets;
   delete props.report;
+  delete props.allow_outside;
   return { root: schema, include: { ...schema, $id: `${String(schema.$id)}#include`, properties: props, required: [] } };
 }
 
@@ -81,7 +82,7 @@ export function validateSource(src: SourceFile, kind: FileKind): ConfigError[] {
         loc: src.locate([k]),
         key: k,
         message: `key '${k}' is not allowed in an included file; expected only: ${INCLUDE_KEYS.join(', ')}`,
-        hint: k === 'version' || k === 'targets' || k === 'report' ? `move '${k}' to the including Daxfile` : didYouMean(k, INCLUDE_KEYS),
+        hint: k === 'version' || k === 'targets' || k === 'report' || k === 'allow_outside' ? `move '${k}' to the including Daxfile` : didYouMean(k, INCLUDE_KEYS),
       }));
     }
   }

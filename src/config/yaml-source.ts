@@ -2,9 +2,10 @@
 // static checks, the engine) can point at file:line:col.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ConfigError, Loc } from './model.js';
 import { err, ok, type Result } from '../util/result.js';
+import { unreadable } from '../util/ranges.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -25,8 +26,7 @@ export function readSource(file: string, from?: { loc: Loc; key: string }, empty
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
+    const why = unreadable(e);
     return err({
       loc: from?.loc,
       key: from?.key,
@@ -59,7 +59,16 @@ export function parseSource(file: string, text: string, emptyAs?: unknown): Resu
         : 'fix the YAML syntax (indentation, quoting, a missing ":")',
     });
   }
-  const src = makeSource(file, doc, at);
+  const data = toData(doc);
+  if (!data.ok) {
+    const alias = firstAlias(doc);
+    return err({
+      loc: at(alias ?? 0),
+      message: `YAML aliases expand to more than ${MAX_ALIAS_COUNT} nodes: refused, as a "billion laughs" document would exhaust memory`,
+      hint: 'write the values out, or use fewer aliases (*name) of large anchors (&name)',
+    });
+  }
+  const src = makeSource(file, doc, at, data.value);
   // An empty document (no content, or only comments) parses to null.
   if (src.data === null && emptyAs !== undefined) src.data = emptyAs;
   return ok(src);
@@ -70,7 +79,32 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function makeSource(file: string, doc: Document, at: (offset: number) => Loc): SourceFile {
+/** How many alias expansions a file may make (yaml's guard against exponential expansion). */
+export const MAX_ALIAS_COUNT = 1000;
+
+function toData(doc: Document): Result<unknown, 'aliases'> {
+  try {
+    return ok(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown);
+  } catch (e) {
+    // yaml throws a ReferenceError when aliases expand too much; anything else is a bug.
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) return err('aliases');
+    throw e;
+  }
+}
+
+/** Where the first alias of the document is, if any. */
+function firstAlias(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+function makeSource(file: string, doc: Document, at: (offset: number) => Loc, data: unknown): SourceFile {
   const start = (n: Node | null | undefined): number | undefined => n?.range?.[0];
   const root = doc.contents as Node | null;
   const rootLoc = at(start(root) ?? 0);
@@ -103,7 +137,7 @@ function makeSource(file: string, doc: Document, at: (offset: number) => Loc): S
   return {
     path: file,
     dir: path.dirname(file),
-    data: doc.toJS({ maxAliasCount: 1000 }) as unknown,
+    data,
     locate: (p) => walk(p, false),
     locateValue: (p) => walk(p, true),
   };

@@ -219,8 +219,8 @@ export class Attempts {
       if (!s) return { status: 'failed', why: `the command succeeded but did not write ${out}` };
       if (s.mtimeMs < started - 1000 && !s.isDirectory()) return { status: 'failed', why: `the command succeeded but did not write ${out} (it is older than the job)` };
     }
-    const check = job.rule.spec.extra['check'];
-    if (typeof check === 'string') {
+    const check = job.rule.check;
+    if (check !== undefined) {
       const fn = this.c.checks.get(check);
       for (const out of job.outputs) {
         const problem = fn?.(files.abs(out));

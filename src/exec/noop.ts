@@ -56,11 +56,13 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
 export function saveNoop(project: Project, graph: Graph, key: string, summary: NoopSummary): void {
   const present = new Set<string>(project.config.files);
   for (const f of project.domains.files(Object.keys(project.config.wildcards))) present.add(f);
+  // What glob inputs match is decided by these directories' entries.
+  for (const d of graph.watched) present.add(d);
   const absent = new Set<string>(graph.absent);
   const outputs = new Set<string>();
   for (const job of graph.jobs) {
     // Outputs checked for content (check:) count like inputs: their bytes matter.
-    const checked = job.rule.spec.extra['check'] !== undefined;
+    const checked = job.rule.check !== undefined;
     for (const p of job.outputs) (checked ? present : outputs).add(p);
     for (const p of job.inputs) present.add(p);
     for (const sup of job.rule.supersedes) absent.add(sup.render(job.values));

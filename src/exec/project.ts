@@ -29,13 +29,16 @@ export async function loadProject(o: ProjectOptions): Promise<Result<Project, Co
   const { directory, file } = o;
   const config = await loadConfigCached({ cwd: o.cwd, ...(directory !== undefined ? { directory } : {}), ...(file !== undefined ? { file } : {}), sets: o.sets, env: o.env }, o.version);
   if (!config.ok) return config;
-  const pipeline = Pipeline.create(config.value);
+  const checks = o.checks ?? builtinChecks();
+  // The check names a rule may use are the ones registered here.
+  const plugins: Plugins = { ...(o.plugins ?? emptyPlugins()), checks: new Set([...(o.plugins?.checks ?? []), ...checks.keys()]) };
+  const pipeline = Pipeline.create(config.value, plugins);
   if (!pipeline.ok) return pipeline;
   return ok({
     config: config.value,
     pipeline: pipeline.value,
-    domains: new Domains(config.value, o.plugins ?? emptyPlugins()),
+    domains: new Domains(config.value, plugins),
     stateDir: path.join(config.value.projectDir, '.dax'),
-    checks: o.checks ?? builtinChecks(),
+    checks,
   });
 }

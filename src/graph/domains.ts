@@ -1,40 +1,14 @@
 // Wildcard domains: the values a wildcard ranges over when a target pattern is expanded.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { Config, DomainSpec, WildcardSpec } from '../config/model.js';
+import type { Config, ConfigError, DomainSpec, WildcardSpec } from '../config/model.js';
 import type { Plugins } from './plugins.js';
-import type { PlanError } from './rule.js';
-import { isSafeValue } from './pattern.js';
-import { MAX_RANGE_VALUES, parseRange } from '../util/ranges.js';
+import path from 'node:path';
+import { isSafeValue, pathTooLong, shorten, type PathPattern } from './pattern.js';
+import { compilePath } from './rule.js';
+import { globFiles, literalGlob, watchDirs } from './glob.js';
+import { expandEntries, readValueList } from '../util/ranges.js';
+import { displayPath } from '../config/errors.js';
 import { compileWildcardPattern, DEFAULT_WILDCARD_PATTERN } from '../config/pattern.js';
 import { err, ok, type Result } from '../util/result.js';
-
-/** Reads a values file: one value per line; for integers also `a:b` (inclusive); blank lines
- * and lines starting with # are ignored. */
-export function readValuesFile(file: string): Result<string[], { line: number; message: string }> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    return err({ line: 0, message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
-  }
-  const values: string[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const range = parseRange(line);
-    if (range === undefined) values.push(line);
-    else if (!range.ok) return err({ line: i + 1, message: range.error });
-    else {
-      if (values.length + range.value[1] - range.value[0] + 1 > MAX_RANGE_VALUES) {
-        return err({ line: i + 1, message: `the file expands to more than ${MAX_RANGE_VALUES} values` });
-      }
-      for (let v = range.value[0]; v <= range.value[1]; v++) values.push(String(v));
-    }
-  }
-  return ok(values);
-}
 
 export class Domains {
   private readonly cache = new Map<string, string[]>();
@@ -55,13 +29,18 @@ export class Domains {
       const d = this.config.wildcards[name]?.domain;
       if (!d) continue;
       if (d.kind === 'file') out.push(d.path);
+      else if (d.kind === 'glob') {
+        // The directories whose entries decide the matches: a file added there changes the domain.
+        const g = this.globOf(name, d);
+        if (g.ok) for (const dir of watchDirs(this.config.projectDir, g.value.glob)) out.push(path.join(this.config.projectDir, dir));
+      }
       else if (d.kind === 'plugin') out.push(...(this.plugins.domains.get(d.name)?.files?.(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir }) ?? []));
     }
     return out;
   }
 
   /** The values of a wildcard, checked against its pattern. */
-  values(name: string): Result<string[], PlanError> {
+  values(name: string): Result<string[], ConfigError> {
     const hit = this.cache.get(name);
     if (hit) return ok(hit);
     const w = this.config.wildcards[name];
@@ -73,10 +52,15 @@ export class Domains {
     }
     const r = this.resolve(w, w.domain);
     if (!r.ok) return r;
+    if (r.value.length === 0 && !w.allowEmpty) return err(this.emptyError(w, w.domain));
     const compiled = compileWildcardPattern(w.pattern ?? DEFAULT_WILDCARD_PATTERN);
     if (!compiled.ok) return err({ loc: w.loc, key: `wildcards.${name}.pattern`, message: compiled.error });
     const re = compiled.value;
     for (const v of r.value) {
+      const tooLong = pathTooLong(v);
+      if (tooLong) {
+        return err({ loc: w.domain.loc, key: `wildcards.${name}`, message: `value '${shorten(v)}' of wildcard {${name}} ${tooLong}`, hint: 'values become parts of paths: shorten the value' });
+      }
       if (!re.test(v) || !isSafeValue(v)) {
         return err({
           loc: w.domain.loc,
@@ -90,15 +74,47 @@ export class Domains {
     return r;
   }
 
-  private resolve(w: WildcardSpec, d: DomainSpec): Result<string[], PlanError> {
+  /** An empty domain is usually a mistake (a list not written yet, a glob in the wrong place). */
+  private emptyError(w: WildcardSpec, d: DomainSpec): ConfigError {
+    const hint = `add values, or write allow_empty: true under wildcards.${w.name} if an empty set is expected (targets over it then build nothing)`;
+    switch (d.kind) {
+      case 'values':
+        return { loc: d.loc, key: `wildcards.${w.name}.values`, message: `wildcard {${w.name}} has no values: its values list is empty`, hint };
+      case 'file':
+        return { loc: d.loc, key: `wildcards.${w.name}.file`, message: `wildcard {${w.name}} has no values: ${displayPath(d.path)} holds none`, hint };
+      case 'glob':
+        return { loc: d.loc, key: `wildcards.${w.name}.glob`, message: `wildcard {${w.name}} has no values: no file matches ${d.template.text}`, hint };
+      case 'plugin':
+        return { loc: d.loc, key: `wildcards.${w.name}.${d.name}`, message: `wildcard {${w.name}} has no values: its ${d.name} domain is empty`, hint };
+    }
+  }
+
+  /** A glob domain's pattern (a path pattern, so it may not leave the project) and its glob. */
+  private globOf(name: string, d: Extract<DomainSpec, { kind: 'glob' }>): Result<{ pattern: PathPattern; glob: string }, ConfigError> {
+    const c = this.config;
+    const p = compilePath(d.template, d.baseDir, c.projectDir, c.vars, (n) => c.wildcards[n]?.pattern ?? DEFAULT_WILDCARD_PATTERN);
+    if (!p.ok) return err({ ...p.error, key: `wildcards.${name}.glob` });
+    return ok({ pattern: p.value, glob: literalGlob(p.value) });
+  }
+
+  private resolve(w: WildcardSpec, d: DomainSpec): Result<string[], ConfigError> {
     switch (d.kind) {
       case 'values':
         return ok(d.values);
       case 'file': {
-        const r = readValuesFile(d.path);
-        if (r.ok) return r;
-        const where = r.error.line > 0 ? `${path.relative(process.cwd(), d.path)}:${r.error.line}: ` : '';
-        return err({ loc: d.loc, key: `wildcards.${w.name}.file`, message: `${where}${r.error.message}` });
+        const r = readValueList(d.path, displayPath(d.path), { kind: 'any' });
+        if (r.ok) return ok(expandEntries(r.value));
+        return err({ loc: d.loc, key: `wildcards.${w.name}.file`, message: r.error });
+      }
+      case 'glob': {
+        const g = this.globOf(w.name, d);
+        if (!g.ok) return g;
+        const values = new Set<string>();
+        for (const f of globFiles(this.config.projectDir, g.value.glob)) {
+          const v = g.value.pattern.match(f)?.[w.name];
+          if (v !== undefined) values.add(v);
+        }
+        return ok([...values].sort(compareValues));
       }
       case 'plugin': {
         const plugin = this.plugins.domains.get(d.name);
@@ -110,3 +126,13 @@ export class Domains {
     }
   }
 }
+
+/** Integers in numeric order, before other values in code-point order. */
+function compareValues(a: string, b: string): number {
+  const ia = INT.test(a);
+  const ib = INT.test(b);
+  if (ia && ib) return Number(a) - Number(b);
+  if (ia !== ib) return ia ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+const INT = /^-?\d+$/;

@@ -1,13 +1,15 @@
 // Builds the job DAG from targets, back through the rules that make each input.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Template } from '../config/model.js';
+import type { ConfigError, Template } from '../config/model.js';
 import type { Domains } from './domains.js';
 import type { Job } from './job.js';
-import { isSafeValue, PathPattern, DEFAULT_WILDCARD_PATTERN } from './pattern.js';
+import { isSafeValue, pathTooLong, PathPattern, DEFAULT_WILDCARD_PATTERN, shorten } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
-import { compilePath, type CompiledEach, type PlanError, type Rule } from './rule.js';
+import { compilePath, type CompiledEach, type Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
+import { globFiles, renderGlob, watchDirs } from './glob.js';
+import { Containment } from './contain.js';
 
 export interface Graph {
   jobs: Job[]; // topological: every job after the jobs it depends on
@@ -16,6 +18,8 @@ export interface Graph {
   sources: Set<string>;
   /** Alternatives passed over because they did not exist: if one appears, the choice changes. */
   absent: Set<string>;
+  /** Directories (project-relative) whose entries decide what glob inputs match. */
+  watched: Set<string>;
   byId: Map<string, Job>;
 }
 
@@ -27,7 +31,7 @@ export interface TargetRequest {
   template?: Template; // when it came from the Daxfile
 }
 
-export function buildGraph(pipeline: Pipeline, domains: Domains, targets: TargetRequest[]): Result<Graph, PlanError> {
+export function buildGraph(pipeline: Pipeline, domains: Domains, targets: TargetRequest[]): Result<Graph, ConfigError> {
   const b = new Builder(pipeline, domains);
   const targetJobs: Job[] = [];
   const seen = new Set<Job>();
@@ -35,6 +39,8 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const ex = expandTarget(pipeline, domains, t);
     if (!ex.ok) return ex;
     for (const item of ex.value) {
+      const tooLong = typeof item === 'string' ? pathTooLong(item) : undefined;
+      if (tooLong) return err({ loc: t.template?.loc, message: `target '${shorten(item as string)}' ${tooLong}`, hint: 'shorten the path' });
       const j = typeof item === 'string' ? b.jobFor(item, undefined, 0) : b.jobForValues(item.rule, item.values, 0);
       if (!j.ok) return j;
       if (j.value === undefined) {
@@ -60,7 +66,7 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const r = b.reorder();
     if (!r.ok) return r;
   }
-  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, byId: b.jobs });
+  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched, byId: b.jobs });
 }
 
 function exists(p: string): boolean {
@@ -70,7 +76,7 @@ function exists(p: string): boolean {
 /** A target path, or a job given directly by rule and values (no path matching needed). */
 type Expanded = string | { rule: Rule; values: Record<string, string> };
 
-function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): Result<Expanded[], PlanError> {
+function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): Result<Expanded[], ConfigError> {
   const rule = pipeline.byName.get(t.text);
   let pattern: PathPattern;
   if (rule) {
@@ -112,18 +118,37 @@ class Builder {
   readonly order: Job[] = [];
   readonly sources = new Set<string>();
   readonly absent = new Set<string>();
+  readonly watched = new Set<string>();
+  /** What each rendered glob matched: jobs often share one. */
+  private readonly globCache = new Map<string, string[]>();
   /** The jobs being built, outermost first: a job needed again while on it closes a cycle. */
   private readonly stack: Job[] = [];
   private pending: Array<{ job: Job; slot: number; candidates: string[]; build: number; depth: number }> = [];
   private readonly fnCache = new Map<string, string[]>();
 
+  private readonly containment: Containment;
+
   constructor(
     private readonly pipeline: Pipeline,
     private readonly domains: Domains,
-  ) {}
+  ) {
+    this.containment = new Containment(pipeline.config.projectDir, pipeline.config.allowOutside);
+  }
+
+  /** A path that symlinks take outside the project: an error, unless allow_outside lists the place. */
+  private escapes(job: Job, what: 'output' | 'input' | 'cwd', p: string): ConfigError | undefined {
+    const why = this.containment.outside(p, what === 'cwd');
+    if (why === undefined) return undefined;
+    return {
+      loc: job.rule.spec.loc,
+      key: `rules.${job.rule.name}.${what}`,
+      message: `${what} ${p} of job ${shorten(job.id)} is outside the project: ${why}`,
+      hint: 'make it a directory inside the project, or list the place under allow_outside: in the Daxfile',
+    };
+  }
 
   /** The job making `p` (creating it and its dependencies), or undefined for a source file. */
-  jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, PlanError> {
+  jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, ConfigError> {
     let rule = known;
     let values: Record<string, string> | undefined;
     if (rule) values = rule.outputs[0]!.match(p);
@@ -137,7 +162,7 @@ class Builder {
     return this.jobForValues(rule, values, depth, p);
   }
 
-  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string): Result<Job, PlanError> {
+  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string): Result<Job, ConfigError> {
     const id = rule.jobId(values);
     const existing = this.jobs.get(id);
     if (existing) {
@@ -152,7 +177,19 @@ class Builder {
       if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `wildcard value '${v}' of {${name}} for rule '${rule.name}' is not allowed in a path`, hint: 'values may not be empty, "." or ".." or absolute' });
     }
     const outputs = rule.outputs.map((o) => o.render(values));
+    for (const o of outputs) {
+      const why = pathTooLong(o);
+      if (why) return err({ loc: rule.spec.loc, key: `rules.${rule.name}.output`, message: `output ${shorten(o)} of rule '${rule.name}' ${why}`, hint: 'shorten the output pattern or the wildcard values' });
+    }
     const job: Job = { index: -1, id, rule, values, outputs, inputs: [], deps: [], dependents: [] };
+    for (const o of outputs) {
+      const e = this.escapes(job, 'output', o);
+      if (e) return err(e);
+    }
+    if (rule.cwd) {
+      const e = this.escapes(job, 'cwd', rule.cwd.render(values));
+      if (e) return err(e);
+    }
     this.jobs.set(id, job);
     this.stack.push(job);
     if (rule.plainInputs) {
@@ -166,7 +203,7 @@ class Builder {
         if (!lists.ok) return lists;
         // One scratch object for every combination: these loops run ~10^6 times in a big plan.
         const combo: Record<string, string> = { ...values };
-        const visit = (k: number): Result<void, PlanError> => {
+        const visit = (k: number): Result<void, ConfigError> => {
           if (k < entry.each.length) {
             for (const v of lists.value[k]!) {
               combo[entry.each[k]!.name] = v;
@@ -176,6 +213,7 @@ class Builder {
             return ok(undefined);
           }
           if (entry.kind === 'path') return this.addInput(job, entry.pattern.render(combo), depth);
+          if (entry.kind === 'glob') return this.addGlob(job, renderGlob(entry.pattern, combo), depth);
           // Which alternative to use is decided once every target's jobs are known.
           this.pending.push({ job, slot: job.inputs.length, candidates: entry.patterns.map((pt) => pt.render(combo)), build: entry.build, depth });
           job.inputs.push('');
@@ -192,7 +230,11 @@ class Builder {
   }
 
   /** Adds an input to a job, and the job that makes it. */
-  private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, PlanError> {
+  private addInput(job: Job, input: string, depth: number, slot?: number): Result<void, ConfigError> {
+    const why = pathTooLong(input);
+    if (why) return err({ loc: job.rule.spec.loc, key: `rules.${job.rule.name}.input`, message: `input ${shorten(input)} of job ${shorten(job.id)} ${why}`, hint: 'shorten the input pattern or the values it uses' });
+    const out = this.escapes(job, 'input', input);
+    if (out) return err(out);
     if (slot === undefined) job.inputs.push(input);
     else job.inputs[slot] = input;
     const dep = this.jobFor(input, undefined, depth + 1);
@@ -213,6 +255,22 @@ class Builder {
     return ok(undefined);
   }
 
+  /** Adds every file a glob matches as an input (sorted), and watches what decides the matches. */
+  private addGlob(job: Job, glob: string, depth: number): Result<void, ConfigError> {
+    let matches = this.globCache.get(glob);
+    if (!matches) {
+      const projectDir = this.pipeline.config.projectDir;
+      matches = globFiles(projectDir, glob);
+      this.globCache.set(glob, matches);
+      for (const d of watchDirs(projectDir, glob)) this.watched.add(d);
+    }
+    for (const m of matches) {
+      const r = this.addInput(job, m, depth);
+      if (!r.ok) return r;
+    }
+    return ok(undefined);
+  }
+
   private link(job: Job, dep: Job): void {
     if (job.deps.includes(dep)) return;
     job.deps.push(dep);
@@ -220,7 +278,7 @@ class Builder {
   }
 
   /** The values of each `each` of an input entry, for one job. */
-  private eachLists(rule: Rule, each: CompiledEach[], values: Record<string, string>): Result<string[][], PlanError> {
+  private eachLists(rule: Rule, each: CompiledEach[], values: Record<string, string>): Result<string[][], ConfigError> {
     const lists: string[][] = [];
     for (const e of each) {
       const args = rule.renderEachArgs(e, values);
@@ -240,7 +298,7 @@ class Builder {
     return ok(lists);
   }
 
-  private callFunction(rule: Rule, fn: string, args: string[]): Result<string[], PlanError> {
+  private callFunction(rule: Rule, fn: string, args: string[]): Result<string[], ConfigError> {
     if (fn === 'domain') return this.domains.values(args[0]!);
     const f = this.domains.plugins.functions.get(fn);
     const where = { loc: rule.spec.loc, key: `rules.${rule.name}.input` };
@@ -251,7 +309,7 @@ class Builder {
 
   /** Chooses each pending alternative: the first that exists or that a job of this plan makes,
    * else the one to build. Building one may add more pending choices; repeat until none. */
-  resolvePending(): Result<boolean, PlanError> {
+  resolvePending(): Result<boolean, ConfigError> {
     if (this.pending.length === 0) return ok(false);
     // Which planned job makes a path: one map lookup per candidate instead of matching rules.
     const byOutput = new Map<string, Job>();
@@ -285,7 +343,7 @@ class Builder {
   }
 
   /** Dependencies added after their dependents: order everything again, depth first. */
-  reorder(): Result<void, PlanError> {
+  reorder(): Result<void, ConfigError> {
     const state = new Map<Job, 1 | 2>();
     const order: Job[] = [];
     for (const root of this.order) {
@@ -321,7 +379,7 @@ class Builder {
     return ok(undefined);
   }
 
-  private cycleError(repeat: Job): PlanError {
+  private cycleError(repeat: Job): ConfigError {
     const chain = this.stack.slice(this.stack.indexOf(repeat)).map((j) => j.id);
     chain.push(repeat.id);
     return {

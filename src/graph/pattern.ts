@@ -115,3 +115,25 @@ export function isSafeValue(value: string): boolean {
   }
   return true;
 }
+
+/** Linux's limits (PATH_MAX, NAME_MAX): a longer path cannot be created or even looked up. */
+export const MAX_PATH_BYTES = 4096;
+export const MAX_NAME_BYTES = 255;
+
+/** Why a path is too long for the filesystem, or undefined when it is not. */
+export function pathTooLong(p: string): string | undefined {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: up to 85 units fit any limit. The common case.
+  if (p.length <= 85) return undefined;
+  const bytes = Buffer.byteLength(p);
+  if (bytes > MAX_PATH_BYTES) return `is ${bytes} bytes long; the limit is ${MAX_PATH_BYTES} bytes per path`;
+  for (const c of p.split('/')) {
+    const n = Buffer.byteLength(c);
+    if (n > MAX_NAME_BYTES) return `has a ${n}-byte path component; the limit is ${MAX_NAME_BYTES} bytes per path component`;
+  }
+  return undefined;
+}
+
+/** A long text shortened for a message. */
+export function shorten(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 40)}…(${s.length} characters)` : s;
+}

@@ -1,6 +1,7 @@
 // The Pipeline: the compiled rules of a Config and the answer to "which rule makes this path?".
-import type { Config } from '../config/model.js';
-import { Rule, type PlanError } from './rule.js';
+import type { Config, ConfigError } from '../config/model.js';
+import { Rule } from './rule.js';
+import type { Plugins } from './plugins.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export interface Producer {
@@ -18,10 +19,10 @@ export class Pipeline {
     this.byName = new Map(rules.map((r) => [r.name, r]));
   }
 
-  static create(config: Config): Result<Pipeline, PlanError> {
+  static create(config: Config, plugins: Plugins): Result<Pipeline, ConfigError> {
     const rules: Rule[] = [];
     for (const spec of config.rules) {
-      const r = Rule.compile(spec, config);
+      const r = Rule.compile(spec, config, plugins.checks);
       if (!r.ok) return r;
       rules.push(r.value);
     }
@@ -29,7 +30,7 @@ export class Pipeline {
   }
 
   /** The one rule that makes `path`, undefined when none does; two rules is an error. */
-  producer(path: string): Result<Producer | undefined, PlanError> {
+  producer(path: string): Result<Producer | undefined, ConfigError> {
     let found: Producer | undefined;
     for (const rule of this.rules) {
       for (const out of rule.outputs) {

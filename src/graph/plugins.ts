@@ -28,8 +28,10 @@ export interface ExpandFunction {
 export interface Plugins {
   domains: Map<string, DomainPlugin>;
   functions: Map<string, ExpandFunction>;
+  /** Names of the output checks (`check:` on a rule) registered by whoever runs the checks. */
+  checks: Set<string>;
 }
 
 export function emptyPlugins(): Plugins {
-  return { domains: new Map(), functions: new Map() };
+  return { domains: new Map(), functions: new Map(), checks: new Set() };
 }

@@ -1,18 +1,12 @@
 // A Rule: a RuleSpec compiled for fast matching and rendering of its jobs.
 import path from 'node:path';
 import { hash53 } from '../util/hash.js';
-import type { Config, Loc, RuleSpec, Template, Var } from '../config/model.js';
+import type { Config, ConfigError, Loc, RuleSpec, Template, Var } from '../config/model.js';
 import { parseTemplate, type Token } from '../config/template.js';
 import { DEFAULT_WILDCARD_PATTERN, PathPattern, type Part } from './pattern.js';
 import { shellQuote } from './quote.js';
 import { err, ok, type Result } from '../util/result.js';
-
-export interface PlanError {
-  loc?: Loc;
-  key?: string;
-  message: string;
-  hint?: string;
-}
+import { didYouMean } from '../config/suggest.js';
 
 /** A command piece: literal text, a wildcard, or the job's inputs/outputs. */
 type CmdPart =
@@ -31,6 +25,7 @@ export interface CompiledEach {
 /** An input entry, compiled: one path, or alternatives; either maybe repeated by `each`. */
 export type CompiledInput =
   | { kind: 'path'; pattern: PathPattern; each: CompiledEach[] }
+  | { kind: 'glob'; pattern: PathPattern; each: CompiledEach[] }
   | { kind: 'any'; patterns: PathPattern[]; build: number; each: CompiledEach[] };
 
 export interface RenderedCommand {
@@ -71,10 +66,29 @@ export class Rule {
     return this.spec.name;
   }
 
-  static compile(spec: RuleSpec, config: Config): Result<Rule, PlanError> {
+  /** The name of the output check to run on every output, if any (known to be registered). */
+  get check(): string | undefined {
+    return this.spec.check?.name;
+  }
+
+  get description(): string | undefined {
+    return this.spec.description;
+  }
+
+  /** `checks`: the names of the registered output checks; any other `check:` is an error. */
+  static compile(spec: RuleSpec, config: Config, checks: ReadonlySet<string>): Result<Rule, ConfigError> {
     const projectDir = config.projectDir;
+    if (spec.check && !checks.has(spec.check.name)) {
+      const known = [...checks].sort();
+      return err({
+        loc: spec.check.loc,
+        key: `rules.${spec.name}.check`,
+        message: `unknown check '${spec.check.name}'; known checks: ${known.join(', ') || 'none'}`,
+        hint: didYouMean(spec.check.name, known) ?? 'use one of the known checks, or remove check:',
+      });
+    }
     const constraint = (name: string): string => config.wildcards[name]?.pattern ?? DEFAULT_WILDCARD_PATTERN;
-    const paths = (list: Template[], key: string): Result<PathPattern[], PlanError> => {
+    const paths = (list: Template[], key: string): Result<PathPattern[], ConfigError> => {
       const out: PathPattern[] = [];
       for (const [i, t] of list.entries()) {
         const r = compilePath(t, spec.dir, projectDir, config.vars, constraint);
@@ -98,14 +112,14 @@ export class Rule {
         }
         each.push({ name: e.name, fn: e.fn, args });
       }
-      const list = entry.kind === 'path' ? [entry.template] : entry.templates;
+      const list = entry.kind === 'any' ? entry.templates : [entry.template];
       const pats: PathPattern[] = [];
       for (const t of list) {
         const r = compilePath(t, spec.dir, projectDir, config.vars, constraint);
         if (!r.ok) return err({ ...r.error, key });
         pats.push(r.value);
       }
-      inputs.push(entry.kind === 'path' ? { kind: 'path', pattern: pats[0]!, each } : { kind: 'any', patterns: pats, build: entry.build, each });
+      inputs.push(entry.kind === 'any' ? { kind: 'any', patterns: pats, build: entry.build, each } : { kind: entry.kind, pattern: pats[0]!, each });
     }
     const supersedes = paths(spec.supersedes, 'supersedes');
     if (!supersedes.ok) return supersedes;
@@ -236,13 +250,13 @@ const renderShell = (parts: CmdPart[], values: Record<string, string>, inputs: s
 const renderPlain = (parts: CmdPart[], values: Record<string, string>, inputs: string[], outputs: string[]): string =>
   renderParts(parts, values, inputs, outputs, asIs);
 
-function tokens(t: Template): Result<Token[], PlanError> {
+function tokens(t: Template): Result<Token[], ConfigError> {
   const r = parseTemplate(t.text);
   if (!r.ok) return err({ loc: t.loc, message: r.error });
   return ok(r.value);
 }
 
-function varText(v: Var | undefined, name: string, loc: Loc): Result<string, PlanError> {
+function varText(v: Var | undefined, name: string, loc: Loc): Result<string, ConfigError> {
   if (!v) return err({ loc, message: `{vars.${name}} is not defined`, hint: `define it under vars: or pass --set ${name}=VALUE` });
   if (Array.isArray(v.value)) return err({ loc, message: `{vars.${name}} is a list and cannot be used in a path` });
   return ok(String(v.value));
@@ -256,7 +270,7 @@ export function compilePath(
   projectDir: string,
   vars: Record<string, Var>,
   constraint: (name: string) => string,
-): Result<PathPattern, PlanError> {
+): Result<PathPattern, ConfigError> {
   const tk = tokens(t);
   if (!tk.ok) return tk;
   let base = ruleDir;
@@ -298,7 +312,7 @@ export function compilePath(
   return err({ loc: t.loc, message: pat.message, hint: 'keep every input, output, log and cwd inside the project' });
 }
 
-function compileCommandText(text: string, loc: Loc, vars: Record<string, Var>): Result<CmdPart[], PlanError> {
+function compileCommandText(text: string, loc: Loc, vars: Record<string, Var>): Result<CmdPart[], ConfigError> {
   const tk = tokens({ text, loc });
   if (!tk.ok) return tk;
   const parts: CmdPart[] = [];

@@ -88,8 +88,8 @@ export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, r
   for (const out of job.outputs) {
     if (!ctx.files.exists(out)) return { kind: 'missing', path: out };
   }
-  const check = job.rule.spec.extra['check'];
-  if (typeof check === 'string') {
+  const check = job.rule.check;
+  if (check !== undefined) {
     const fn = ctx.checks.get(check);
     if (fn) {
       for (const out of job.outputs) {

@@ -13,12 +13,19 @@ describe('chunk lists', () => {
     expect(parseChunkList('3:5\n4\n1\n', 'l')).toEqual({ ok: true, value: [3, 4, 5, 1] });
   });
 
-  it('names the file and line of anything else', () => {
-    expect(parseChunkList('1\n2\n# done\n', 'failed.txt')).toEqual({
-      ok: false,
-      error: 'failed.txt:3: expected a chunk id or an inclusive range a:b, got "# done"',
-    });
-    expect(parseChunkList('9:3\n', 'f')).toMatchObject({ ok: false, error: expect.stringMatching(/^f:1: range 9:3 runs backwards/) });
+  it('skips # comments, like every value list', () => {
+    expect(parseChunkList('# failed last night\n1\n2\n# done\n', 'failed.txt')).toEqual({ ok: true, value: [1, 2] });
+  });
+
+  it('names the file and line of every bad line, and says what to do', () => {
+    const r = parseChunkList('1\nx\n2\n1.5\n', 'failed.txt');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.split('\n')).toEqual([
+      'failed.txt:2: expected a chunk id (an integer >= 0) or an inclusive range a:b (got "x")',
+      'failed.txt:4: expected a chunk id (an integer >= 0) or an inclusive range a:b (got "1.5")',
+      'fix or remove these lines: one value or range a:b per line; blank lines and lines starting with # are ignored',
+    ]);
+    expect(parseChunkList('9:3\n', 'f')).toMatchObject({ ok: false, error: expect.stringMatching(/^f:1: expected .* \(got "9:3"\): range 9:3 runs backwards/) });
     expect(parseChunkList('-4\n', 'f')).toMatchObject({ ok: false, error: expect.stringMatching(/^f:1:/) });
     expect(parseChunkList('1.5\n', 'f').ok).toBe(false);
     expect(parseChunkList('0:99999999999\n', 'f')).toMatchObject({ ok: false, error: expect.stringMatching(/more than/) });
@@ -36,7 +43,8 @@ describe('chunk lists', () => {
 
   it('reports a missing file as a value, not a crash', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dax-chunklist-'));
-    expect(readChunkListFile(join(dir, 'nope.txt'))).toMatchObject({ ok: false, error: expect.stringMatching(/ENOENT/) });
+    expect(readChunkListFile(join(dir, 'nope.txt'), 'nope.txt')).toEqual({ ok: false, error: 'cannot read nope.txt: no such file' });
+    expect(readChunkListFile(dir, 'd')).toEqual({ ok: false, error: 'cannot read d: is a directory, not a file' });
     writeFileSync(join(dir, 'ok.txt'), '1:3\n');
     expect(readChunkListFile(join(dir, 'ok.txt'))).toEqual({ ok: true, value: [1, 2, 3] });
   });

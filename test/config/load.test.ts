@@ -82,7 +82,9 @@ targets:
     expect(gen.timeout).toBe(600);
     expect(gen.cwd).toMatchObject({ text: '.' });
     expect(gen.env).toEqual({ KEY: 'value', N: '3', CHUNK: '{chunk}' });
-    expect(gen.extra).toEqual({ check: 'csv', description: 'generate' });
+    expect(gen.check).toEqual({ name: 'csv', loc: { file: f, line: 27, col: 12 } });
+    expect(gen.description).toBe('generate');
+    expect(gen.extra).toEqual({});
     const argv = c.rules.find((r) => r.name === 'argv')!;
     expect(argv.run).toMatchObject({ kind: 'argv', args: ['tool', '{output[1]}', '{{literal}}'] });
     expect(argv.timeout).toBe(90);
