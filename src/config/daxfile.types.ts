@@ -22,6 +22,10 @@ export type VariableValue = Scalar | Scalar[];
  */
 export type Scalar = string | number | boolean;
 /**
+ * Below this much free space on the project's file system, dax starts no new job (with a warning) until space is back. Bytes, or with a unit: 500M, 10G, 1.5T (powers of 1024).
+ */
+export type FreeSpaceToKeep = number | string;
+/**
  * How many units of this pool running jobs may hold at once; 0 means unlimited.
  */
 export type PoolCapacity = number;
@@ -198,7 +202,8 @@ export interface Variables {
  * Pool NAME -> capacity, an integer >= 0 (0 means unlimited). `jobs` is the default of --jobs (else the CPU count).
  */
 export interface ResourcePools {
-  [k: string]: PoolCapacity;
+  min_free?: FreeSpaceToKeep;
+  [k: string]: PoolCapacity | FreeSpaceToKeep | undefined;
 }
 /**
  * NAME -> constraint (pattern) and/or domain (values, file, glob, chunks, ids). Used as {NAME} in rule outputs, inputs and commands.

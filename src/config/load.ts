@@ -1,5 +1,6 @@
 // Daxfile loading: find the file → parse YAML with positions → includes → schema validation →
 // merge → typed Config (model.ts) → static checks. The first error, in file order, is returned.
+import { parseSize } from '../util/size.js';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config, ConfigError, DomainSpec, EachSpec, InputSpec, Loc, RuleSpec, RunSpec, Template, Var, WildcardSpec } from './model.js';
@@ -54,6 +55,7 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   // for vars, limits and wildcards; a rule defined twice is an error.
   const fileVars: Record<string, Var> = {};
   const limits: Record<string, number> = {};
+  let minFree = 0;
   const limitLocs: Record<string, Loc> = {};
   const wildcards: Record<string, WildcardSpec> = {};
   const wildcardSources: Record<string, SourceFile> = {};
@@ -66,7 +68,14 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
       fileVars[name] = { value, baseDir: src.dir, loc: src.locate(['vars', name]) };
     }
     for (const [name, n] of Object.entries(d.limits ?? {})) {
-      limits[name] = n;
+      if (n === undefined) continue;
+      if (name === 'min_free') {
+        const size = parseSize(n);
+        if (!size.ok) return err({ loc: src.locateValue(['limits', name]), key: 'limits.min_free', message: size.error, hint: 'write e.g. min_free: 10G' });
+        minFree = size.value;
+        continue;
+      }
+      limits[name] = n as number; // the schema: an integer for every pool but min_free
       limitLocs[name] = src.locate(['limits', name]);
     }
     for (const [name, w] of Object.entries(d.wildcards ?? {})) {
@@ -112,6 +121,7 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     vars: vars.value,
     limits,
     limitLocs,
+    minFree,
     wildcards,
     rules,
     targets,

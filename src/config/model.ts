@@ -98,6 +98,8 @@ export interface Config {
   files: string[]; // every file read (root + includes), absolute
   vars: Record<string, Var>;
   limits: Record<string, number>; // 0 = unlimited
+  /** limits.min_free in bytes (0: none): no new job starts while less is free. */
+  minFree: number;
   limitLocs: Record<string, Loc>;
   wildcards: Record<string, WildcardSpec>;
   rules: RuleSpec[]; // declaration order: root file's rules after its includes' rules

@@ -1,5 +1,6 @@
 // Events in words: the text of notices and reports, shared by every logger and `dax status`.
 import { formatValueList } from '../util/ranges.js';
+import { formatSize } from '../util/size.js';
 import type { Notice, Report, WildcardReport } from './events.js';
 
 export function describeNotice(n: Notice): string {
@@ -20,6 +21,10 @@ export function describeNotice(n: Notice): string {
       return `re-attached to ${n.job} on ${n.worker} (${n.handle})`;
     case 'state-write-failed':
       return `could not write ${n.path}: ${n.message}`;
+    case 'space-low':
+      return `only ${formatSize(n.free)} free on the file system of ${n.path}, below limits.min_free (${formatSize(n.min)}): starting no new job until space is back`;
+    case 'space-back':
+      return `free space is back above limits.min_free (${formatSize(n.min)}): starting jobs again`;
     case 'internal-error':
       return `internal error: ${n.message}`;
   }

@@ -46,6 +46,8 @@ export type Notice =
   | { kind: 'worker-down'; worker: string; why: string }
   | { kind: 'attached'; job: string; worker: string; handle: string }
   | { kind: 'state-write-failed'; path: string; message: string } // dax's own state under .dax/
+  | { kind: 'space-low'; path: string; free: number; min: number } // limits.min_free: no new job starts
+  | { kind: 'space-back'; min: number }
   | { kind: 'internal-error'; message: string };
 
 export type JobStatus = 'ok' | 'failed' | 'incomplete' | 'lost';

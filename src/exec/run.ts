@@ -27,6 +27,7 @@ import { LocalWorker } from './local.js';
 import { saveNoop } from './noop.js';
 import { decide } from './plan.js';
 import { Pools } from './pool.js';
+import { FreeSpace } from './space.js';
 import { domainOf, reportByWildcard, writeFailedList } from './report.js';
 import { Scheduler, type Adopted, type JobState } from './scheduler.js';
 
@@ -235,6 +236,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     log.emit({ type: 'run-start', run: runId, targets, counts: counts0, jobs: Math.max(0, slots) });
     const scheduler = new Scheduler({
       runId, keepGoing: !!opts.keepGoing, pools, executor, attempts, journal, loggers: log, projectDir: project.config.projectDir,
+      ...(project.config.minFree > 0 ? { space: new FreeSpace([project.config.projectDir, project.stateDir], project.config.minFree) } : {}),
       ...(opts.signal ? { stop: opts.signal } : {}), ...(opts.kill ? { kill: opts.kill } : {}), ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
     });
     if (opts.signal) opts.signal.addEventListener('abort', () => log.emit({ type: 'notice', level: 'warn', notice: { kind: 'stopping', reason: abortReason(opts.signal!) } }), { once: true });

@@ -12,6 +12,7 @@ import { Attempts, type Outcome } from './attempt.js';
 import type { AttemptResult, Executor, Handle, JobSpec, RunningAttempt, Worker } from './executor.js';
 import { Pools, type Request } from './pool.js';
 import { ReadyQueue } from './queue.js';
+import type { FreeSpace } from './space.js';
 import { tail } from './logtail.js';
 
 export interface SchedulerOptions {
@@ -30,6 +31,8 @@ export interface SchedulerOptions {
   kill?: AbortSignal;
   /** Milliseconds between SIGTERM and SIGKILL when stopping jobs (default 5000). */
   killGraceMs?: number;
+  /** limits.min_free: no job starts while less is free. */
+  space?: FreeSpace;
 }
 
 /** An attempt an earlier run started and a worker re-attached to: it finishes in this run. */
@@ -101,6 +104,8 @@ export class Scheduler {
   private interrupted = false;
   private bugMessage: string | undefined;
   private stateBroken = false;
+  private lowSpace = false;
+  private spaceTimer: NodeJS.Timeout | undefined;
   private finish: (() => void) | undefined;
   private readonly failedJobs: Job[] = [];
   /** Why each job of the plan runs; the jobs not in it are up to date. */
@@ -205,6 +210,8 @@ export class Scheduler {
 
   private maybeFinish(): void {
     if (this.active.size === 0 && (this.stopping || this.queue.size === 0)) {
+      if (this.spaceTimer) clearTimeout(this.spaceTimer);
+      this.spaceTimer = undefined;
       const f = this.finish;
       this.finish = undefined;
       f?.();
@@ -212,6 +219,7 @@ export class Scheduler {
   }
 
   private pump(): void {
+    if (!this.stopping && this.queue.size > 0 && !this.roomOnDisk()) return this.maybeFinish();
     while (!this.stopping && this.queue.size > 0) {
       const next = this.queue.take((job) => this.place(job));
       if (!next) break;
@@ -222,6 +230,32 @@ export class Scheduler {
       this.stopping = true;
     }
     this.maybeFinish();
+  }
+
+  /** False while a watched file system is below limits.min_free: say so once, and look again
+   * in a while (the jobs that are running may also free space when they end). */
+  private roomOnDisk(): boolean {
+    const space = this.o.space;
+    if (!space) return true;
+    const s = space.check();
+    if (s.ok) {
+      if (this.lowSpace) {
+        this.lowSpace = false;
+        if (this.spaceTimer) clearTimeout(this.spaceTimer);
+        this.spaceTimer = undefined;
+        this.o.loggers.emit({ type: 'notice', level: 'info', notice: { kind: 'space-back', min: space.min } });
+      }
+      return true;
+    }
+    if (!this.lowSpace) {
+      this.lowSpace = true;
+      this.o.loggers.emit({ type: 'notice', level: 'warn', notice: { kind: 'space-low', path: s.path, free: s.free, min: space.min } });
+    }
+    this.spaceTimer ??= setTimeout(() => {
+      this.spaceTimer = undefined;
+      this.guard(() => this.pump());
+    }, 1000);
+    return false;
   }
 
   /** A worker with room for the job, where the global pools fit too. */
