@@ -3,7 +3,7 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -13,6 +13,7 @@ import type { Journal } from '../state/journal.js';
 import type { InputPrint, OutputPrint } from '../state/records.js';
 import type { OutputCheck, Reason } from '../state/staleness.js';
 import { err, ok, type Result } from '../util/result.js';
+import { removeStaleTemps } from '../util/temp.js';
 import type { AttemptResult, JobSpec } from './executor.js';
 
 export type Outcome = { status: 'ok' } | { status: 'failed'; why: string } | { status: 'incomplete'; why: string };
@@ -38,6 +39,8 @@ const NAME_MAX = 255;
 
 export class Attempts {
   private readonly madeDirs = new Set<string>();
+  /** dax temporaries found in a directory when the run first wrote there. */
+  private readonly listings = new Map<string, string[]>();
   private readonly hashLimit = pLimit(HASH_CONCURRENCY);
 
   constructor(private readonly c: AttemptContext) {}
@@ -55,7 +58,7 @@ export class Attempts {
     const base = path.posix.basename(out);
     let t = `.dax-tmp.${runId}.${attempt}.${base}`;
     // A legal name near the 255-byte limit would not be with the prefix: hash it instead.
-    if (Buffer.byteLength(t) > NAME_MAX) t = `.dax-tmp.${runId}.${attempt}.~${createHash('sha1').update(base).digest('base64url').slice(0, 20)}`;
+    if (Buffer.byteLength(t) > NAME_MAX) t = `.dax-tmp.${runId}.${attempt}.~${hashName(base)}`;
     return dir === '.' ? t : `${dir}/${t}`;
   }
 
@@ -102,6 +105,7 @@ export class Attempts {
       if (reason.kind === 'incomplete' && last) for (const out of job.outputs) removePath(files.abs(this.tempName(out, last.a, last.r)));
     }
     for (const sup of job.rule.supersedes) removePath(files.abs(sup.render(job.values)));
+    for (const out of job.outputs) this.sweep(out);
     const made = this.mkdirFor(spec.log, 'its log') ?? job.outputs.map((o) => this.mkdirFor(o, o)).find((e) => e !== undefined);
     if (made) return err(made);
     if (spec.cwd !== '.') {
@@ -109,6 +113,33 @@ export class Attempts {
       if (e) return err(e);
     }
     return ok(undefined);
+  }
+
+  /** Removes what killed writers left beside an output: temporaries of dead processes of this
+   * host (the atomic writer's, dax merge's, the example tools'), and dax's own temporaries of
+   * this output from earlier runs (found also when .dax/ was deleted). Each directory is
+   * listed once a run. */
+  private sweep(out: string): void {
+    const dir = path.posix.dirname(out);
+    let names = this.listings.get(dir);
+    if (!names) {
+      const abs = this.c.files.abs(dir);
+      removeStaleTemps(abs);
+      try {
+        names = readdirSync(abs).filter((n) => n.startsWith('.dax-tmp.'));
+      } catch {
+        names = [];
+      }
+      this.listings.set(dir, names);
+    }
+    if (names.length === 0) return;
+    const base = path.posix.basename(out);
+    const ends = [`.${base}`, `.~${hashName(base)}`];
+    for (const n of names) {
+      const m = RUN_TEMP.exec(n);
+      if (!m || m[1] === this.c.runId || !ends.includes(n.slice(m[0].length - 1))) continue;
+      removePath(this.c.files.abs(dir === '.' ? n : `${dir}/${n}`));
+    }
   }
 
   private mkdirFor(file: string, what: string): string | undefined {
@@ -229,6 +260,13 @@ export class Attempts {
     }
     return { status: 'ok' };
   }
+}
+
+/** dax's own temporary name of an attempt: `.dax-tmp.<run id>.<attempt>.<name>`. */
+const RUN_TEMP = /^\.dax-tmp\.(\d{8}-\d{6}-[0-9a-z]+)\.\d+\./;
+
+function hashName(base: string): string {
+  return createHash('sha1').update(base).digest('base64url').slice(0, 20);
 }
 
 /** A file system error in a user's terms: the errno's meaning and the path it concerns. A path

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, project, read, removeProjects } from './helpers.js';
+import { hostTag } from '../../src/util/temp.js';
+import { dax, deadPid, project, read, removeProjects } from './helpers.js';
 
 afterAll(() => removeProjects());
 
@@ -44,5 +45,28 @@ targets: ['out/{v}.txt']
     expect(r.stdout + r.stderr).not.toContain('\x1b');
     // Every line of the log is one event: none was forged by a newline in a value.
     for (const l of r.stdout.trimEnd().split('\n')) expect(l).toMatch(/^(\d{4}-\d\d-\d\dT|    \| )/);
+  });
+
+  it('temporaries that killed writers left beside an output are removed when the job runs again, also without .dax/', () => {
+    const host = hostTag();
+    const dead = deadPid();
+    const dir = project({
+      'Daxfile.yaml': `version: 1
+rules:
+  a:
+    output: out/a.txt
+    run: echo a > {output}
+targets: [out/a.txt]
+`,
+      // A tool killed mid-write (its pid is gone), and an attempt of a run dax was killed in.
+      [`out/.dax-tmp.${host}.${dead}.a.txt`]: 'half',
+      'out/.dax-tmp.20200101-000000-dead.1.a.txt': 'half',
+      // A live process's temporary (this test's) and another host's are not litter.
+      [`out/.dax-tmp.${host}.${process.pid}.other.txt`]: 'being written',
+      'out/.dax-tmp.otherhost.1.a.txt': 'theirs',
+    });
+    const r = dax(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual([`.dax-tmp.${host}.${process.pid}.other.txt`, '.dax-tmp.otherhost.1.a.txt', 'a.txt'].sort());
   });
 });
