@@ -150,6 +150,10 @@ export type Value1 = string | number | boolean;
  */
 export type OutputCheck = string;
 /**
+ * atomic: the command runs in a directory of its own under .dax/jobs/, so the outputs it writes under their own names (not through {output}) are moved into place only when it succeeds. In that directory the project's top-level entries are links to the real ones, and the directories leading to the outputs are the job's own: read inputs through {input}. Not with cwd.
+ */
+export type HowOutputsAreWritten = 'atomic';
+/**
  * What the rule does, for humans (shown by status and -n).
  */
 export type Description = string;
@@ -257,6 +261,7 @@ export interface Rule {
   cwd?: WorkingDirectory;
   env?: Environment;
   check?: OutputCheck;
+  outputs?: HowOutputsAreWritten;
   description?: Description;
   supersedes?: Supersedes;
 }

@@ -30,7 +30,7 @@ export interface LoadOptions {
 
 
 /** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
-const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description']);
+const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description', 'outputs']);
 
 export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const daxfile = daxfilePath(opts);
@@ -274,6 +274,10 @@ function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<Ru
   if (timeout !== undefined) spec.timeout = timeout;
   if (raw.check !== undefined) spec.check = { name: raw.check, loc: src.locateValue([...base, 'check']) };
   if (raw.description !== undefined) spec.description = raw.description;
+  if (raw.outputs === 'atomic') {
+    if (raw.cwd !== undefined) return err({ loc: src.locateValue([...base, 'outputs']), key: `rules.${name}.outputs`, message: 'outputs: atomic runs the command in a directory of its own, so it cannot have a cwd', hint: 'remove cwd:, or write the outputs through {output} instead' });
+    spec.atomicOutputs = true;
+  }
   if (raw.cwd !== undefined) spec.cwd = { text: raw.cwd, loc: src.locateValue([...base, 'cwd']) };
   return ok(spec);
 }

@@ -88,6 +88,8 @@ export interface RuleSpec {
   /** `check: NAME`: the output check run on every output (names are checked when compiling). */
   check?: { name: string; loc: Loc };
   description?: string;
+  /** `outputs: atomic`: the command runs in a job directory; its outputs are moved in on success. */
+  atomicOutputs?: boolean;
   /** Keys the schema allows that are not modelled above, raw (none today). */
   extra: Record<string, unknown>;
 }

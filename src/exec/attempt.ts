@@ -3,7 +3,7 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, statfsSync, symlinkSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
@@ -41,6 +41,8 @@ export class Attempts {
   private readonly madeDirs = new Set<string>();
   /** dax temporaries found in a directory when the run first wrote there. */
   private readonly listings = new Map<string, string[]>();
+  /** The project's top-level entries, for job directories. */
+  private topLevel: string[] | undefined;
   private readonly hashLimit = pLimit(HASH_CONCURRENCY);
 
   constructor(private readonly c: AttemptContext) {}
@@ -65,9 +67,11 @@ export class Attempts {
   /** The job's spec for a worker. `runId`/`attempt` name the attempt (an earlier run's, when
    * re-attaching). Renders only; touches no file. */
   spec(job: Job, attempt: number, runId = this.c.runId): JobSpec {
-    const cwd = job.rule.cwd ? path.posix.normalize(job.rule.cwd.render(job.values)) : '.';
+    const jobDir = job.rule.atomicOutputs ? this.jobDir(job, attempt, runId) : undefined;
+    const cwd = jobDir ?? (job.rule.cwd ? path.posix.normalize(job.rule.cwd.render(job.values)) : '.');
     const rel = (p: string): string => (cwd === '.' ? p : path.relative(path.join(this.c.projectDir, cwd), path.join(this.c.projectDir, p)));
-    const temps = job.outputs.map((o) => this.tempName(o, attempt, runId));
+    // In a job directory the command writes its outputs under their own names, there.
+    const temps = job.outputs.map((o) => (jobDir ? `${jobDir}/${o}` : this.tempName(o, attempt, runId)));
     const cmd = job.rule.renderCommand(job.values, job.inputs.map(rel), temps.map(rel));
     const env = job.rule.renderEnv(job.values, job.inputs.map(rel), temps.map(rel));
     env['DAX_JOB'] = job.id;
@@ -92,6 +96,36 @@ export class Attempts {
     };
   }
 
+  /** The directory an `outputs: atomic` attempt runs in: .dax/jobs/<rule>/<values>.<run>.<attempt> */
+  jobDir(job: Job, attempt: number, runId = this.c.runId): string {
+    return `${path.posix.dirname(this.logPath(job)).replace(/^\.dax\/logs\//, '.dax/jobs/')}/${path.posix.basename(this.logPath(job), '.log')}.${runId}.${attempt}`;
+  }
+
+  /** A job directory mirrors the project: its top-level entries are links to the real ones,
+   * but for the directories leading to the outputs, which are the job's own. */
+  private makeJobDir(job: Job, spec: JobSpec): string | undefined {
+    const { files } = this.c;
+    const dir = spec.cwd;
+    // What a crashed attempt of this job left.
+    const parent = path.posix.dirname(dir);
+    const prefix = path.posix.basename(this.logPath(job), '.log') + '.';
+    try {
+      for (const n of readdirSync(files.abs(parent))) if (n.startsWith(prefix)) removePath(files.abs(`${parent}/${n}`));
+    } catch {
+      /* no such directory yet */
+    }
+    const own = new Set(job.outputs.map((o) => o.split('/')[0]!));
+    this.topLevel ??= readdirSync(this.c.projectDir).filter((n) => n !== '.dax');
+    try {
+      mkdirSync(files.abs(dir), { recursive: true });
+      for (const n of this.topLevel) if (!own.has(n)) symlinkSync(path.join(this.c.projectDir, n), files.abs(`${dir}/${n}`));
+      for (const t of spec.temps) mkdirSync(files.abs(path.posix.dirname(t)), { recursive: true });
+    } catch (e) {
+      return `cannot make the job's directory ${dir}: ${describeFsError(e, dir, files)}`;
+    }
+    return undefined;
+  }
+
   /** Gets the file system ready for the attempt. A failure (a file where a directory must be, a
    * full disk) is the job's failure, with the path and the reason. */
   prepare(job: Job, spec: JobSpec, reason: Reason | undefined): Result<void, string> {
@@ -108,7 +142,10 @@ export class Attempts {
     for (const out of job.outputs) this.sweep(out);
     const made = this.mkdirFor(spec.log, 'its log') ?? job.outputs.map((o) => this.mkdirFor(o, o)).find((e) => e !== undefined);
     if (made) return err(made);
-    if (spec.cwd !== '.') {
+    if (job.rule.atomicOutputs) {
+      const e = this.makeJobDir(job, spec);
+      if (e) return err(e);
+    } else if (spec.cwd !== '.') {
       const e = this.mkdir(spec.cwd, `its working directory ${spec.cwd}`);
       if (e) return err(e);
     }
@@ -211,6 +248,7 @@ export class Attempts {
       if (outcome.status === 'failed') for (const out of job.outputs) removePath(files.abs(out));
       for (const out of job.outputs) files.forget(out);
     }
+    if (job.rule.atomicOutputs) removePath(files.abs(spec.cwd));
     const exit = res.kind === 'exited' ? res.code : null;
     const sig = res.kind === 'signaled' ? res.signal : undefined;
     this.c.journal.append({

@@ -75,6 +75,11 @@ export class Rule {
     return this.spec.description;
   }
 
+  /** `outputs: atomic`: the command runs in a job directory; its outputs are moved in on success. */
+  get atomicOutputs(): boolean {
+    return this.spec.atomicOutputs === true;
+  }
+
   /** `checks`: the names of the registered output checks; any other `check:` is an error. */
   static compile(spec: RuleSpec, config: Config, checks: ReadonlySet<string>): Result<Rule, ConfigError> {
     const projectDir = config.projectDir;

@@ -1,7 +1,7 @@
 // kill -9 of dax mid-run: the next run finishes the work, reruns only what was in flight, and
 // never takes a half-written output as done.
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, dax, removeProjects, events, exists, files, lines, project, read, sleep, start, started, tally, waitFor, write } from './helpers.js';
 
@@ -83,6 +83,44 @@ targets:
       else expect(n).toBe(1);
     }
     expect(dax(dir, 'run').stdout).toMatch(/nothing to do/);
+  });
+
+  it('outputs: atomic: a job writing under its own name, killed mid-write, leaves nothing in place, even after rm -rf .dax', async () => {
+    const dir = project({ delay: '30\n' });
+    // The job records its process group outside its job directory, where the test can read it.
+    write(
+      dir,
+      'Daxfile.yaml',
+      `version: 1
+rules:
+  direct:
+    output: out/direct.txt
+    input: delay
+    outputs: atomic
+    run: "echo $$ > ${dir}/pgid; printf 'part ' > out/direct.txt; sleep $(cat {input}); printf 'rest\\\\n' >> out/direct.txt"
+targets:
+  - out/direct.txt
+`,
+    );
+    const run = start(dir, 'run');
+    await waitFor(() => exists(dir, 'pgid') && read(dir, 'pgid').endsWith('\n'), 'the job to start');
+    const pgid = Number(read(dir, 'pgid'));
+    await waitFor(() => files(dir, '.dax/jobs').some((f) => f.endsWith('/out/direct.txt')), 'the half-written output in the job directory');
+    process.kill(run.pid, 'SIGKILL');
+    process.kill(-pgid, 'SIGKILL');
+    await run.done;
+    await waitFor(() => !alive(pgid), 'the job to die');
+    // The half-written file never was under the output's name; without .dax/ nothing says it ran.
+    expect(exists(dir, 'out/direct.txt')).toBe(false);
+    rmSync(join(dir, '.dax'), { recursive: true, force: true });
+    const n = dax(dir, 'run', '-n');
+    expect(n.stdout).toMatch(/^direct: output missing: out\/direct\.txt/m);
+    write(dir, 'delay', '0\n');
+    const again = dax(dir, 'run');
+    expect(again.code, again.stderr).toBe(0);
+    expect(read(dir, 'out/direct.txt')).toBe('part rest\n');
+    // The job directory is gone once the job is done.
+    expect(files(dir, '.dax/jobs')).toEqual([]);
   });
 
   it('a job killed mid-write leaves no half-written output taken as done', async () => {
