@@ -1,5 +1,5 @@
 // The catalog example tools (examples/catalog/bin), run as real processes.
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,14 @@ const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n')
 const radec = (line: string, sep = ','): [number, number] => {
   const f = line.split(sep);
   return [Number(f[1]), Number(f[2])];
+};
+// A row partition.mjs writes: the input's id,ra,dec,flux,flag (tab-separated) then chunkId, subChunkId.
+interface PartRow { id: string; ra: number; dec: number; flag: string; chunk: number; subChunk: number }
+const partRow = (line: string): PartRow => {
+  const f = line.split('\t');
+  const [id, ra, dec, , flag, chunk, subChunk] = f;
+  assert(f.length === 7 && id !== undefined && flag !== undefined, `a partitioned row has 7 fields: ${line}`);
+  return { id, ra: Number(ra), dec: Number(dec), flag, chunk: Number(chunk), subChunk: Number(subChunk) };
 };
 
 
@@ -97,19 +105,21 @@ describe('partition.mjs', () => {
     const neighbourCt = neighbours.map((n) => generate(dir, n, table, 'ct'));
     const neighbourEo = neighbours.map((n) => generate(dir, n, table, 'eo'));
     // The chunk's CT and EO both (repeats), one neighbour's CT and the rest EO, as the rules allow.
-    const inputs = [ownCt, ownEo, neighbourCt[0], ...neighbourEo.slice(1)];
+    const [oneCt] = neighbourCt;
+    assert(oneCt !== undefined, `chunk ${chunk} has neighbours`);
+    const inputs = [ownCt, ownEo, oneCt, ...neighbourEo.slice(1)];
     const out = join(dir, 'part');
     mkdirSync(out);
     ok('partition', ['--chunk', chunk, '--stripes', STRIPES, '--substripes', SUBSTRIPES, '--overlap', OVERLAP, '--out-dir', out, '--table', table, '--inputs', ...inputs]);
 
-    const main = lines(join(out, `chunk_${chunk}.txt`)).map((l) => l.split('\t'));
-    const over = lines(join(out, `chunk_${chunk}_overlap.txt`)).map((l) => l.split('\t'));
+    const main = lines(join(out, `chunk_${chunk}.txt`)).map(partRow);
+    const over = lines(join(out, `chunk_${chunk}_overlap.txt`)).map(partRow);
     // Own rows: all of the CT file, once each, with the chunker's chunk and sub-chunk.
-    expect(main.map((f) => f[0]).sort()).toEqual(lines(ownCt).map((l) => l.split(',')[0]).sort());
-    for (const f of main) {
-      const at = chunker.getSubChunk(Number(f[1]), Number(f[2]));
-      expect([Number(f[5]), Number(f[6])]).toEqual([at.chunkId, at.subChunkId]);
-      expect(f[4] === '\\N' || /^\d+$/.test(f[4])).toBe(true); // empty fields become \N
+    expect(main.map((r) => r.id).sort()).toEqual(lines(ownCt).map((l) => l.split(',')[0]).sort());
+    for (const r of main) {
+      const at = chunker.getSubChunk(r.ra, r.dec);
+      expect([r.chunk, r.subChunk]).toEqual([at.chunkId, at.subChunkId]);
+      expect(r.flag).toMatch(/^(\\N|\d+)$/); // empty fields become \N
     }
     // Overlap rows: exactly the neighbours' rows (from their complete files) in the grown box.
     const grown = chunker.getGrownBounds(chunk, OVERLAP);
@@ -119,13 +129,13 @@ describe('partition.mjs', () => {
       .map((l) => l.split(',')[0])
       .sort();
     expect(expected.length).toBeGreaterThan(0);
-    expect(over.map((f) => f[0]).sort()).toEqual(expected);
+    expect(over.map((r) => r.id).sort()).toEqual(expected);
     const subChunks = new Set(chunker.getAllSubChunks(chunk));
-    for (const f of over) {
-      expect(chunker.locate(Number(f[1]), Number(f[2]))).not.toBe(chunk);
-      expect(Number(f[5])).toBe(chunk);
-      expect(Number(f[6])).toBe(chunker.getSubChunkIn(chunk, Number(f[1]), Number(f[2])));
-      expect(subChunks.has(Number(f[6]))).toBe(true);
+    for (const r of over) {
+      expect(chunker.locate(r.ra, r.dec)).not.toBe(chunk);
+      expect(r.chunk).toBe(chunk);
+      expect(r.subChunk).toBe(chunker.getSubChunkIn(chunk, r.ra, r.dec));
+      expect(subChunks.has(r.subChunk)).toBe(true);
     }
     // Same output whatever the order of the inputs.
     const out2 = join(dir, 'part2');
@@ -139,7 +149,11 @@ describe('partition.mjs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dax-part-'));
     const ct = generate(dir, 2500, 'Object', 'ct');
     const eo = join(dir, 'stale.eo.csv');
-    writeFileSync(eo, lines(generate(dir, 2500, 'Object', 'eo', 400, 7))[0].replace(/^\d+/, lines(ct)[0].split(',')[0]) + '\n');
+    // The first edge row of another seed, under the id of the CT file's first row.
+    const [staleRow] = lines(generate(dir, 2500, 'Object', 'eo', 400, 7));
+    const [ctId] = lines(ct)[0]?.split(',') ?? [];
+    assert(staleRow !== undefined && ctId !== undefined, 'generate wrote rows');
+    writeFileSync(eo, staleRow.replace(/^\d+/, ctId) + '\n');
     const r = tool('partition', ['--chunk', 2500, '--stripes', STRIPES, '--substripes', SUBSTRIPES, '--overlap', OVERLAP, '--out-dir', dir, '--table', 'Object', '--inputs', ct, eo]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/stale\.eo\.csv:1: row \d+ differs/);
@@ -148,7 +162,8 @@ describe('partition.mjs', () => {
 });
 
 describe('ingest.mjs', () => {
-  function partitioned(dir: string, chunk: number, seed = 42): string[] {
+  /** The chunk's partitioned files: [main, overlap]. */
+  function partitioned(dir: string, chunk: number, seed = 42): [string, string] {
     const table = 'Forced_Source';
     const inputs = chunker.neighbours(chunk, EDGE).map((n) => generate(dir, n, table, n === chunk ? 'ct' : 'eo', 300, seed));
     const out = join(dir, `part${chunk}-${seed}`);
@@ -190,19 +205,19 @@ describe('ingest.mjs', () => {
   it('concurrent ingests of different chunks into one database all land', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dax-ingest-'));
     const chunks = [2500, 2501, 2502, 2400];
-    const files = chunks.map((c) => partitioned(dir, c));
+    const parts = chunks.map((c) => ({ chunk: c, files: partitioned(dir, c) }));
     const db = join(dir, 'cat.db');
     const codes = await Promise.all(
-      chunks.map(
-        (c, i) =>
+      parts.map(
+        ({ chunk: c, files }) =>
           new Promise<number | null>((resolve) => {
-            const p = spawn(process.execPath, [bin('ingest'), '--db', db, '--table', 'Forced_Source', '--chunk', String(c), '--files', ...files[i], '--done', join(dir, `done${c}`)], { stdio: 'ignore' });
+            const p = spawn(process.execPath, [bin('ingest'), '--db', db, '--table', 'Forced_Source', '--chunk', String(c), '--files', ...files, '--done', join(dir, `done${c}`)], { stdio: 'ignore' });
             p.on('exit', resolve);
           }),
       ),
     );
     expect(codes).toEqual([0, 0, 0, 0]);
-    const total = files.flat().reduce((n, f) => n + lines(f).length, 0);
+    const total = parts.flatMap((p) => p.files).reduce((n, f) => n + lines(f).length, 0);
     expect(dump(db)).toHaveLength(total);
   });
 

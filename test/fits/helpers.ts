@@ -160,6 +160,13 @@ export async function scan(path: string): Promise<FitsFile> {
   return r.value;
 }
 
+/** HDU i of f (0 is the primary); fails the test, naming the file, when f has fewer. */
+export function hduAt(f: FitsFile, i: number): FitsFile['hdus'][number] {
+  const h = f.hdus[i];
+  if (h === undefined) throw new Error(`${f.path} has ${f.hdus.length} HDUs, no HDU ${i}`);
+  return h;
+}
+
 /** The card images of an HDU, without CHECKSUM and DATASUM. */
 export function imagesWithoutSums(images: string[]): string[] {
   return images.filter((i) => !i.startsWith('CHECKSUM=') && !i.startsWith('DATASUM ='));
