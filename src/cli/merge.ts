@@ -121,7 +121,7 @@ export function registerMerge(program: Command): void {
     .addHelpText('after', EXIT_HELP)
     .action(async (specArg: string, opts: MergeCliOptions, cmd: Command) => {
       // The root program also has a counting -v; whichever parser took the flags, add them up.
-      const globalVerbose = (cmd.parent?.opts() as { verbose?: number } | undefined)?.verbose ?? 0;
+      const globalVerbose = cmd.parent?.opts<{ verbose?: number }>().verbose ?? 0;
       const verbose = Math.min(3, opts.verbose + globalVerbose);
       const json = opts.json === true;
       // A reader that goes away (`dax merge --json spec | head -1`) must not crash the merge.

@@ -110,6 +110,7 @@ export interface Config {
   report: string[];
   /** Absolute directories outside the project that paths may reach through symlinks. */
   allowOutside: string[];
-  /** Where a key path was written, for error messages raised after loading. */
-  locate(file: string, path: Array<string | number>): Loc;
+  /** Where a key path was written, for error messages raised after loading. A plain function
+   *  (no `this`): the cache takes it off the Config and puts a stand-in back. */
+  locate: (file: string, path: Array<string | number>) => Loc;
 }

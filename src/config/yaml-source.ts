@@ -106,7 +106,7 @@ function firstAlias(doc: Document): number | undefined {
 
 function makeSource(file: string, doc: Document, at: (offset: number) => Loc, data: unknown): SourceFile {
   const start = (n: Node | null | undefined): number | undefined => n?.range?.[0];
-  const root = doc.contents as Node | null;
+  const root = doc.contents;
   const rootLoc = at(start(root) ?? 0);
 
   const walk = (keyPath: KeyPath, wantValue: boolean): Loc => {

@@ -141,7 +141,13 @@ export function valueFromJson(v: string | number | boolean): FitsValue {
     case 'number':
       if (Number.isSafeInteger(v)) return { type: 'integer', value: BigInt(v) };
       return { type: 'float', value: v, text: floatText(v) };
-    default:
+    // A keyword's value in a specification is a string, number or boolean: v's type rules these
+    // out, and widening it (null, say) stops compiling here until the new case is handled.
+    case 'bigint':
+    case 'function':
+    case 'object':
+    case 'symbol':
+    case 'undefined':
       return assertNever(v);
   }
 }

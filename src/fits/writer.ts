@@ -50,7 +50,7 @@ export class FitsWriter {
   private readonly copy: CopyOptions;
   private unflushed = 0;
   private flushing: Promise<void> | null = null;
-  private flushError: unknown = undefined;
+  private flushError: Error | undefined = undefined;
 
   constructor(
     private readonly fh: FileHandle,
@@ -72,7 +72,8 @@ export class FitsWriter {
     this.flushing = this.fh.datasync().then(
       () => void (this.flushing = null),
       (e: unknown) => {
-        this.flushError ??= e;
+        // fdatasync rejects with an Error; anything else is wrapped so sync() throws an Error.
+        this.flushError ??= e instanceof Error ? e : new Error(`background fdatasync failed: ${String(e)}`);
         this.flushing = null;
       },
     );

@@ -53,7 +53,7 @@ export type ValueKind = { kind: 'any' } | { kind: 'id'; what: string };
 
 /** Why a file could not be read, in words (never a raw ENOENT). */
 export function unreadable(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
+  const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
   switch (code) {
     case 'ENOENT':
       return 'no such file';
@@ -61,8 +61,9 @@ export function unreadable(e: unknown): string {
       return 'is a directory, not a file';
     case 'EACCES':
       return 'permission denied';
+    case undefined: // not a system error: its own message says what went wrong
     default:
-      return String((e as Error).message ?? e);
+      return e instanceof Error ? e.message : String(e);
   }
 }
 
