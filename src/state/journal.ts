@@ -1,7 +1,8 @@
 // The Journal: an append-only JSON-lines log under .dax/ of runs and job attempts.
-// Torn last lines are skipped; loading is one pass; compaction rewrites it atomically.
+// Torn last lines are skipped; loading is one pass (journal-read.ts); compaction rewrites it atomically.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { readJournal } from './journal-read.js';
 import { JOURNAL_VERSION, type AtRecord, type EndRecord, type JournalRecord, type RunEndRecord, type RunRecord, type StartRecord } from './records.js';
 
 export interface JobHistory {
@@ -19,7 +20,7 @@ export interface RunInfo {
 const KEEP_RUNS = 100;
 
 export class Journal {
-  readonly jobs = new Map<string, JobHistory>();
+  readonly jobs: Map<string, JobHistory>;
   readonly runs: RunInfo[] = [];
   private runIndex = new Map<string, RunInfo>();
   private fd: number | undefined;
@@ -31,7 +32,12 @@ export class Journal {
   /** Lines that could not be read (a torn last write, or damage). */
   skipped = 0;
 
-  private constructor(readonly file: string) {}
+  private constructor(
+    readonly file: string,
+    jobs = new Map<string, JobHistory>(),
+  ) {
+    this.jobs = jobs;
+  }
 
   static path(stateDir: string): string {
     return path.join(stateDir, 'journal.jsonl');
@@ -46,13 +52,27 @@ export class Journal {
 
   /** Reads the journal; a missing file is an empty journal. */
   static load(stateDir: string): Journal {
-    const j = new Journal(Journal.path(stateDir));
-    let text = '';
+    const file = Journal.path(stateDir);
+    let buf: Buffer;
     try {
-      text = readFileSync(j.file, 'utf8');
+      buf = readFileSync(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      return new Journal(file);
     }
+    const read = readJournal(buf);
+    if (!read) return Journal.loadSlow(file, buf);
+    const j = new Journal(file, read.jobs);
+    for (const rec of read.others) j.apply(rec);
+    j.lines = read.lines;
+    j.skipped = read.skipped;
+    return j;
+  }
+
+  /** Every line parsed and applied in order. */
+  private static loadSlow(file: string, buf: Buffer): Journal {
+    const j = new Journal(file);
+    const text = buf.toString('utf8');
     let at = 0;
     while (at < text.length) {
       let nl = text.indexOf('\n', at);
@@ -85,8 +105,10 @@ export class Journal {
       }
       case 'start': {
         const h = this.jobs.get(rec.j);
-        if (h) h.lastStart = rec;
-        else this.jobs.set(rec.j, { lastStart: rec });
+        if (h) {
+          h.lastStart = rec;
+          delete h.lastAt; // it was an earlier attempt's
+        } else this.jobs.set(rec.j, { lastStart: rec });
         break;
       }
       case 'end': {
