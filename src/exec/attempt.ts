@@ -33,14 +33,20 @@ export class Attempts {
   private readonly madeDirs = new Set<string>();
   private readonly hashLimit = pLimit(HASH_CONCURRENCY);
 
-  constructor(private readonly c: AttemptContext) {}
+  /** Where job logs go, project-relative. */
+  private readonly logsDir: string;
+
+  constructor(private readonly c: AttemptContext) {
+    this.logsDir = path.relative(c.projectDir, path.join(c.stateDir, 'logs'));
+  }
 
   /** The job's log, project-relative: .dax/logs/<rule>/<values>.log */
   logPath(job: Job): string {
     const name = job.rule.wildcards.length === 0 ? '_' : job.rule.wildcards.map((w) => encodeURIComponent(job.values[w]!)).join(',');
     const safe = name.length > 180 ? name.slice(0, 120) + '~' + Buffer.from(name).toString('base64url').slice(-40) : name;
-    return path.relative(this.c.projectDir, path.join(this.c.stateDir, 'logs', encodeURIComponent(job.rule.name), `${safe}.log`));
+    return `${this.logsDir}/${encodeURIComponent(job.rule.name)}/${safe}.log`;
   }
+
 
   /** The temporary name an attempt writes an output under, beside the output. */
   tempName(out: string, attempt: number, runId = this.c.runId): string {
@@ -157,7 +163,8 @@ export class Attempts {
     }
     const exit = res.kind === 'exited' ? res.code : null;
     const sig = res.kind === 'signaled' ? res.signal : undefined;
-    this.c.journal.append({
+    // Lost in a crash, an end only makes the job run again: it is written with the next record.
+    this.c.journal.appendSoon({
       t: 'end', j: job.id, r: spec.run, a: spec.attempt, b: started, ts: Date.now(),
       s: outcome.status, x: exit, ...(sig ? { sig } : {}), ...(outcome.status !== 'ok' ? { why: outcome.why } : {}),
       c: job.rule.commandHash(job.values, job.inputs, job.outputs), i: inputs, o: outputs, w: worker,

@@ -27,6 +27,7 @@ export class Journal {
   private lines = 0;
   /** Records whose loss in a crash costs nothing (written with the next record, or at close). */
   private lazy: string[] = [];
+  private flushing: NodeJS.Immediate | undefined;
   /** The format the journal was written in (1: dax 0.1, without a header). */
   version = 1;
   /** Lines that could not be read (a torn last write, or damage). */
@@ -167,7 +168,24 @@ export class Journal {
     this.lines++;
   }
 
+  /** Appends a record whose loss in a crash only costs work, not correctness (a job's end: the
+   * job then looks unfinished and runs again): it goes out with the next record, or at the end
+   * of this turn of the event loop, so the ends of jobs that finish together take one write. */
+  appendSoon(rec: JournalRecord): void {
+    this.appendLazy(rec);
+    if (this.flushing) return;
+    this.flushing = setImmediate(() => {
+      this.flushing = undefined;
+      if (this.fd !== undefined && this.lazy.length) {
+        writeSync(this.fd, this.lazy.join(''));
+        this.lazy = [];
+      }
+    });
+  }
+
   close(): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
     if (this.fd !== undefined) {
       if (this.lazy.length) writeSync(this.fd, this.lazy.join(''));
       this.lazy = [];
