@@ -93,8 +93,9 @@ export class NoopSnapshot {
     }
   }
 
-  /** Whether nothing the snapshot rests on changed: then its summary is the run's answer. */
-  static holds(snap: Snapshot, stateDir: string, projectDir: string, journal: string): boolean {
+  /** Whether nothing the snapshot rests on changed: then its summary is the run's answer.
+   * `statMany`, when given, stats every file in one call (the native addon's). */
+  static holds(snap: Snapshot, stateDir: string, projectDir: string, journal: string, statMany?: StatMany): boolean {
     let journalWas: Stamp | null;
     try {
       journalWas = JSON.parse(readFileSync(NoopSnapshot.journalStamp(stateDir), 'utf8')) as Stamp | null;
@@ -105,6 +106,10 @@ export class NoopSnapshot {
     const j = stampOf(journal);
     if (!j || j[0] !== journalWas[0] || j[1] !== journalWas[1]) return false;
     const prefix = projectDir.endsWith(path.sep) ? projectDir : projectDir + path.sep;
+    // What each path must be: [size, mtimeMs] of a file, [-2, mtimeMs] of a directory (its
+    // mtime only), [-1, 0] of what must be absent.
+    const paths: string[] = [];
+    const want: number[] = [];
     const text = snap.present;
     let at = 0;
     while (at < text.length) {
@@ -113,18 +118,42 @@ export class NoopSnapshot {
       const t1 = text.indexOf('\t', at);
       const t2 = text.indexOf('\t', t1 + 1);
       const p = text.slice(at, t1);
-      const s = statSync(p.startsWith('/') ? p : prefix + p, { throwIfNoEntry: false });
-      if (!s || s.size !== Number(text.slice(t1 + 1, t2)) || s.mtimeMs !== Number(text.slice(t2 + 1, nl))) return false;
+      paths.push(p.startsWith('/') ? p : prefix + p);
+      want.push(Number(text.slice(t1 + 1, t2)), Number(text.slice(t2 + 1, nl)));
       at = nl + 1;
     }
     for (const line of snap.dirs === '' ? [] : snap.dirs.split('\n')) {
       const tab = line.lastIndexOf('\t');
-      const s = statSync(prefix + line.slice(0, tab), { throwIfNoEntry: false });
-      if (!s || s.mtimeMs !== Number(line.slice(tab + 1))) return false;
+      paths.push(prefix + line.slice(0, tab));
+      want.push(-2, Number(line.slice(tab + 1)));
     }
     for (const p of snap.absent) {
-      if (statSync(prefix + p, { throwIfNoEntry: false })) return false;
+      paths.push(prefix + p);
+      want.push(-1, 0);
+    }
+    if (statMany) {
+      const got = new Float64Array(3 * paths.length);
+      statMany(paths, got);
+      for (let i = 0; i < paths.length; i++) {
+        const size = want[2 * i]!;
+        const s = got[3 * i]!;
+        if (size === -1 ? s !== -1 : s === -1 || (size !== -2 && s !== size) || msOf(got[3 * i + 1]!, got[3 * i + 2]!) !== want[2 * i + 1]) return false;
+      }
+      return true;
+    }
+    for (let i = 0; i < paths.length; i++) {
+      const size = want[2 * i]!;
+      const s = statSync(paths[i]!, { throwIfNoEntry: false });
+      if (size === -1 ? s !== undefined : !s || (size !== -2 && s.size !== size) || s.mtimeMs !== want[2 * i + 1]) return false;
     }
     return true;
   }
+}
+
+/** Stats every path into `out`, 3 numbers each: size (-1 when missing), mtime seconds, nanoseconds. */
+export type StatMany = (paths: string[], out: Float64Array) => void;
+
+/** mtimeMs exactly as Node computes it from a stat's seconds and nanoseconds. */
+function msOf(sec: number, nsec: number): number {
+  return sec * 1e3 + nsec / 1e6;
 }
