@@ -7,13 +7,15 @@
 // default signal handling. Its stdout and stderr go through a pipe to the log file, which is
 // created only when the job writes something: most jobs write nothing, and a file per job is the
 // costliest thing dax would otherwise do for them. Output written after the job itself ended (by
-// something it left running in the background) is not kept. A thread per job starts it and waits for
-// exactly that pid (children started by anything else in the process are left alone); threads
-// are reused for later jobs. The JS thread never blocks on a start: with vfork semantics the starter waits until the job has
-// opened its log and exec'd. When the job succeeds, the thread also renames its outputs into
-// place (`publish`: from, to, from, to...). onEvent(kind, a, b, c) on the JS thread: kind 0 =
-// started (a = pid), 1 = could not start (a = errno), 2 = ended (a = exit code, b = signal,
-// c = 1 when every rename of `publish` succeeded).
+// something it left running in the background) is not kept. A thread starts the job and waits
+// for exactly that pid (children started by anything else in the process are left alone), then
+// takes the next job: threads are reused. The JS thread never blocks on a start: with vfork
+// semantics the starter waits until the job has opened its log and exec'd. When the job
+// succeeds, the thread also renames its outputs into place (`publish`: from, to, from, to...).
+// onEvent(kind, a, b, c) on the JS thread: kind 0 = started (a = pid), 1 = could not start
+// (a = errno), 2 = ended (a = exit code, b = signal, c = 1 when every rename of `publish` succeeded).
+//
+//   statMany(paths, out): the no-op check's stats in one call.
 #include <node_api.h>
 #include <spawn.h>
 #include <sys/stat.h>

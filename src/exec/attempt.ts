@@ -2,12 +2,12 @@
 // attempt left, directories, temporary output names, the command, its environment and log.
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { mkdirSync, rename as renameCb, rmSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
-import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import type { Job } from '../graph/job.js';
-import type { Files } from '../state/files.js';
+import { STREAMED_ABOVE, type Files } from '../state/files.js';
 import type { Journal } from '../state/journal.js';
 import type { InputPrint, OutputPrint } from '../state/records.js';
 import type { OutputCheck, Reason } from '../state/staleness.js';
@@ -29,9 +29,13 @@ export interface AttemptContext {
  * not open them all together. */
 const HASH_CONCURRENCY = 16;
 
+/** node:fs's rename as a promise (node:fs/promises costs a few ms to load at start-up). */
+const rename = promisify(renameCb);
+
 export class Attempts {
   private readonly madeDirs = new Set<string>();
-  private readonly hashLimit = pLimit(HASH_CONCURRENCY);
+  /** Loaded with the first large input: most builds never need it, and start sooner without. */
+  private hashLimit: LimitFunction | undefined;
 
   /** Where job logs go, project-relative. */
   private readonly logsDir: string;
@@ -148,7 +152,7 @@ export class Attempts {
       inputs = await Promise.all(
         job.inputs.map(async (p): Promise<InputPrint> => {
           const s = files.stat(p);
-          const h = await this.hashLimit(() => files.hash(p));
+          const h = s && s.size > STREAMED_ABOVE ? await this.hashLarge(p) : files.hashSync(p);
           return [p, s?.size ?? -1, s?.mtimeMs ?? 0, h ?? ''];
         }),
       );
@@ -169,6 +173,11 @@ export class Attempts {
       s: outcome.status, x: exit, ...(sig ? { sig } : {}), ...(outcome.status !== 'ok' ? { why: outcome.why } : {}),
       c: job.rule.commandHash(job.values, job.inputs, job.outputs), i: inputs, o: outputs, w: worker,
     });
+  }
+
+  private async hashLarge(p: string): Promise<string | undefined> {
+    this.hashLimit ??= (await import('p-limit')).default(HASH_CONCURRENCY);
+    return this.hashLimit(() => this.c.files.hash(p));
   }
 
   /** Moves each output from its temporary name into place, once the command succeeded. */
