@@ -15,7 +15,7 @@
 // onEvent(kind, a, b, c) on the JS thread: kind 0 = started (a = pid), 1 = could not start
 // (a = errno), 2 = ended (a = exit code, b = signal, c = 1 when every rename of `publish` succeeded).
 //
-//   statMany(paths, out): the no-op check's stats in one call.
+//   statMany(paths, out), checkStamps(text, prefix): the no-op check's stats in one call.
 #include <node_api.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -413,7 +413,63 @@ napi_value StatMany(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** checkStamps(text, prefix): whether every line `path\tsize\tmtimeMs` of text names a file of that
+ * size and mtime (mtimeMs as Node computes it); a relative path is taken after prefix. The
+ * snapshot's own text in one string: no string per file crosses into C++. */
+napi_value CheckStamps(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value a[2];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  std::string text, prefix;
+  if (argc < 2 || !str(env, a[0], &text) || !str(env, a[1], &prefix)) {
+    napi_throw_type_error(env, nullptr, "checkStamps(text, prefix)");
+    return nullptr;
+  }
+  bool holds = true;
+  std::string p, dir;
+  int dirfd = -1;
+  size_t at = 0;
+  while (holds && at < text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    size_t t1 = text.find('\t', at);
+    size_t t2 = t1 == std::string::npos ? t1 : text.find('\t', t1 + 1);
+    if (t2 == std::string::npos || t2 > nl) {
+      holds = false;
+      break;
+    }
+    p.assign(text, at, t1 - at);
+    if (p.empty() || p[0] != '/') p.insert(0, prefix);
+    char *end = nullptr;
+    double size = strtod(text.c_str() + t1 + 1, &end);
+    double mtime = strtod(text.c_str() + t2 + 1, &end);
+    struct stat st;
+    size_t slash = p.rfind('/');
+    bool ok;
+    if (slash != std::string::npos && slash > 0) {
+      if (dirfd < 0 || dir.size() != slash || p.compare(0, slash, dir) != 0) {
+        if (dirfd >= 0) close(dirfd);
+        dir.assign(p, 0, slash);
+        dirfd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      }
+      ok = dirfd >= 0 ? fstatat(dirfd, p.c_str() + slash + 1, &st, 0) == 0 : stat(p.c_str(), &st) == 0;
+    } else ok = stat(p.c_str(), &st) == 0;
+    // Node: mtimeMs = sec * 1e3 + nsec / 1e6, in doubles.
+    volatile double ms = static_cast<double>(st.st_mtim.tv_sec) * 1e3;
+    volatile double frac = static_cast<double>(st.st_mtim.tv_nsec) / 1e6;
+    holds = ok && static_cast<double>(st.st_size) == size && ms + frac == mtime;
+    at = nl + 1;
+  }
+  if (dirfd >= 0) close(dirfd);
+  napi_value r;
+  napi_get_boolean(env, holds, &r);
+  return r;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  napi_value checkStamps;
+  napi_create_function(env, "checkStamps", NAPI_AUTO_LENGTH, CheckStamps, nullptr, &checkStamps);
+  napi_set_named_property(env, exports, "checkStamps", checkStamps);
   napi_value statMany;
   napi_create_function(env, "statMany", NAPI_AUTO_LENGTH, StatMany, nullptr, &statMany);
   napi_set_named_property(env, exports, "statMany", statMany);

@@ -26,10 +26,9 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
   const snap = NoopSnapshot.read(stateDir, key);
   if (!snap) return undefined;
   // Thousands of files to check: one native call when the addon is built.
-  const native = nativeSpawn();
-  const statMany = native ? (paths: string[], out: Float64Array): void => native.statMany(paths, out) : undefined;
+  const batch = nativeSpawn() ?? undefined;
   if (dryRun) {
-    if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile, statMany)) return undefined;
+    if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile, batch)) return undefined;
   } else {
     // Any lock file, live or left by a dead run: the full path says who holds it, or takes it
     // over with a message.
@@ -38,7 +37,7 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
     if (!lock.ok) return { kind: 'locked', holder: lock.error.holder };
     try {
       // Checked under the lock: no other run can change what it rests on meanwhile.
-      if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile, statMany)) return undefined;
+      if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile, batch)) return undefined;
       const journal = Journal.forAppend(stateDir);
       const counts = { ...emptyCounts(), total: snap.summary.total, upToDate: snap.summary.total };
       journal.append({ t: 'run', id: runId, start: t0, targets, sets, keepGoing: false, pid: process.pid, host: os.hostname() });

@@ -94,8 +94,8 @@ export class NoopSnapshot {
   }
 
   /** Whether nothing the snapshot rests on changed: then its summary is the run's answer.
-   * `statMany`, when given, stats every file in one call (the native addon's). */
-  static holds(snap: Snapshot, stateDir: string, projectDir: string, journal: string, statMany?: StatMany): boolean {
+   * `batch`, when given, does the stats in C++ (the native addon): one call for them all. */
+  static holds(snap: Snapshot, stateDir: string, projectDir: string, journal: string, batch?: BatchStat): boolean {
     let journalWas: Stamp | null;
     try {
       journalWas = JSON.parse(readFileSync(NoopSnapshot.journalStamp(stateDir), 'utf8')) as Stamp | null;
@@ -106,52 +106,56 @@ export class NoopSnapshot {
     const j = stampOf(journal);
     if (!j || j[0] !== journalWas[0] || j[1] !== journalWas[1]) return false;
     const prefix = projectDir.endsWith(path.sep) ? projectDir : projectDir + path.sep;
-    // What each path must be: [size, mtimeMs] of a file, [-2, mtimeMs] of a directory (its
-    // mtime only), [-1, 0] of what must be absent.
+    if (batch ? !batch.checkStamps(snap.present, prefix) : !presentHolds(snap.present, prefix)) return false;
+    // Directories (their mtime only), then what must be absent: a few paths.
     const paths: string[] = [];
-    const want: number[] = [];
-    const text = snap.present;
-    let at = 0;
-    while (at < text.length) {
-      let nl = text.indexOf('\n', at);
-      if (nl < 0) nl = text.length;
-      const t1 = text.indexOf('\t', at);
-      const t2 = text.indexOf('\t', t1 + 1);
-      const p = text.slice(at, t1);
-      paths.push(p.startsWith('/') ? p : prefix + p);
-      want.push(Number(text.slice(t1 + 1, t2)), Number(text.slice(t2 + 1, nl)));
-      at = nl + 1;
-    }
+    const mtimes: number[] = [];
     for (const line of snap.dirs === '' ? [] : snap.dirs.split('\n')) {
       const tab = line.lastIndexOf('\t');
       paths.push(prefix + line.slice(0, tab));
-      want.push(-2, Number(line.slice(tab + 1)));
+      mtimes.push(Number(line.slice(tab + 1)));
     }
-    for (const p of snap.absent) {
-      paths.push(prefix + p);
-      want.push(-1, 0);
-    }
-    if (statMany) {
+    const dirs = paths.length;
+    for (const p of snap.absent) paths.push(prefix + p);
+    if (batch) {
       const got = new Float64Array(3 * paths.length);
-      statMany(paths, got);
+      batch.statMany(paths, got);
       for (let i = 0; i < paths.length; i++) {
-        const size = want[2 * i]!;
-        const s = got[3 * i]!;
-        if (size === -1 ? s !== -1 : s === -1 || (size !== -2 && s !== size) || msOf(got[3 * i + 1]!, got[3 * i + 2]!) !== want[2 * i + 1]) return false;
+        const missing = got[3 * i] === -1;
+        if (i < dirs ? missing || msOf(got[3 * i + 1]!, got[3 * i + 2]!) !== mtimes[i] : !missing) return false;
       }
       return true;
     }
     for (let i = 0; i < paths.length; i++) {
-      const size = want[2 * i]!;
       const s = statSync(paths[i]!, { throwIfNoEntry: false });
-      if (size === -1 ? s !== undefined : !s || (size !== -2 && s.size !== size) || s.mtimeMs !== want[2 * i + 1]) return false;
+      if (i < dirs ? !s || s.mtimeMs !== mtimes[i] : s !== undefined) return false;
     }
     return true;
   }
 }
 
-/** Stats every path into `out`, 3 numbers each: size (-1 when missing), mtime seconds, nanoseconds. */
-export type StatMany = (paths: string[], out: Float64Array) => void;
+/** The present files' lines (path \t size \t mtimeMs) against a stat each. */
+function presentHolds(text: string, prefix: string): boolean {
+  let at = 0;
+  while (at < text.length) {
+    let nl = text.indexOf('\n', at);
+    if (nl < 0) nl = text.length;
+    const t1 = text.indexOf('\t', at);
+    const t2 = text.indexOf('\t', t1 + 1);
+    const p = text.slice(at, t1);
+    const s = statSync(p.startsWith('/') ? p : prefix + p, { throwIfNoEntry: false });
+    if (!s || s.size !== Number(text.slice(t1 + 1, t2)) || s.mtimeMs !== Number(text.slice(t2 + 1, nl))) return false;
+    at = nl + 1;
+  }
+  return true;
+}
+
+/** Stats in C++: `statMany` fills 3 numbers per path (size, -1 when missing; mtime seconds,
+ * nanoseconds); `checkStamps` checks the snapshot's present lines. */
+export interface BatchStat {
+  statMany(paths: string[], out: Float64Array): void;
+  checkStamps(text: string, prefix: string): boolean;
+}
 
 /** mtimeMs exactly as Node computes it from a stat's seconds and nanoseconds. */
 function msOf(sec: number, nsec: number): number {
