@@ -144,7 +144,9 @@ export class LocalWorker implements Worker {
       });
     });
     const pid = child.pid;
-    if (pid !== undefined) onPid(pid);
+    // Said once start() has returned, as the native spawner does: the scheduler holds the
+    // attempt by then (its timeout is set when the job runs).
+    if (pid !== undefined) queueMicrotask(() => onPid(pid));
     return { done, kill: (signal) => pid !== undefined && killGroup(pid, signal) };
   }
 }
