@@ -9,7 +9,7 @@ import type { LimitFunction } from 'p-limit';
 import type { Job } from '../graph/job.js';
 import { STREAMED_ABOVE, type Files } from '../state/files.js';
 import type { Journal } from '../state/journal.js';
-import type { InputPrint, OutputPrint } from '../state/records.js';
+import type { InputPrint, OutputPrint, StartRecord } from '../state/records.js';
 import type { OutputCheck, Reason } from '../state/staleness.js';
 import { err, ok, type Result } from '../util/result.js';
 import type { AttemptResult, JobSpec } from './executor.js';
@@ -89,17 +89,17 @@ export class Attempts {
     };
   }
 
-  /** Gets the file system ready for the attempt. A failure (a file where a directory must be, a
-   * full disk) is the job's failure, with the path and the reason. */
-  prepare(job: Job, spec: JobSpec, reason: Reason | undefined): Result<void, string> {
-    const { files, journal } = this.c;
+  /** Gets the file system ready for the attempt. `earlier`: the job's last start before this
+   * attempt's (whose temporary outputs a crash may have left). A failure (a file where a
+   * directory must be, a full disk) is the job's failure, with the path and the reason. */
+  prepare(job: Job, spec: JobSpec, reason: Reason | undefined, earlier: StartRecord | undefined): Result<void, string> {
+    const { files } = this.c;
     if (spec.attempt === 1 && reason && (reason.kind === 'incomplete' || reason.kind === 'check' || reason.kind === 'failed')) {
       // What an unfinished or failed attempt left is not to be trusted or built upon.
       for (const out of job.outputs) removePath(files.abs(out));
       // An attempt cut short by a crash (kill -9, power) left its temporary outputs: remove them,
       // or every crash leaves half-written files behind for good.
-      const last = journal.jobs.get(job.id)?.lastStart;
-      if (reason.kind === 'incomplete' && last) for (const out of job.outputs) removePath(files.abs(this.tempName(out, last.a, last.r)));
+      if (reason.kind === 'incomplete' && earlier) for (const out of job.outputs) removePath(files.abs(this.tempName(out, earlier.a, earlier.r)));
     }
     for (const sup of job.rule.supersedes) removePath(files.abs(sup.render(job.values)));
     const made = this.mkdirFor(spec.log, 'its log') ?? job.outputs.map((o) => this.mkdirFor(o, o)).find((e) => e !== undefined);

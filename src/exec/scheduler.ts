@@ -239,6 +239,7 @@ export class Scheduler {
     const { weight, request } = demand(job);
     const worker = seats.worker;
     const dispatched = Date.now();
+    const earlier = this.o.journal.jobs.get(job.id)?.lastStart;
     // The start is in the journal before the process exists: after a crash, the job is known
     // to be unfinished.
     this.o.journal.append({ t: 'start', j: job.id, r: this.o.runId, a: attempt, ts: dispatched, w: worker.name });
@@ -247,7 +248,7 @@ export class Scheduler {
     this.counts.running++;
     const a: Active = { job, spec, worker, slot, weight, request, attempt: idle, started: undefined, dispatched, timedOut: false };
     this.active.add(a);
-    const prepared = this.o.attempts.prepare(job, spec, reason);
+    const prepared = this.o.attempts.prepare(job, spec, reason, earlier);
     if (!prepared.ok) {
       this.began(a, reason);
       this.settle(a, { kind: 'spawn-error', message: prepared.error }, prepared.error);
