@@ -7,15 +7,18 @@
 // default signal handling. Its stdout and stderr go through a pipe to the log file, which is
 // created only when the job writes something: most jobs write nothing, and a file per job is the
 // costliest thing dax would otherwise do for them. Output written after the job itself ended (by
-// something it left running in the background) is not kept. A thread per job starts it and waits for
-// exactly that pid (children started by anything else in the process are left alone), so the JS
-// thread never blocks on a start: with vfork semantics the starter waits until the job has
-// opened its log and exec'd. When the job succeeds, the thread also renames its outputs into
-// place (`publish`: from, to, from, to...). onEvent(kind, a, b, c) on the JS thread: kind 0 =
-// started (a = pid), 1 = could not start (a = errno), 2 = ended (a = exit code, b = signal,
-// c = 1 when every rename of `publish` succeeded).
+// something it left running in the background) is not kept. A thread starts the job and waits
+// for exactly that pid (children started by anything else in the process are left alone), then
+// takes the next job: threads are reused. The JS thread never blocks on a start: with vfork
+// semantics the starter waits until the job has opened its log and exec'd. When the job
+// succeeds, the thread also renames its outputs into place (`publish`: from, to, from, to...).
+// onEvent(kind, a, b, c) on the JS thread: kind 0 = started (a = pid), 1 = could not start
+// (a = errno), 2 = ended (a = exit code, b = signal, c = 1 when every rename of `publish` succeeded).
+//
+//   statMany(paths, out), checkStamps(text, prefix): the no-op check's stats in one call.
 #include <node_api.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -26,6 +29,8 @@
 #include <unistd.h>
 #include <string>
 #include <pthread.h>
+#include <deque>
+#include <map>
 #include <vector>
 
 namespace {
@@ -34,11 +39,28 @@ namespace {
 std::vector<std::string> base_env;
 
 struct Event {
+  napi_ref onEvent;  // the job's callback
   int kind;
   int a;
   int b;
   int c;
 };
+
+// One thread-safe function carries every job's events to the JS thread (one per job would cost
+// an async handle opened and closed per job). It holds the event loop open only while jobs run.
+napi_threadsafe_function events_tsfn = nullptr;
+int running_jobs = 0;  // JS thread only
+
+// Job threads are reused: a job waits for an idle thread, or starts one.
+struct Job;
+pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
+std::deque<Job *> pool_queue;
+int pool_idle = 0;
+
+// Programs found on PATH, by PATH and name: a job's start does not search PATH again.
+pthread_mutex_t path_mu = PTHREAD_MUTEX_INITIALIZER;
+std::map<std::string, std::string> path_cache;
 
 bool str(napi_env env, napi_value v, std::string *out) {
   size_t len = 0;
@@ -58,26 +80,61 @@ bool strings(napi_env env, napi_value arr, std::vector<std::string> *out) {
   return true;
 }
 
-void call_js(napi_env env, napi_value fn, void *, void *data) {
+void call_js(napi_env env, napi_value, void *, void *data) {
   Event *e = static_cast<Event *>(data);
   if (env != nullptr) {
-    napi_value args[4], undef;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value fn, args[4], undef;
+    napi_get_reference_value(env, e->onEvent, &fn);
     napi_create_int32(env, e->kind, &args[0]);
     napi_create_int32(env, e->a, &args[1]);
     napi_create_int32(env, e->b, &args[2]);
     napi_create_int32(env, e->c, &args[3]);
     napi_get_undefined(env, &undef);
+    bool last = e->kind != 0;
+    if (last) {
+      napi_delete_reference(env, e->onEvent);
+      if (--running_jobs == 0) napi_unref_threadsafe_function(env, events_tsfn);
+    }
     napi_call_function(env, undef, fn, 4, args, nullptr);
+    napi_close_handle_scope(env, scope);
   }
   delete e;
 }
+
+void send(napi_ref onEvent, int kind, int a, int b, int c) {
+  napi_call_threadsafe_function(events_tsfn, new Event{onEvent, kind, a, b, c}, napi_tsfn_blocking);
+}
+
+std::string search(const std::string &prog, const std::string &path);
 
 /** The program's path: as given when it has a slash, else the first match on the job's PATH. */
 std::string resolve(const std::string &prog, const std::vector<std::string> &envp) {
   if (prog.find('/') != std::string::npos) return prog;
   std::string path = "/usr/local/bin:/usr/bin:/bin";
   for (const auto &e : envp)
-    if (e.compare(0, 5, "PATH=") == 0) path = e.substr(5);
+    if (e.compare(0, 5, "PATH=") == 0) {
+      path = e.substr(5);
+      break;  // the job's own variables come first
+    }
+  std::string key = path + '\0' + prog;
+  pthread_mutex_lock(&path_mu);
+  auto hit = path_cache.find(key);
+  std::string found = hit == path_cache.end() ? std::string() : hit->second;
+  pthread_mutex_unlock(&path_mu);
+  // A hit is checked again (one access instead of a search): the program may have gone.
+  if (!found.empty() && access(found.c_str(), X_OK) == 0) return found;
+  found = search(prog, path);
+  if (found != prog) {
+    pthread_mutex_lock(&path_mu);
+    path_cache[key] = found;
+    pthread_mutex_unlock(&path_mu);
+  }
+  return found;
+}
+
+std::string search(const std::string &prog, const std::string &path) {
   size_t at = 0;
   while (at <= path.size()) {
     size_t colon = path.find(':', at);
@@ -91,7 +148,7 @@ std::string resolve(const std::string &prog, const std::vector<std::string> &env
 }
 
 void run(std::vector<std::string> argv, std::vector<std::string> envp, std::string cwd, std::string log, bool append, std::vector<std::string> publish,
-         napi_threadsafe_function tsfn) {
+         napi_ref onEvent) {
   // The job's own variables first; then the base environment's, unless the job set the same name.
   for (const auto &b : base_env) {
     size_t eq = b.find('=');
@@ -110,8 +167,7 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   if (!append) unlink(log.c_str());
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) {
-    napi_call_threadsafe_function(tsfn, new Event{1, errno, 0, 0}, napi_tsfn_blocking);
-    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+    send(onEvent, 1, errno, 0, 0);
     return;
   }
   posix_spawn_file_actions_t fa;
@@ -137,11 +193,10 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   close(out[1]);
   if (err != 0) {
     close(out[0]);
-    napi_call_threadsafe_function(tsfn, new Event{1, err, 0, 0}, napi_tsfn_blocking);
-    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+    send(onEvent, 1, err, 0, 0);
     return;
   }
-  napi_call_threadsafe_function(tsfn, new Event{0, pid, 0, 0}, napi_tsfn_blocking);
+  send(onEvent, 0, pid, 0, 0);
 
   // Copy the job's output to its log until the job ends. A pidfd says when it has ended even
   // while something it started in the background still holds the pipe open.
@@ -193,7 +248,7 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   pid_t r;
   do r = waitpid(pid, &status, 0);
   while (r < 0 && errno == EINTR);
-  Event *e = new Event{2, -1, 0, 0};
+  Event *e = new Event{onEvent, 2, -1, 0, 0};
   if (r == pid && WIFEXITED(status)) e->a = WEXITSTATUS(status);
   else if (r == pid && WIFSIGNALED(status)) e->b = WTERMSIG(status);
   if (e->a == 0 && !publish.empty()) {
@@ -203,21 +258,32 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
     for (size_t i = 0; all && i + 1 < publish.size(); i += 2) all = rename(publish[i].c_str(), publish[i + 1].c_str()) == 0;
     e->c = all ? 1 : 0;
   }
-  napi_call_threadsafe_function(tsfn, e, napi_tsfn_blocking);
-  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+  napi_call_threadsafe_function(events_tsfn, e, napi_tsfn_blocking);
 }
 
 struct Job {
   std::vector<std::string> argv, envp, publish;
   std::string cwd, log;
   bool append;
-  napi_threadsafe_function tsfn;
+  napi_ref onEvent;
 };
 
-void *job_main(void *arg) {
-  Job *j = static_cast<Job *>(arg);
-  run(std::move(j->argv), std::move(j->envp), std::move(j->cwd), std::move(j->log), j->append, std::move(j->publish), j->tsfn);
-  delete j;
+/** A job thread: runs jobs from the queue, one at a time, and waits for the next. */
+void *job_main(void *) {
+  pthread_mutex_lock(&pool_mu);
+  for (;;) {
+    while (pool_queue.empty()) {
+      pool_idle++;
+      pthread_cond_wait(&pool_cv, &pool_mu);
+      pool_idle--;
+    }
+    Job *j = pool_queue.front();
+    pool_queue.pop_front();
+    pthread_mutex_unlock(&pool_mu);
+    run(std::move(j->argv), std::move(j->envp), std::move(j->cwd), std::move(j->log), j->append, std::move(j->publish), j->onEvent);
+    delete j;
+    pthread_mutex_lock(&pool_mu);
+  }
   return nullptr;
 }
 
@@ -233,29 +299,49 @@ napi_value Spawn(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, nullptr, "spawn(argv, envp, cwd, log, append, publish, onEvent)");
     return nullptr;
   }
-  napi_value name;
-  napi_create_string_utf8(env, "dax-job", NAPI_AUTO_LENGTH, &name);
-  napi_threadsafe_function tsfn;
-  if (napi_create_threadsafe_function(env, a[6], nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &tsfn) != napi_ok) {
-    napi_throw_error(env, nullptr, "cannot create the job's event callback");
+  if (events_tsfn == nullptr) {
+    napi_value name;
+    napi_create_string_utf8(env, "dax-job", NAPI_AUTO_LENGTH, &name);
+    if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, nullptr, call_js, &events_tsfn) != napi_ok) {
+      events_tsfn = nullptr;
+      napi_throw_error(env, nullptr, "cannot create the jobs' event callback");
+      return nullptr;
+    }
+    napi_unref_threadsafe_function(env, events_tsfn);
+  }
+  napi_ref onEvent;
+  if (napi_create_reference(env, a[6], 1, &onEvent) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "spawn: onEvent must be a function");
     return nullptr;
   }
-  // A small stack: the thread only starts the job, copies its output and waits. With unlimited
-  // --jobs there may be thousands of them.
-  Job *job = new Job{std::move(argv), std::move(envp), std::move(publish), std::move(cwd), std::move(log), append, tsfn};
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_t thread;
-  int err = pthread_create(&thread, &attr, job_main, job);
-  pthread_attr_destroy(&attr);
-  if (err != 0) {
+  Job *job = new Job{std::move(argv), std::move(envp), std::move(publish), std::move(cwd), std::move(log), append, onEvent};
+  pthread_mutex_lock(&pool_mu);
+  bool idle = pool_idle > (int)pool_queue.size();
+  int err = 0;
+  if (!idle) {
+    // A small stack: the thread only starts jobs, copies their output and waits. With
+    // unlimited --jobs there may be thousands of them.
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t thread;
+    err = pthread_create(&thread, &attr, job_main, nullptr);
+    pthread_attr_destroy(&attr);
+  }
+  if (err != 0 && pool_idle == 0) {
+    pthread_mutex_unlock(&pool_mu);
     delete job;
-    napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+    napi_delete_reference(env, onEvent);
     std::string msg = std::string("cannot start a thread for the job: ") + strerror(err);
     napi_throw_error(env, "EAGAIN", msg.c_str());
+    return nullptr;
   }
+  // With no new thread (a system limit) but an idle one busy soon enough, the job waits its turn.
+  pool_queue.push_back(job);
+  pthread_cond_signal(&pool_cv);
+  pthread_mutex_unlock(&pool_mu);
+  if (running_jobs++ == 0) napi_ref_threadsafe_function(env, events_tsfn);
   return nullptr;
 }
 
@@ -272,7 +358,121 @@ napi_value SetBaseEnv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/** statMany(paths, out): out (a Float64Array of 3 per path) gets each path's size, mtime seconds
+ * and nanoseconds; size -1 when it cannot be stat'ed. A no-op run checks thousands of files:
+ * one call instead of a Stats object per file. */
+napi_value StatMany(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value a[2];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  uint32_t n = 0;
+  bool isArray = false, isTyped = false;
+  if (argc < 2 || napi_is_array(env, a[0], &isArray) != napi_ok || !isArray || napi_is_typedarray(env, a[1], &isTyped) != napi_ok || !isTyped ||
+      napi_get_array_length(env, a[0], &n) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "statMany(paths, out)");
+    return nullptr;
+  }
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = nullptr;
+  napi_get_typedarray_info(env, a[1], &type, &len, &data, nullptr, nullptr);
+  if (type != napi_float64_array || len < 3 * (size_t)n) {
+    napi_throw_type_error(env, nullptr, "statMany: out must be a Float64Array of 3 per path");
+    return nullptr;
+  }
+  double *out = static_cast<double *>(data);
+  std::string p, dir;
+  // Relative to a descriptor of the directory: the kernel walks the path's directories once per
+  // directory instead of once per file (most of a stat's cost when thousands share a directory).
+  int dirfd = -1;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    struct stat st;
+    bool ok = napi_get_element(env, a[0], i, &item) == napi_ok && str(env, item, &p);
+    if (ok) {
+      size_t slash = p.rfind('/');
+      if (slash != std::string::npos && slash > 0) {
+        if (dirfd < 0 || p.compare(0, slash, dir) != 0 || dir.size() != slash) {
+          if (dirfd >= 0) close(dirfd);
+          dir.assign(p, 0, slash);
+          dirfd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        }
+        ok = dirfd >= 0 ? fstatat(dirfd, p.c_str() + slash + 1, &st, 0) == 0 : stat(p.c_str(), &st) == 0;
+      } else ok = stat(p.c_str(), &st) == 0;
+    }
+    if (!ok) {
+      out[3 * i] = -1;
+      out[3 * i + 1] = out[3 * i + 2] = 0;
+      continue;
+    }
+    out[3 * i] = static_cast<double>(st.st_size);
+    out[3 * i + 1] = static_cast<double>(st.st_mtim.tv_sec);
+    out[3 * i + 2] = static_cast<double>(st.st_mtim.tv_nsec);
+  }
+  if (dirfd >= 0) close(dirfd);
+  return nullptr;
+}
+
+/** checkStamps(text, prefix): whether every line `path\tsize\tmtimeMs` of text names a file of that
+ * size and mtime (mtimeMs as Node computes it); a relative path is taken after prefix. The
+ * snapshot's own text in one string: no string per file crosses into C++. */
+napi_value CheckStamps(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value a[2];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  std::string text, prefix;
+  if (argc < 2 || !str(env, a[0], &text) || !str(env, a[1], &prefix)) {
+    napi_throw_type_error(env, nullptr, "checkStamps(text, prefix)");
+    return nullptr;
+  }
+  bool holds = true;
+  std::string p, dir;
+  int dirfd = -1;
+  size_t at = 0;
+  while (holds && at < text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    size_t t1 = text.find('\t', at);
+    size_t t2 = t1 == std::string::npos ? t1 : text.find('\t', t1 + 1);
+    if (t2 == std::string::npos || t2 > nl) {
+      holds = false;
+      break;
+    }
+    p.assign(text, at, t1 - at);
+    if (p.empty() || p[0] != '/') p.insert(0, prefix);
+    char *end = nullptr;
+    double size = strtod(text.c_str() + t1 + 1, &end);
+    double mtime = strtod(text.c_str() + t2 + 1, &end);
+    struct stat st;
+    size_t slash = p.rfind('/');
+    bool ok;
+    if (slash != std::string::npos && slash > 0) {
+      if (dirfd < 0 || dir.size() != slash || p.compare(0, slash, dir) != 0) {
+        if (dirfd >= 0) close(dirfd);
+        dir.assign(p, 0, slash);
+        dirfd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+      }
+      ok = dirfd >= 0 ? fstatat(dirfd, p.c_str() + slash + 1, &st, 0) == 0 : stat(p.c_str(), &st) == 0;
+    } else ok = stat(p.c_str(), &st) == 0;
+    // Node: mtimeMs = sec * 1e3 + nsec / 1e6, in doubles.
+    volatile double ms = static_cast<double>(st.st_mtim.tv_sec) * 1e3;
+    volatile double frac = static_cast<double>(st.st_mtim.tv_nsec) / 1e6;
+    holds = ok && static_cast<double>(st.st_size) == size && ms + frac == mtime;
+    at = nl + 1;
+  }
+  if (dirfd >= 0) close(dirfd);
+  napi_value r;
+  napi_get_boolean(env, holds, &r);
+  return r;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  napi_value checkStamps;
+  napi_create_function(env, "checkStamps", NAPI_AUTO_LENGTH, CheckStamps, nullptr, &checkStamps);
+  napi_set_named_property(env, exports, "checkStamps", checkStamps);
+  napi_value statMany;
+  napi_create_function(env, "statMany", NAPI_AUTO_LENGTH, StatMany, nullptr, &statMany);
+  napi_set_named_property(env, exports, "statMany", statMany);
   napi_value base;
   napi_create_function(env, "setBaseEnv", NAPI_AUTO_LENGTH, SetBaseEnv, nullptr, &base);
   napi_set_named_property(env, exports, "setBaseEnv", base);

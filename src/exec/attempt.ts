@@ -3,14 +3,14 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync, statfsSync, symlinkSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
+import { mkdirSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
-import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import type { Job } from '../graph/job.js';
-import type { Files } from '../state/files.js';
+import { STREAMED_ABOVE, type Files } from '../state/files.js';
 import type { Journal } from '../state/journal.js';
-import type { InputPrint, OutputPrint } from '../state/records.js';
+import type { InputPrint, OutputPrint, StartRecord } from '../state/records.js';
 import type { OutputCheck, Reason } from '../state/staleness.js';
 import { err, ok, type Result } from '../util/result.js';
 import { removeStaleTemps } from '../util/temp.js';
@@ -37,21 +37,30 @@ const LOW_SPACE = 64 * 1024;
 /** The longest file name (bytes) Linux file systems take. */
 const NAME_MAX = 255;
 
+/** node:fs's rename as a promise (node:fs/promises costs a few ms to load at start-up). */
+const rename = promisify(renameCb);
+
 export class Attempts {
   private readonly madeDirs = new Set<string>();
   /** dax temporaries found in a directory when the run first wrote there. */
   private readonly listings = new Map<string, string[]>();
   /** The project's top-level entries, for job directories. */
   private topLevel: string[] | undefined;
-  private readonly hashLimit = pLimit(HASH_CONCURRENCY);
+  /** Loaded with the first large input: most builds never need it, and start sooner without. */
+  private hashLimit: LimitFunction | undefined;
 
-  constructor(private readonly c: AttemptContext) {}
+  /** Where job logs go, project-relative. */
+  private readonly logsDir: string;
+
+  constructor(private readonly c: AttemptContext) {
+    this.logsDir = path.relative(c.projectDir, path.join(c.stateDir, 'logs'));
+  }
 
   /** The job's log, project-relative: .dax/logs/<rule>/<values>.log */
   logPath(job: Job): string {
     const name = job.rule.wildcards.length === 0 ? '_' : job.rule.wildcards.map((w) => encodeURIComponent(job.values[w]!)).join(',');
     const safe = name.length > 180 ? name.slice(0, 120) + '~' + Buffer.from(name).toString('base64url').slice(-40) : name;
-    return path.relative(this.c.projectDir, path.join(this.c.stateDir, 'logs', encodeURIComponent(job.rule.name), `${safe}.log`));
+    return `${this.logsDir}/${encodeURIComponent(job.rule.name)}/${safe}.log`;
   }
 
   /** The temporary name an attempt writes an output under, beside the output. */
@@ -126,17 +135,17 @@ export class Attempts {
     return undefined;
   }
 
-  /** Gets the file system ready for the attempt. A failure (a file where a directory must be, a
-   * full disk) is the job's failure, with the path and the reason. */
-  prepare(job: Job, spec: JobSpec, reason: Reason | undefined): Result<void, string> {
-    const { files, journal } = this.c;
+  /** Gets the file system ready for the attempt. `earlier`: the job's last start before this
+   * attempt's (whose temporary outputs a crash may have left). A failure (a file where a
+   * directory must be, a full disk) is the job's failure, with the path and the reason. */
+  prepare(job: Job, spec: JobSpec, reason: Reason | undefined, earlier: StartRecord | undefined): Result<void, string> {
+    const { files } = this.c;
     if (spec.attempt === 1 && reason && (reason.kind === 'incomplete' || reason.kind === 'check' || reason.kind === 'failed')) {
       // What an unfinished or failed attempt left is not to be trusted or built upon.
       for (const out of job.outputs) removePath(files.abs(out));
       // An attempt cut short by a crash (kill -9, power) left its temporary outputs: remove them,
       // or every crash leaves half-written files behind for good.
-      const last = journal.jobs.get(job.id)?.lastStart;
-      if (reason.kind === 'incomplete' && last) for (const out of job.outputs) removePath(files.abs(this.tempName(out, last.a, last.r)));
+      if (reason.kind === 'incomplete' && earlier) for (const out of job.outputs) removePath(files.abs(this.tempName(out, earlier.a, earlier.r)));
     }
     for (const sup of job.rule.supersedes) removePath(files.abs(sup.render(job.values)));
     for (const out of job.outputs) this.sweep(out);
@@ -235,7 +244,7 @@ export class Attempts {
       inputs = await Promise.all(
         job.inputs.map(async (p): Promise<InputPrint> => {
           const s = files.stat(p);
-          const h = await this.hashLimit(() => files.hash(p));
+          const h = s && s.size > STREAMED_ABOVE ? await this.hashLarge(p) : files.hashSync(p);
           return [p, s?.size ?? -1, s?.mtimeMs ?? 0, h ?? ''];
         }),
       );
@@ -251,11 +260,17 @@ export class Attempts {
     if (job.rule.atomicOutputs) removePath(files.abs(spec.cwd));
     const exit = res.kind === 'exited' ? res.code : null;
     const sig = res.kind === 'signaled' ? res.signal : undefined;
-    this.c.journal.append({
+    // Lost in a crash, an end only makes the job run again: it is written with the next record.
+    this.c.journal.appendSoon({
       t: 'end', j: job.id, r: spec.run, a: spec.attempt, b: started, ts: Date.now(),
       s: outcome.status, x: exit, ...(sig ? { sig } : {}), ...(outcome.status !== 'ok' ? { why: outcome.why } : {}),
       c: job.rule.commandHash(job.values, job.inputs, job.outputs), i: inputs, o: outputs, w: worker,
     });
+  }
+
+  private async hashLarge(p: string): Promise<string | undefined> {
+    this.hashLimit ??= (await import('p-limit')).default(HASH_CONCURRENCY);
+    return this.hashLimit(() => this.c.files.hash(p));
   }
 
   /** Moves each output from its temporary name into place, once the command succeeded. */

@@ -3,7 +3,8 @@
 // else through Node's child_process; both give the same results. child_process is used directly
 // rather than through execa: at thousands of jobs a second the extra layer costs more than it
 // gives here.
-import { spawn } from 'node:child_process';
+import type { spawn as Spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from './executor.js';
@@ -115,7 +116,7 @@ export class LocalWorker implements Worker {
     }
     let child;
     try {
-      child = spawn(spec.argv[0]!, spec.argv.slice(1), {
+      child = childSpawn()(spec.argv[0]!, spec.argv.slice(1), {
         cwd: spec.cwd,
         env: { ...process.env, ...spec.env },
         stdio: ['ignore', fd, fd],
@@ -143,9 +144,18 @@ export class LocalWorker implements Worker {
       });
     });
     const pid = child.pid;
-    if (pid !== undefined) onPid(pid);
+    // Said once start() has returned, as the native spawner does: the scheduler holds the
+    // attempt by then (its timeout is set when the job runs).
+    if (pid !== undefined) queueMicrotask(() => onPid(pid));
     return { done, kill: (signal) => pid !== undefined && killGroup(pid, signal) };
   }
+}
+
+let spawnFn: typeof Spawn | undefined;
+
+/** child_process, loaded only when the native spawner is missing: a build starts sooner without it. */
+function childSpawn(): typeof Spawn {
+  return (spawnFn ??= (createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process')).spawn);
 }
 
 /** A job in this machine's absolute terms. */

@@ -12,6 +12,10 @@ export interface NativeSpawn {
   setBaseEnv(envp: string[]): void;
   /** `envp`: the job's own variables, which win over the base environment's. */
   spawn(argv: string[], envp: string[], cwd: string, log: string, append: boolean, publish: string[], onEvent: NativeEvent): void;
+  /** Stats every path into `out`, 3 numbers each: size (-1 when missing), mtime seconds, nanoseconds. */
+  statMany(paths: string[], out: Float64Array): void;
+  /** Whether every `path\tsize\tmtimeMs` line of text holds (relative paths after prefix). */
+  checkStamps(text: string, prefix: string): boolean;
 }
 
 let loaded: NativeSpawn | null | undefined;

@@ -9,6 +9,7 @@ import type { Graph } from '../graph/graph.js';
 import { Journal } from '../state/journal.js';
 import { Lock, type LockInfo } from '../state/lock.js';
 import { NoopSnapshot, type NoopSummary } from '../state/snapshot.js';
+import { nativeSpawn } from './native.js';
 import type { Project } from './run.js';
 
 /** What a no-op depends on besides files: dax's own build, the Daxfile, targets, --set, DAX_VAR_. */
@@ -24,8 +25,10 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
   const journalFile = Journal.path(stateDir);
   const snap = NoopSnapshot.read(stateDir, key);
   if (!snap) return undefined;
+  // Thousands of files to check: one native call when the addon is built.
+  const batch = nativeSpawn() ?? undefined;
   if (dryRun) {
-    if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile)) return undefined;
+    if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile, batch)) return undefined;
   } else {
     // Any lock file, live or left by a dead run: the full path says who holds it, or takes it
     // over with a message.
@@ -34,7 +37,7 @@ export function tryNoop(stateDir: string, projectDir: string, key: string, dryRu
     if (!lock.ok) return lock.error.kind === 'held' ? { kind: 'locked', holder: lock.error.holder } : undefined; // the full path reports it
     try {
       // Checked under the lock: no other run can change what it rests on meanwhile.
-      if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile)) return undefined;
+      if (!NoopSnapshot.holds(snap, stateDir, projectDir, journalFile, batch)) return undefined;
       const journal = Journal.forAppend(stateDir);
       const counts = { ...emptyCounts(), total: snap.summary.total, upToDate: snap.summary.total };
       journal.append({ t: 'run', id: runId, start: t0, targets, sets, keepGoing: false, pid: process.pid, host: os.hostname() });

@@ -275,7 +275,7 @@ export class Scheduler {
     const worker = seats.worker;
     const dispatched = Date.now();
     // Cleans what the job's last attempt left, so before this attempt's start is recorded.
-    const prepared = this.o.attempts.prepare(job, spec, reason);
+    const prepared = this.o.attempts.prepare(job, spec, reason, this.o.journal.jobs.get(job.id)?.lastStart);
     // The start is in the journal before the process exists: after a crash, the job is known
     // to be unfinished.
     this.o.journal.append({ t: 'start', j: job.id, r: this.o.runId, a: attempt, ts: dispatched, w: worker.name });

@@ -9,7 +9,8 @@ export interface FileStat {
   mtimeMs: number;
 }
 
-const SMALL = 4 << 20;
+/** Files larger than this are hashed by streaming (hash), smaller ones in one read. */
+export const STREAMED_ABOVE = 4 << 20;
 /** Lookups in one directory after which its listing is read. */
 const LISTING_AFTER = 16;
 
@@ -94,7 +95,7 @@ export class Files {
   async hash(rel: string): Promise<string | undefined> {
     const st = this.stat(rel);
     if (!st) return undefined;
-    if (st.size <= SMALL) return this.hashSync(rel);
+    if (st.size <= STREAMED_ABOVE) return this.hashSync(rel);
     const hit = this.hashes.get(rel);
     if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.hash;
     const h = createHash('sha1');

@@ -1,9 +1,10 @@
 // The Journal: an append-only JSON-lines log under .dax/ of runs and job attempts.
-// Torn last lines are skipped; loading is one pass; compaction rewrites it atomically.
+// Torn last lines are skipped; loading is one pass (journal-read.ts); compaction rewrites it atomically.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, type AtomicWriteError } from '../util/atomic.js';
 import { ok, type Result } from '../util/result.js';
+import { readJournal } from './journal-read.js';
 import { JOURNAL_VERSION, type AtRecord, type EndRecord, type JournalRecord, type RunEndRecord, type RunRecord, type StartRecord } from './records.js';
 
 export interface JobHistory {
@@ -21,19 +22,25 @@ export interface RunInfo {
 const KEEP_RUNS = 100;
 
 export class Journal {
-  readonly jobs = new Map<string, JobHistory>();
+  readonly jobs: Map<string, JobHistory>;
   readonly runs: RunInfo[] = [];
   private runIndex = new Map<string, RunInfo>();
   private fd: number | undefined;
   private lines = 0;
   /** Records whose loss in a crash costs nothing (written with the next record, or at close). */
   private lazy: string[] = [];
+  private flushing: NodeJS.Immediate | undefined;
   /** The format the journal was written in (1: dax 0.1, without a header). */
   version = 1;
   /** Lines that could not be read (a torn last write, or damage). */
   skipped = 0;
 
-  private constructor(readonly file: string) {}
+  private constructor(
+    readonly file: string,
+    jobs = new Map<string, JobHistory>(),
+  ) {
+    this.jobs = jobs;
+  }
 
   static path(stateDir: string): string {
     return path.join(stateDir, 'journal.jsonl');
@@ -48,13 +55,27 @@ export class Journal {
 
   /** Reads the journal; a missing file is an empty journal. */
   static load(stateDir: string): Journal {
-    const j = new Journal(Journal.path(stateDir));
-    let text = '';
+    const file = Journal.path(stateDir);
+    let buf: Buffer;
     try {
-      text = readFileSync(j.file, 'utf8');
+      buf = readFileSync(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      return new Journal(file);
     }
+    const read = readJournal(buf);
+    if (!read) return Journal.loadSlow(file, buf);
+    const j = new Journal(file, read.jobs);
+    for (const rec of read.others) j.apply(rec);
+    j.lines = read.lines;
+    j.skipped = read.skipped;
+    return j;
+  }
+
+  /** Every line parsed and applied in order. */
+  private static loadSlow(file: string, buf: Buffer): Journal {
+    const j = new Journal(file);
+    const text = buf.toString('utf8');
     let at = 0;
     while (at < text.length) {
       let nl = text.indexOf('\n', at);
@@ -87,8 +108,10 @@ export class Journal {
       }
       case 'start': {
         const h = this.jobs.get(rec.j);
-        if (h) h.lastStart = rec;
-        else this.jobs.set(rec.j, { lastStart: rec });
+        if (h) {
+          h.lastStart = rec;
+          delete h.lastAt; // it was an earlier attempt's
+        } else this.jobs.set(rec.j, { lastStart: rec });
         break;
       }
       case 'end': {
@@ -172,7 +195,24 @@ export class Journal {
     this.lines++;
   }
 
+  /** Appends a record whose loss in a crash only costs work, not correctness (a job's end: the
+   * job then looks unfinished and runs again): it goes out with the next record, or at the end
+   * of this turn of the event loop, so the ends of jobs that finish together take one write. */
+  appendSoon(rec: JournalRecord): void {
+    this.appendLazy(rec);
+    if (this.flushing) return;
+    this.flushing = setImmediate(() => {
+      this.flushing = undefined;
+      if (this.fd !== undefined && this.lazy.length) {
+        this.write(this.lazy.join(''));
+        this.lazy = [];
+      }
+    });
+  }
+
   close(): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
     if (this.lazy.length) this.write(this.lazy.join(''));
     this.lazy = [];
     if (this.fd !== undefined) closeSync(this.fd);

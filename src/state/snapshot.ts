@@ -89,8 +89,9 @@ export class NoopSnapshot {
     }
   }
 
-  /** Whether nothing the snapshot rests on changed: then its summary is the run's answer. */
-  static holds(snap: Snapshot, stateDir: string, projectDir: string, journal: string): boolean {
+  /** Whether nothing the snapshot rests on changed: then its summary is the run's answer.
+   * `batch`, when given, does the stats in C++ (the native addon): one call for them all. */
+  static holds(snap: Snapshot, stateDir: string, projectDir: string, journal: string, batch?: BatchStat): boolean {
     let journalWas: Stamp | null;
     try {
       journalWas = JSON.parse(readFileSync(NoopSnapshot.journalStamp(stateDir), 'utf8')) as Stamp | null;
@@ -101,26 +102,58 @@ export class NoopSnapshot {
     const j = stampOf(journal);
     if (!j || j[0] !== journalWas[0] || j[1] !== journalWas[1]) return false;
     const prefix = projectDir.endsWith(path.sep) ? projectDir : projectDir + path.sep;
-    const text = snap.present;
-    let at = 0;
-    while (at < text.length) {
-      let nl = text.indexOf('\n', at);
-      if (nl < 0) nl = text.length;
-      const t1 = text.indexOf('\t', at);
-      const t2 = text.indexOf('\t', t1 + 1);
-      const p = text.slice(at, t1);
-      const s = statSync(p.startsWith('/') ? p : prefix + p, { throwIfNoEntry: false });
-      if (!s || s.size !== Number(text.slice(t1 + 1, t2)) || s.mtimeMs !== Number(text.slice(t2 + 1, nl))) return false;
-      at = nl + 1;
-    }
+    if (batch ? !batch.checkStamps(snap.present, prefix) : !presentHolds(snap.present, prefix)) return false;
+    // Directories (their mtime only), then what must be absent: a few paths.
+    const paths: string[] = [];
+    const mtimes: number[] = [];
     for (const line of snap.dirs === '' ? [] : snap.dirs.split('\n')) {
       const tab = line.lastIndexOf('\t');
-      const s = statSync(prefix + line.slice(0, tab), { throwIfNoEntry: false });
-      if (!s || s.mtimeMs !== Number(line.slice(tab + 1))) return false;
+      paths.push(prefix + line.slice(0, tab));
+      mtimes.push(Number(line.slice(tab + 1)));
     }
-    for (const p of snap.absent) {
-      if (statSync(prefix + p, { throwIfNoEntry: false })) return false;
+    const dirs = paths.length;
+    for (const p of snap.absent) paths.push(prefix + p);
+    if (batch) {
+      const got = new Float64Array(3 * paths.length);
+      batch.statMany(paths, got);
+      for (let i = 0; i < paths.length; i++) {
+        const missing = got[3 * i] === -1;
+        if (i < dirs ? missing || msOf(got[3 * i + 1]!, got[3 * i + 2]!) !== mtimes[i] : !missing) return false;
+      }
+      return true;
+    }
+    for (let i = 0; i < paths.length; i++) {
+      const s = statSync(paths[i]!, { throwIfNoEntry: false });
+      if (i < dirs ? !s || s.mtimeMs !== mtimes[i] : s !== undefined) return false;
     }
     return true;
   }
+}
+
+/** The present files' lines (path \t size \t mtimeMs) against a stat each. */
+function presentHolds(text: string, prefix: string): boolean {
+  let at = 0;
+  while (at < text.length) {
+    let nl = text.indexOf('\n', at);
+    if (nl < 0) nl = text.length;
+    const t1 = text.indexOf('\t', at);
+    const t2 = text.indexOf('\t', t1 + 1);
+    const p = text.slice(at, t1);
+    const s = statSync(p.startsWith('/') ? p : prefix + p, { throwIfNoEntry: false });
+    if (!s || s.size !== Number(text.slice(t1 + 1, t2)) || s.mtimeMs !== Number(text.slice(t2 + 1, nl))) return false;
+    at = nl + 1;
+  }
+  return true;
+}
+
+/** Stats in C++: `statMany` fills 3 numbers per path (size, -1 when missing; mtime seconds,
+ * nanoseconds); `checkStamps` checks the snapshot's present lines. */
+export interface BatchStat {
+  statMany(paths: string[], out: Float64Array): void;
+  checkStamps(text: string, prefix: string): boolean;
+}
+
+/** mtimeMs exactly as Node computes it from a stat's seconds and nanoseconds. */
+function msOf(sec: number, nsec: number): number {
+  return sec * 1e3 + nsec / 1e6;
 }

@@ -67,4 +67,61 @@ describe('Journal', () => {
     expect(journalState(k.jobs.get('unfinished'))).toBe('started');
     expect(k.needsCompaction()).toBe(false);
   });
+
+  test('a long journal reads the same as record by record: odd ids, at records, other key orders, damage', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dax-journal-'));
+    const recs: object[] = [{ t: 'journal', v: 2 }];
+    const ids = ['gen[1]', 'q"uote', 'back\\slash', 'ünï', 'tab\tid', 'gen[10]', 'gen[1]x'];
+    for (let r = 0; r < 3; r++) {
+      recs.push({ t: 'run', id: `r${r}`, start: r, targets: [], sets: {}, keepGoing: false, pid: 1, host: 'h' });
+      for (const id of ids) {
+        recs.push(start(id, `r${r}`, 1, 10 * r));
+        recs.push({ t: 'at', j: id, r: `r${r}`, a: 1, w: 'local', h: `pgid:${r}`, ts: 10 * r + 1 });
+        if (r < 2 || id !== 'gen[10]') recs.push(end(id, `r${r}`, r === 1 ? 'failed' : 'ok', 1, 10 * r + 2));
+      }
+      recs.push({ t: 'runend', id: `r${r}`, end: r, result: 'ok', counts: {} });
+    }
+    // A dax 0.1 record (other key order) after a plain one of the same job, and an 'at' of an old attempt.
+    recs.push({ j: 'gen[1]', t: 'start', a: 2, r: 'r2', ts: 99, w: 'local' });
+    recs.push({ t: 'at', j: 'gen[1]', r: 'r1', a: 1, w: 'local', h: 'pgid:old', ts: 100 });
+    const text = recs.map((r) => JSON.stringify(r)).join('\n') + '\n{"t":"end","j":"gen[1]x","r":"r2","a":1,"b":1,"ts":5,"s":"ok","x":0,"c":"h","i":[],"o":[],"w":"lo\n';
+    appendFileSync(Journal.path(dir), text);
+    const byRecord = (lines: string[]): Map<string, unknown> => {
+      const m = new Map<string, { lastStart?: StartRecord; lastEnd?: EndRecord; lastAt?: unknown }>();
+      for (const line of lines) {
+        let rec: { t: string; j: string; r: string; a: number };
+        try {
+          rec = JSON.parse(line) as typeof rec;
+        } catch {
+          continue;
+        }
+        const h = m.get(rec.j) ?? {};
+        if (rec.t === 'start') {
+          h.lastStart = rec as unknown as StartRecord;
+          delete h.lastAt;
+        } else if (rec.t === 'end') h.lastEnd = rec as unknown as EndRecord;
+        else if (rec.t === 'at' && h.lastStart?.r === rec.r && h.lastStart.a === rec.a) h.lastAt = rec;
+        else continue;
+        m.set(rec.j, h);
+      }
+      return m;
+    };
+    const lines = readFileSync(Journal.path(dir), 'utf8').split('\n').filter(Boolean);
+    const k = Journal.load(dir);
+    expect(new Map(k.jobs)).toEqual(byRecord(lines));
+    expect(k.jobs.get('gen[1]')!.lastStart!.a).toBe(2);
+    expect(k.jobs.get('gen[1]')!.lastAt).toBeUndefined();
+    expect(journalState(k.jobs.get('gen[10]'))).toBe('started');
+    expect(k.jobs.get('gen[10]')!.lastAt!.h).toBe('pgid:2');
+    expect(k.runs.map((r) => r.end?.result)).toEqual(['ok', 'ok', 'ok']);
+    expect(k.skipped).toBe(1);
+
+    // A kept line damaged in the middle of the file: the job's previous end stands, as it would record by record.
+    const damaged = lines.map((l) => (l.includes('"j":"gen[10]"') && l.includes('"t":"end"') && l.includes('"r":"r1"') ? l.slice(0, 40) : l));
+    const dir2 = mkdtempSync(path.join(tmpdir(), 'dax-journal-'));
+    appendFileSync(Journal.path(dir2), damaged.join('\n') + '\n');
+    const d = Journal.load(dir2);
+    expect(new Map(d.jobs)).toEqual(byRecord(damaged));
+    expect(d.jobs.get('gen[10]')!.lastEnd!.r).toBe('r0');
+  });
 });
