@@ -88,6 +88,8 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
     runPipeline(project, {
       targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
       ...(jobs !== undefined ? { jobs } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+      // The plain logger prints a dry run's commands at debug level only; JSON always has them.
+      planCommands: !!opts.json || level === 'debug',
     }),
   );
   return exitCodeOf(outcome);

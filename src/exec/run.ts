@@ -57,6 +57,9 @@ export interface RunOptions {
   noopKey?: string;
   /** The run this one continues (dax resume). */
   resumes?: string;
+  /** A dry run's `plan` events carry each job's command (default true). False when no logger
+   * prints it: rendering 10^5 commands is a good part of a big dry run. */
+  planCommands?: boolean;
 }
 
 export type RunOutcome =
@@ -175,8 +178,9 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     const holder = Lock.read(project.stateDir);
     const live = holder && Lock.isAlive(holder) ? holder : undefined;
     if (live) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'live-run', holder: describeHolder(live) } });
+    const withCommands = opts.planCommands !== false;
     for (const [job, reason] of toRun) {
-      const cmd = job.rule.renderCommand(job.values, job.inputs, job.outputs);
+      const cmd = withCommands ? job.rule.renderCommand(job.values, job.inputs, job.outputs) : undefined;
       const h = journal.jobs.get(job.id);
       const running = live && reason.kind === 'incomplete' && journalState(h) === 'started' && h!.lastStart!.r === live.run;
       const why = running ? `running now, in run ${live.run}` : describeReason(reason);

@@ -20,8 +20,11 @@ export interface Graph {
   absent: Set<string>;
   /** Directories (project-relative) whose entries decide what glob inputs match. */
   watched: Set<string>;
-  byId: Map<string, Job>;
 }
+
+// Most jobs have no deps or no dependents: one shared empty array instead of one each. Frozen, so
+// a late push is a loud bug rather than a change every job would see.
+const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 const MAX_DEPTH = 200;
 
@@ -66,7 +69,8 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const r = b.reorder();
     if (!r.ok) return r;
   }
-  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched, byId: b.jobs });
+  b.trim();
+  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched });
 }
 
 function exists(p: string): boolean {
@@ -181,7 +185,11 @@ class Builder {
       const why = pathTooLong(o);
       if (why) return err({ loc: rule.spec.loc, key: `rules.${rule.name}.output`, message: `output ${shorten(o)} of rule '${rule.name}' ${why}`, hint: 'shorten the output pattern or the wildcard values' });
     }
-    const job: Job = { index: -1, id, rule, values, outputs, inputs: [], deps: [], dependents: [] };
+    // Plain inputs are rendered at once into an array of the exact size (one grown by push has
+    // room for 17): with 10^5 jobs that is most of the graph's memory.
+    const plain = rule.plainInputs;
+    const inputs = plain ? (plain.length ? plain.map((pat) => pat.render(values)) : NONE) : [];
+    const job: Job = { index: -1, id, rule, values, outputs, inputs, deps: NONE, dependents: NONE };
     for (const o of outputs) {
       const e = this.escapes(job, 'output', o);
       if (e) return err(e);
@@ -192,9 +200,9 @@ class Builder {
     }
     this.jobs.set(id, job);
     this.stack.push(job);
-    if (rule.plainInputs) {
-      for (const pat of rule.plainInputs) {
-        const r = this.addInput(job, pat.render(values), depth);
+    if (plain) {
+      for (let i = 0; i < inputs.length; i++) {
+        const r = this.addInput(job, inputs[i]!, depth, i);
         if (!r.ok) return r;
       }
     } else {
@@ -239,6 +247,8 @@ class Builder {
     else job.inputs[slot] = input;
     const dep = this.jobFor(input, undefined, depth + 1);
     if (!dep.ok) return dep;
+    // The path is held once: the producer's output string, not a second rendering of it.
+    if (dep.value) this.shareOutput(job, slot ?? job.inputs.length - 1, dep.value);
     if (dep.value === undefined) {
       if (!this.sources.has(input)) {
         if (!exists(path.join(this.pipeline.config.projectDir, input))) {
@@ -271,10 +281,32 @@ class Builder {
     return ok(undefined);
   }
 
+  private shareOutput(job: Job, slot: number, dep: Job): void {
+    const input = job.inputs[slot]!;
+    for (const o of dep.outputs) {
+      if (o === input) {
+        job.inputs[slot] = o;
+        return;
+      }
+    }
+  }
+
   private link(job: Job, dep: Job): void {
-    if (job.deps.includes(dep)) return;
-    job.deps.push(dep);
-    dep.dependents.push(job);
+    if (job.deps === NONE) job.deps = [dep];
+    else if (!job.deps.includes(dep)) job.deps.push(dep);
+    else return;
+    if (dep.dependents === NONE) dep.dependents = [job];
+    else dep.dependents.push(job);
+  }
+
+  /** Arrays grown by push keep spare room: copy those to their exact size once the graph is done. */
+  trim(): void {
+    for (const job of this.order) {
+      if (job.inputs.length === 0) job.inputs = NONE;
+      else if (!job.rule.plainInputs) job.inputs = job.inputs.slice();
+      if (job.deps.length > 1) job.deps = job.deps.slice();
+      if (job.dependents.length > 1) job.dependents = job.dependents.slice();
+    }
   }
 
   /** The values of each `each` of an input entry, for one job. */
@@ -331,6 +363,7 @@ class Builder {
         }
         if (dep) {
           p.job.inputs[p.slot] = chosen!;
+          this.shareOutput(p.job, p.slot, dep);
           this.link(p.job, dep);
           continue;
         }
