@@ -174,6 +174,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
   if (opts.dryRun) {
     const journal = Journal.load(project.stateDir);
     const { toRun } = decide(graph, journal, files, project.checks);
+    trace('decide');
     // A dry run takes no lock. While another run goes on, the jobs it runs are not "incomplete".
     const holder = Lock.read(project.stateDir);
     const live = holder && Lock.isAlive(holder) ? holder : undefined;
@@ -186,6 +187,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
       const why = running ? `running now, in run ${live.run}` : describeReason(reason);
       log.emit({ type: 'plan', job: job.id, rule: job.rule.name, reason: why, ...(cmd ? { command: cmd.display } : {}) });
     }
+    trace('plan');
     const counts = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size, upToDate: graph.jobs.length - toRun.size };
     log.emit({ type: 'run-end', run: runId, result: 'dry-run', counts, elapsedMs: Date.now() - t0 });
     return { kind: 'done', result: 'dry-run', run: runId, counts, failed: [] };
