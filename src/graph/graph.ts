@@ -73,6 +73,14 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
   return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched });
 }
 
+/** Whether a job of `rule` with `values` has the very values of `consumer` (gen[c] for ingest[c]):
+ * then both share one values object, and its strings. Values are never changed once made. */
+function sameValues(rule: Rule, values: Record<string, string>, consumer: Job): boolean {
+  if (rule.wildcards.length !== consumer.rule.wildcards.length) return false;
+  for (const w of rule.wildcards) if (consumer.values[w] !== values[w]) return false;
+  return true;
+}
+
 function exists(p: string): boolean {
   return statSync(p, { throwIfNoEntry: false }) !== undefined;
 }
@@ -152,7 +160,7 @@ class Builder {
   }
 
   /** The job making `p` (creating it and its dependencies), or undefined for a source file. */
-  jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, ConfigError> {
+  jobFor(p: string, known: Rule | undefined, depth: number, consumer?: Job): Result<Job | undefined, ConfigError> {
     let rule = known;
     let values: Record<string, string> | undefined;
     if (rule) values = rule.outputs[0]!.match(p);
@@ -163,10 +171,11 @@ class Builder {
       rule = prod.value.rule;
       values = prod.value.values;
     }
-    return this.jobForValues(rule, values, depth, p);
+    if (consumer && sameValues(rule, values, consumer)) values = consumer.values;
+    return this.jobForValues(rule, values, depth, p, consumer);
   }
 
-  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string): Result<Job, ConfigError> {
+  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string, consumer?: Job): Result<Job, ConfigError> {
     const id = rule.jobId(values);
     const existing = this.jobs.get(id);
     if (existing) {
@@ -180,7 +189,11 @@ class Builder {
       const v = values[name]!;
       if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `wildcard value '${v}' of {${name}} for rule '${rule.name}' is not allowed in a path`, hint: 'values may not be empty, "." or ".." or absolute' });
     }
-    const outputs = rule.outputs.map((o) => o.render(values));
+    // A job whose one input is this job's one output (ingest[c] of gen[c]) shares the array:
+    // job arrays are not changed once the graph is built.
+    const outputs = rule.outputs.length === 1 && p !== undefined && consumer?.inputs.length === 1 && consumer.inputs[0] === p && consumer.rule.plainInputs
+      ? consumer.inputs
+      : rule.outputs.map((o) => o.render(values));
     for (const o of outputs) {
       const why = pathTooLong(o);
       if (why) return err({ loc: rule.spec.loc, key: `rules.${rule.name}.output`, message: `output ${shorten(o)} of rule '${rule.name}' ${why}`, hint: 'shorten the output pattern or the wildcard values' });
@@ -245,7 +258,7 @@ class Builder {
     if (out) return err(out);
     if (slot === undefined) job.inputs.push(input);
     else job.inputs[slot] = input;
-    const dep = this.jobFor(input, undefined, depth + 1);
+    const dep = this.jobFor(input, undefined, depth + 1, job);
     if (!dep.ok) return dep;
     // The path is held once: the producer's output string, not a second rendering of it.
     if (dep.value) this.shareOutput(job, slot ?? job.inputs.length - 1, dep.value);
