@@ -1,7 +1,7 @@
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { Exit } from './exit.js';
-import { registerCommands } from './commands.js';
+import { parseFastRun } from './fastargs.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
@@ -15,6 +15,7 @@ export interface GlobalOptions {
 }
 
 export async function buildProgram(argv: string[]): Promise<Command> {
+  const [{ Command }, { registerCommands }] = await Promise.all([import('commander'), import('./commands.js')]);
   const program = new Command('dax')
     .description('A Make-style declarative pipeline runner')
     .version(pkg.version, '--version')
@@ -30,20 +31,36 @@ export async function buildProgram(argv: string[]): Promise<Command> {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A plain `dax run` skips commander (see fastargs.ts): most of a no-op's time is start-up.
+  const fast = parseFastRun(argv.slice(2));
+  if (fast) {
+    try {
+      const { runWith } = await import('./run.js');
+      return await runWith(fast.globals, fast.targets, fast.opts);
+    } catch (e) {
+      return ended(e);
+    }
+  }
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : Exit.ok;
   } catch (e) {
+    const { CommanderError } = await import('commander');
     if (e instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
       if (e.exitCode === 0) return Exit.ok;
       return Exit.usage;
     }
-    if (e instanceof ExitRequest) return e.code;
-    process.stderr.write(`dax: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return Exit.internal;
+    return ended(e);
   }
+}
+
+/** The exit code for what a command threw: its exit request, else a bug in dax. */
+function ended(e: unknown): number {
+  if (e instanceof ExitRequest) return e.code;
+  process.stderr.write(`dax: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return Exit.internal;
 }
 
 /** Thrown by a command action to end with a given exit code after it printed its message. */

@@ -12,7 +12,7 @@ import { formatConfigError } from '../config/errors.js';
 import { assertNever } from '../util/result.js';
 import { trace } from '../util/trace.js';
 import { Exit } from './exit.js';
-import { ExitRequest } from './main.js';
+import { ExitRequest, type GlobalOptions } from './main.js';
 import { globals, logLevel, usageError } from './options.js';
 
 export interface RunOptions {
@@ -53,7 +53,11 @@ export function parseJobs(v: string | undefined): number | undefined {
 }
 
 export async function runCommand(cmd: Command, targets: string[], opts: RunOptions): Promise<number> {
-  const g = globals(cmd);
+  return runWith(globals(cmd), targets, opts);
+}
+
+/** `dax run` with its options parsed (by commander, or by main's fast path for a plain command line). */
+export async function runWith(g: GlobalOptions, targets: string[], opts: RunOptions): Promise<number> {
   const level = logLevel(g);
   const jobs = parseJobs(opts.jobs);
   trace('start');
@@ -88,6 +92,8 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
     runPipeline(project, {
       targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
       ...(jobs !== undefined ? { jobs } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+      // The plain logger prints a dry run's commands at debug level only; JSON always has them.
+      planCommands: !!opts.json || level === 'debug',
     }),
   );
   return exitCodeOf(outcome);

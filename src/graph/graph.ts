@@ -20,8 +20,11 @@ export interface Graph {
   absent: Set<string>;
   /** Directories (project-relative) whose entries decide what glob inputs match. */
   watched: Set<string>;
-  byId: Map<string, Job>;
 }
+
+// Most jobs have no deps or no dependents: one shared empty array instead of one each. Frozen, so
+// a late push is a loud bug rather than a change every job would see.
+const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 const MAX_DEPTH = 200;
 
@@ -66,7 +69,16 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     const r = b.reorder();
     if (!r.ok) return r;
   }
-  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched, byId: b.jobs });
+  b.trim();
+  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched });
+}
+
+/** Whether a job of `rule` with `values` has the very values of `consumer` (gen[c] for ingest[c]):
+ * then both share one values object, and its strings. Values are never changed once made. */
+function sameValues(rule: Rule, values: Record<string, string>, consumer: Job): boolean {
+  if (rule.wildcards.length !== consumer.rule.wildcards.length) return false;
+  for (const w of rule.wildcards) if (consumer.values[w] !== values[w]) return false;
+  return true;
 }
 
 function exists(p: string): boolean {
@@ -148,7 +160,7 @@ class Builder {
   }
 
   /** The job making `p` (creating it and its dependencies), or undefined for a source file. */
-  jobFor(p: string, known: Rule | undefined, depth: number): Result<Job | undefined, ConfigError> {
+  jobFor(p: string, known: Rule | undefined, depth: number, consumer?: Job): Result<Job | undefined, ConfigError> {
     let rule = known;
     let values: Record<string, string> | undefined;
     if (rule) values = rule.outputs[0]!.match(p);
@@ -159,10 +171,11 @@ class Builder {
       rule = prod.value.rule;
       values = prod.value.values;
     }
-    return this.jobForValues(rule, values, depth, p);
+    if (consumer && sameValues(rule, values, consumer)) values = consumer.values;
+    return this.jobForValues(rule, values, depth, p, consumer);
   }
 
-  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string): Result<Job, ConfigError> {
+  jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string, consumer?: Job): Result<Job, ConfigError> {
     const id = rule.jobId(values);
     const existing = this.jobs.get(id);
     if (existing) {
@@ -176,12 +189,20 @@ class Builder {
       const v = values[name]!;
       if (!isSafeValue(v)) return err({ loc: rule.spec.loc, message: `wildcard value '${v}' of {${name}} for rule '${rule.name}' is not allowed in a path`, hint: 'values may not be empty, "." or ".." or absolute' });
     }
-    const outputs = rule.outputs.map((o) => o.render(values));
+    // A job whose one input is this job's one output (ingest[c] of gen[c]) shares the array:
+    // job arrays are not changed once the graph is built.
+    const outputs = rule.outputs.length === 1 && p !== undefined && consumer?.inputs.length === 1 && consumer.inputs[0] === p && consumer.rule.plainInputs
+      ? consumer.inputs
+      : rule.outputs.map((o) => o.render(values));
     for (const o of outputs) {
       const why = pathTooLong(o);
       if (why) return err({ loc: rule.spec.loc, key: `rules.${rule.name}.output`, message: `output ${shorten(o)} of rule '${rule.name}' ${why}`, hint: 'shorten the output pattern or the wildcard values' });
     }
-    const job: Job = { index: -1, id, rule, values, outputs, inputs: [], deps: [], dependents: [] };
+    // Plain inputs are rendered at once into an array of the exact size (one grown by push has
+    // room for 17): with 10^5 jobs that is most of the graph's memory.
+    const plain = rule.plainInputs;
+    const inputs = plain ? (plain.length ? plain.map((pat) => pat.render(values)) : NONE) : [];
+    const job: Job = { index: -1, id, rule, values, outputs, inputs, deps: NONE, dependents: NONE };
     for (const o of outputs) {
       const e = this.escapes(job, 'output', o);
       if (e) return err(e);
@@ -192,9 +213,9 @@ class Builder {
     }
     this.jobs.set(id, job);
     this.stack.push(job);
-    if (rule.plainInputs) {
-      for (const pat of rule.plainInputs) {
-        const r = this.addInput(job, pat.render(values), depth);
+    if (plain) {
+      for (let i = 0; i < inputs.length; i++) {
+        const r = this.addInput(job, inputs[i]!, depth, i);
         if (!r.ok) return r;
       }
     } else {
@@ -237,8 +258,10 @@ class Builder {
     if (out) return err(out);
     if (slot === undefined) job.inputs.push(input);
     else job.inputs[slot] = input;
-    const dep = this.jobFor(input, undefined, depth + 1);
+    const dep = this.jobFor(input, undefined, depth + 1, job);
     if (!dep.ok) return dep;
+    // The path is held once: the producer's output string, not a second rendering of it.
+    if (dep.value) this.shareOutput(job, slot ?? job.inputs.length - 1, dep.value);
     if (dep.value === undefined) {
       if (!this.sources.has(input)) {
         if (!exists(path.join(this.pipeline.config.projectDir, input))) {
@@ -271,10 +294,32 @@ class Builder {
     return ok(undefined);
   }
 
+  private shareOutput(job: Job, slot: number, dep: Job): void {
+    const input = job.inputs[slot]!;
+    for (const o of dep.outputs) {
+      if (o === input) {
+        job.inputs[slot] = o;
+        return;
+      }
+    }
+  }
+
   private link(job: Job, dep: Job): void {
-    if (job.deps.includes(dep)) return;
-    job.deps.push(dep);
-    dep.dependents.push(job);
+    if (job.deps === NONE) job.deps = [dep];
+    else if (!job.deps.includes(dep)) job.deps.push(dep);
+    else return;
+    if (dep.dependents === NONE) dep.dependents = [job];
+    else dep.dependents.push(job);
+  }
+
+  /** Arrays grown by push keep spare room: copy those to their exact size once the graph is done. */
+  trim(): void {
+    for (const job of this.order) {
+      if (job.inputs.length === 0) job.inputs = NONE;
+      else if (!job.rule.plainInputs) job.inputs = job.inputs.slice();
+      if (job.deps.length > 1) job.deps = job.deps.slice();
+      if (job.dependents.length > 1) job.dependents = job.dependents.slice();
+    }
   }
 
   /** The values of each `each` of an input entry, for one job. */
@@ -331,6 +376,7 @@ class Builder {
         }
         if (dep) {
           p.job.inputs[p.slot] = chosen!;
+          this.shareOutput(p.job, p.slot, dep);
           this.link(p.job, dep);
           continue;
         }
