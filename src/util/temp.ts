@@ -5,14 +5,16 @@
 // another host's (a shared directory), which it never touches.
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readdirSync, unlinkSync } from 'node:fs';
 
 const PREFIX = '.dax-tmp.';
 const NAME_MAX = 255; // bytes, ext4 and most others
 const TEMP_RE = /^\.dax-tmp\.([^.]+)\.(\d+)\./;
 
-const hash = (s: string, n: number): string => createHash('sha256').update(s).digest('hex').slice(0, n);
+// node:crypto only for the rare name that needs a hash: the no-op path writes through here.
+const hash = (s: string, n: number): string =>
+  (createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(s).digest('hex').slice(0, n);
 
 /** The host as it appears in a name: no '.', so the name splits unambiguously. */
 export function hostTag(host = os.hostname()): string {
