@@ -3,17 +3,19 @@
 // mtime, skips what it holds already); outputs come back to their temporary names (rsync
 // writes each under a name of its own and renames it, so none is seen half-written).
 import path from 'node:path';
+import { shellQuote } from '../../graph/quote.js';
 import { err, ok, type Result } from '../../util/result.js';
 import type { SshConnection } from './connection.js';
 
 export async function pushInputs(conn: SshConnection, projectDir: string, inputs: string[], store: string): Promise<Result<void, string>> {
   if (inputs.length === 0) return ok(undefined);
-  return conn.rsync(['-rlt', '--files-from=-', '--from0', `${projectDir}/`, `${conn.destination}:${store}/`], inputs.join('\0'));
+  // The store's directory is made on the way (rsync needs the destination's parent; --mkpath is too new).
+  return conn.rsync(['-rlt', '--files-from=-', '--from0', `--rsync-path=mkdir -p ${shellQuote(store)} && rsync`, `${projectDir}/`, `${conn.destination}:${store}/`], inputs.join('\0'));
 }
 
 /** Copies the temporaries back and returns the size and hash the host recorded of each. */
 export async function pullOutputs(conn: SshConnection, projectDir: string, dir: string, temps: string[]): Promise<Result<Array<{ size: number; hash: string }>, string>> {
-  const m = await conn.run(`cat ${JSON.stringify(path.posix.join(dir, 'outputs'))}\n`);
+  const m = await conn.run(`cat ${shellQuote(path.posix.join(dir, 'outputs'))}\n`);
   if (!m.ok) return m;
   if (m.value.code !== 0) return err(`no record of the outputs in ${dir} (${m.value.stderr.trim()})`);
   const recorded = m.value.stdout.split('\n').filter((l) => l !== '').map((l) => {

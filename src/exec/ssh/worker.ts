@@ -9,6 +9,7 @@ import { createReadStream, statSync, writeFileSync, appendFileSync } from 'node:
 import path from 'node:path';
 import type { WorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
+import { shellQuote } from '../../graph/quote.js';
 import { SshConnection } from './connection.js';
 import { finishScript, killScript, launchScript, probeScript, sweepScript, type WrapperSpec } from './scripts.js';
 import { pullOutputs, pushInputs } from './sync.js';
@@ -69,7 +70,7 @@ export class SshWorker implements Worker {
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
     const l = new Live(this, spec, this.dirOf(spec));
     this.live.add(l);
-    l.done = l.race(this.follow(l, events, false)).finally(() => this.live.delete(l));
+    l.done = l.race(this.follow(l, events, false).then((res) => this.settled(l, res)));
     return l;
   }
 
@@ -86,7 +87,7 @@ export class SshWorker implements Worker {
     this.adopted.add(dir);
     const l = new Live(this, spec, dir);
     this.live.add(l);
-    l.done = l.race(this.follow(l, events, true)).finally(() => this.live.delete(l));
+    l.done = l.race(this.follow(l, events, true).then((res) => this.settled(l, res)));
     return { kind: 'attached', attempt: l, running: line.startsWith('running') };
   }
 
@@ -134,11 +135,11 @@ export class SshWorker implements Worker {
     if (!r.ok) return this.connectionTrouble(r.error, 'running it');
     if (status === undefined) {
       const how = r.value.stderr.trim().split('\n').pop() ?? '';
-      return this.counted({ kind: 'spawn-error', message: `could not start the job on ${this.name} (exit ${r.value.code}${how ? `: ${how}` : ''})` });
+      return { kind: 'spawn-error', message: `could not start the job on ${this.name} (exit ${r.value.code}${how ? `: ${how}` : ''})` };
     }
     if (!shared) {
       // The log comes back whatever the outcome.
-      const logged = await this.conn.run(`cat ${JSON.stringify(log)} 2>/dev/null; exit 0\n`);
+      const logged = await this.conn.run(`cat ${shellQuote(log)} 2>/dev/null; exit 0\n`);
       if (logged.ok) {
         const abs = path.join(this.projectDir, spec.log);
         if (spec.appendLog) appendFileSync(abs, logged.value.stdout);
@@ -146,23 +147,25 @@ export class SshWorker implements Worker {
       }
     }
     const code = status === 'gone' ? -1 : Number(status);
-    if (status === 'gone' || (l.killed && code > 128)) return this.counted({ kind: 'signaled', signal: SIGNALS[code - 128] ?? l.killed ?? 'SIGKILL' }, !!l.killed);
-    if (!Number.isInteger(code)) return this.counted({ kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status)} on ${this.name}` });
-    if (code !== 0) return this.counted({ kind: 'exited', code });
+    if (status === 'gone' || (l.killed && code > 128)) return { kind: 'signaled', signal: SIGNALS[code - 128] ?? l.killed ?? 'SIGKILL' };
+    if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status)} on ${this.name}` };
+    if (code !== 0) return { kind: 'exited', code };
     if (!shared) {
       const pulled = await pullOutputs(this.conn, this.projectDir, l.dir, spec.temps);
       if (!pulled.ok) return this.connectionTrouble(pulled.error, 'copying its outputs back');
       const bad = await verify(this.projectDir, spec.temps, pulled.value);
-      if (bad) return this.counted({ kind: 'spawn-error', message: bad });
+      if (bad) return { kind: 'spawn-error', message: bad };
       await this.conn.run(finishScript(l.dir, spec.temps.map((t, i) => [posix.join(l.dir, t), posix.join(this.store, spec.outputs[i]!)])));
     }
-    return this.counted({ kind: 'exited', code: 0 });
+    return { kind: 'exited', code: 0 };
   }
 
-  /** A job's own end: `give_up_after` failures in a row mark the worker down. */
-  private counted(res: AttemptResult, ours = false): AttemptResult {
+  /** A job's own end: `give_up_after` failures in a row (not stops dax asked for, not
+   * losses) mark the worker down. */
+  private settled(l: Live, res: AttemptResult): AttemptResult {
+    this.live.delete(l);
     if (res.kind === 'exited' && res.code === 0) this.failedInARow = 0;
-    else if (!ours && ++this.failedInARow >= this.spec.giveUpAfter) {
+    else if (res.kind !== 'lost' && !l.killed && ++this.failedInARow >= this.spec.giveUpAfter) {
       this.markDown(`${this.failedInARow} jobs in a row failed on it`);
     }
     return res;
@@ -177,7 +180,7 @@ export class SshWorker implements Worker {
       if (!p.ok) this.markDown(`the connection cannot be re-established: ${p.error}`);
     }
     if (!this.up) return { kind: 'lost', why: `worker ${this.name} is down: ${this.downWhy}` };
-    return this.counted({ kind: 'spawn-error', message: `${doing} on ${this.name}: ${why}` });
+    return { kind: 'spawn-error', message: `${doing} on ${this.name}: ${why}` };
   }
 
   private markDown(why: string): void {
