@@ -94,10 +94,10 @@ export class SshConnection {
     return r.exitCode === 0;
   }
 
-  /** Runs `sh -s` on the host with `script` on its stdin, through the master; `onLine` sees
+  /** Runs `script` on the host (its login shell, POSIX sh) through the master; `onLine` sees
    * stdout line by line as it comes. Exit 255 is retried (the script must be safe to run again)
    * until the connection cannot be made: then the result is an error saying why. */
-  async run(script: string, onLine?: (line: string) => void, args: string[] = []): Promise<Result<SessionResult, string>> {
+  async run(script: string, onLine?: (line: string) => void): Promise<Result<SessionResult, string>> {
     let why = '';
     for (let i = 0; i < TRIES; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, BACKOFF_MS * 2 ** (i - 1)));
@@ -108,7 +108,7 @@ export class SshConnection {
         if (/host key/.test(why)) return err(why); // waiting does not make a key known
         continue;
       }
-      const r = await this.limit(() => this.session(script, args, onLine));
+      const r = await this.limit(() => this.session(script, onLine));
       if (r.code !== 255) return ok(r);
       why = describeSshFailure(this.host, r.stderr);
       // A master whose connection died goes on answering for a while: make a new one.
@@ -120,10 +120,11 @@ export class SshConnection {
     return err(why);
   }
 
-  private async session(script: string, args: string[], onLine?: (line: string) => void): Promise<SessionResult> {
-    const p: ResultPromise<{ reject: false; input: string; buffer: { stdout: boolean } }> = execa('ssh', [...this.sessionArgs(), this.dest, 'sh', '-s', '--', ...args], {
+  private async session(script: string, onLine?: (line: string) => void): Promise<SessionResult> {
+    // The script is the remote command itself: the login shell runs it, no `sh -s` to start.
+    const p: ResultPromise<{ reject: false; stdin: 'ignore'; buffer: { stdout: boolean } }> = execa('ssh', [...this.sessionArgs(), this.dest, script], {
       reject: false,
-      input: script,
+      stdin: 'ignore',
       buffer: { stdout: !onLine },
     });
     if (onLine) {

@@ -1,8 +1,7 @@
 // The POSIX sh the worker runs on its host (dash there, so nothing beyond POSIX). One directory
-// per attempt holds the job's wrapper (run.sh), its process group (pid), and, when it ends, its
+// per attempt holds the job's process group (pid) and, when it ends, its
 // exit status (status) and its outputs' sizes and hashes (outputs); each file is written to a
 // temporary name and renamed, so a reader never sees half of one.
-import { randomBytes } from 'node:crypto';
 import { shellQuote as q } from '../../graph/quote.js';
 
 export interface WrapperSpec {
@@ -26,25 +25,31 @@ export interface WrapperSpec {
 
 /** The job's wrapper: records its pid (= its process group: it runs under setsid), runs the
  * command, and records how it ended. It traps TERM/INT/HUP so a signal to the whole group
- * stops the job but not the recording of its status. */
+ * stops the job but not the recording of its status. Builtins where it can: every process
+ * it starts costs milliseconds per job. */
 function wrapper(w: WrapperSpec): string {
   const lines = [
     "trap 'dax_sig=1' TERM INT HUP",
-    'echo $$ > pid.tmp && mv pid.tmp pid',
+    // Written in one write (a reader sees it empty or whole); only the status must be renamed.
+    'echo $$ > pid',
     ...Object.entries(w.env).map(([k, v]) => `export ${k}=${q(v)}`),
     w.appendLog ? `: >> ${q(w.log)}` : `: > ${q(w.log)}`,
     `( cd ${q(w.cwd)} && exec ${w.argv.map(q).join(' ')} ) >> ${q(w.log)} 2>&1 < /dev/null &`,
     'c=$!',
     // wait returns early when a trapped signal arrives: wait again until the job is gone.
     'while :; do wait $c; x=$?; kill -0 $c 2>/dev/null || break; done',
-    ': > outputs.tmp',
-    ...w.outputs.flatMap(([t, o]) => [
-      `if [ $x -eq 0 ] && [ ! -e ${q(t)} ] && [ -e ${q(o)} ]; then mv -f ${q(o)} ${q(t)}; fi`,
-      `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${w.hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> outputs.tmp; else echo "- -" >> outputs.tmp; fi`,
-    ]),
-    'mv outputs.tmp outputs',
-    'echo $x > status.tmp && mv status.tmp status',
   ];
+  if (w.outputs.length > 0) {
+    lines.push(
+      ': > outputs.tmp',
+      ...w.outputs.flatMap(([t, o]) => [
+        `if [ $x -eq 0 ] && [ ! -e ${q(t)} ] && [ -e ${q(o)} ]; then mv -f ${q(o)} ${q(t)}; fi`,
+        `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${w.hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> outputs.tmp; else echo "- -" >> outputs.tmp; fi`,
+      ]),
+      'mv outputs.tmp outputs',
+    );
+  }
+  lines.push('echo $x > status.tmp && mv status.tmp status');
   return lines.join('\n') + '\n';
 }
 
@@ -52,27 +57,24 @@ function wrapper(w: WrapperSpec): string {
  * retry after a dropped connection) and waits for it. Prints `pgid N` once it runs, then
  * `status X` (`status gone`: it ended without recording one, e.g. SIGKILL). */
 export function launchScript(w: WrapperSpec): string {
-  const eof = `DAX_EOF_${randomBytes(6).toString('hex')}`;
   return [
     `d=${q(w.dir)}`,
-    'if [ -e "$d/status" ]; then echo "pgid $(cat "$d/pid")"; echo "status $(cat "$d/status")"; exit 0; fi',
+    'if [ -e "$d/status" ]; then read p < "$d/pid"; read x < "$d/status"; echo "pgid $p"; echo "status $x"; exit 0; fi',
     'if [ -e "$d/pid" ]; then',
-    '  p=$(cat "$d/pid"); echo "pgid $p"',
+    '  read p < "$d/pid"; while [ -z "$p" ]; do sleep 0.05; read p < "$d/pid"; done; echo "pgid $p"',
     '  while kill -0 "$p" 2>/dev/null; do sleep 0.1; done',
-    '  echo "status $(cat "$d/status" 2>/dev/null || echo gone)"; exit 0',
+    '  x=gone; [ -e "$d/status" ] && read x < "$d/status"; echo "status $x"; exit 0',
     'fi',
-    'mkdir -p "$d" || exit 1',
-    ...w.mkdirs.map((m) => `mkdir -p ${q(m)} || exit 1`),
+    `mkdir -p "$d" ${w.mkdirs.map(q).join(' ')} || exit 1`,
     ...w.links.map(([l, t]) => `ln -sfn ${q(t)} ${q(l)} || exit 1`),
     'cd "$d" || exit 1',
-    `cat > run.sh <<'${eof}'`,
-    wrapper(w) + eof,
     // All three fds redirected, or ssh would wait for the job rather than the shell.
-    'setsid sh run.sh > /dev/null 2> "$d/wrapper.err" < /dev/null &',
+    `setsid sh -c ${q(wrapper(w))} > /dev/null 2> wrapper.err < /dev/null &`,
     'p=$!',
     'echo "pgid $p"',
     'wait $p',
-    'echo "status $(cat "$d/status" 2>/dev/null || echo gone)"',
+    'x=gone; [ -e status ] && read x < status',
+    'echo "status $x"',
   ].join('\n') + '\n';
 }
 
@@ -80,8 +82,10 @@ export function launchScript(w: WrapperSpec): string {
 export function probeScript(dir: string): string {
   return [
     `d=${q(dir)}`,
-    'if [ -e "$d/status" ]; then echo "status $(cat "$d/status")"',
-    'elif [ -e "$d/pid" ] && kill -0 "$(cat "$d/pid")" 2>/dev/null; then echo "running $(cat "$d/pid")"',
+    'p=; [ -e "$d/pid" ] && read p < "$d/pid"',
+    'if [ -e "$d/status" ]; then read x < "$d/status"; echo "status $x"',
+    // An empty pid file is one being written: the job is starting.
+    'elif [ -e "$d/pid" ] && { [ -z "$p" ] || kill -0 "$p" 2>/dev/null; }; then echo "running $p"',
     'else echo gone; fi',
   ].join('\n') + '\n';
 }

@@ -115,9 +115,11 @@ export class SshWorker implements Worker {
       env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
       log,
       appendLog: shared && spec.appendLog,
-      mkdirs: [...new Set([posix.dirname(log), remote(spec.cwd), ...spec.temps.map((t) => posix.dirname(remote(t))), ...(shared ? [] : spec.inputs.map((i) => posix.dirname(remote(i))))])],
+      // On a shared file system dax made the log's, cwd's and outputs' directories already.
+      mkdirs: shared ? [] : [...new Set([posix.dirname(log), remote(spec.cwd), ...spec.temps.map((t) => posix.dirname(remote(t))), ...spec.inputs.map((i) => posix.dirname(remote(i)))])],
       links: shared ? [] : spec.inputs.map((i) => [remote(i), posix.join(this.store, i)]),
-      outputs: spec.temps.map((t, i) => [remote(t), remote(spec.outputs[i]!)]),
+      // Their sizes and hashes are for checking a copy: with a shared file system there is none.
+      outputs: shared ? [] : spec.temps.map((t, i) => [remote(t), remote(spec.outputs[i]!)]),
       hash: spec.hashOutputs === true,
     };
     let status: string | undefined;
