@@ -80,7 +80,9 @@ export class SshWorker implements Worker {
     if (!r.ok) return { kind: 'gone', why: r.error };
     const line = r.value.stdout.trim();
     if (line === 'gone') {
-      const pgid = Number(/^[^:]*:(\d+):/.exec(handle.ref)?.[1]);
+      // The ref is `ssh:pgid:dir`, and `ssh` may have a port: read it from the end.
+      const head = handle.ref.endsWith(`:${dir}`) ? handle.ref.slice(0, -dir.length - 1) : '';
+      const pgid = Number(head.slice(head.lastIndexOf(':') + 1));
       if (pgid) await this.conn.run(killScript(pgid, 'KILL'));
       return { kind: 'gone', why: 'not running on the host, and no status recorded' };
     }
