@@ -8,8 +8,9 @@ import { execa, type ResultPromise } from 'execa';
 import pLimit from 'p-limit';
 import { err, ok, type Result } from '../../util/result.js';
 
-/** Sessions one master carries at once (sshd's default MaxSessions is 10). */
-export const MAX_SESSIONS = 9;
+/** Sessions one master carries at once besides the worker's agent (sshd's default MaxSessions
+ * is 10). */
+export const MAX_SESSIONS = 8;
 /** Attempts of a session that fails with 255 before the connection is taken as lost. */
 const TRIES = 4;
 const BACKOFF_MS = 250;

@@ -11,7 +11,8 @@ import type { WorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
 import { shellQuote } from '../../graph/quote.js';
 import { SshConnection } from './connection.js';
-import { finishScript, killScript, launchScript, probeScript, sweepScript, type WrapperSpec } from './scripts.js';
+import { Agent } from './agent.js';
+import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type WrapperSpec } from './scripts.js';
 import { pullOutputs, pushInputs } from './sync.js';
 
 const posix = path.posix;
@@ -31,6 +32,7 @@ export class SshWorker implements Worker {
   private downWhy: string | undefined;
   private failedInARow = 0;
   private readonly conn: SshConnection;
+  private readonly agent: Agent;
   private readonly live = new Set<Live>();
   /** Attempt directories a reattach took over: a sweep leaves them alone. */
   private readonly adopted = new Set<string>();
@@ -43,6 +45,7 @@ export class SshWorker implements Worker {
     this.slots = spec.slots;
     this.pools = spec.pools;
     this.conn = new SshConnection(spec.ssh);
+    this.agent = new Agent(this.conn);
   }
 
   get up(): boolean {
@@ -125,7 +128,7 @@ export class SshWorker implements Worker {
       hash: spec.hashOutputs === true,
     };
     let status: string | undefined;
-    const r = await this.conn.run(launchScript(w), (line) => {
+    const r = await this.launch(w, (line) => {
       const m = /^(pgid|status) (.*)$/.exec(line);
       if (!m) return;
       if (m[1] === 'pgid') {
@@ -164,6 +167,21 @@ export class SshWorker implements Worker {
     return { kind: 'exited', code: 0 };
   }
 
+  /** Starts or re-joins the attempt through the agent; through a session of its own when the
+   * agent cannot (it ended: the session re-joins what the agent started). */
+  private async launch(w: WrapperSpec, onLine: (line: string) => void): Promise<Awaited<ReturnType<SshConnection['run']>>> {
+    const line = launchLine(w);
+    let saw = '';
+    if (line !== undefined) {
+      const a = await this.agent.run(line, (l) => {
+        if (l.startsWith('status ')) saw = l;
+        onLine(l);
+      });
+      if (a.ok && saw) return { ok: true, value: { code: 0, stdout: '', stderr: '' } };
+    }
+    return this.conn.run(launchScript(w), onLine);
+  }
+
   /** A job's own end: `give_up_after` failures in a row (not stops dax asked for, not
    * losses) mark the worker down. */
   private settled(l: Live, res: AttemptResult): AttemptResult {
@@ -195,6 +213,7 @@ export class SshWorker implements Worker {
   }
 
   async close(): Promise<void> {
+    await this.agent.close();
     await this.conn.close();
   }
 }
