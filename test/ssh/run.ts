@@ -1,7 +1,7 @@
 // Running dax against the fake hosts: the real CLI, with the hosts' ssh_config, under umask 0
 // (jobs on a shared-file-system worker run as the test user and write where dax made dirs).
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DAX, env, type Result, type Started } from '../engine/helpers.js';
 import type { Hosts } from './hosts.js';
@@ -33,8 +33,4 @@ export function hostProject(hosts: Hosts, files: Record<string, string>): string
     writeFileSync(join(dir, rel), text, { mode: 0o666 });
   }
   return dir;
-}
-
-export function copyInto(src: string, dest: string): void {
-  cpSync(src, dest, { recursive: true });
 }
