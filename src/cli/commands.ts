@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   runs: async () => (await import('./runs.js')).registerRuns,
   merge: async () => (await import('./merge.js')).registerMerge,
   chunks: async () => (await import('./chunks.js')).registerChunks,
+  workers: async () => (await import('./workers.js')).registerWorkers,
 };
 
 /** Global options that take a value: their value is not the command name. */

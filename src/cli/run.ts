@@ -17,6 +17,7 @@ import { globals, logLevel, usageError } from './options.js';
 
 export interface RunOptions {
   jobs?: string;
+  workers?: string;
   dryRun?: boolean;
   keepGoing?: boolean;
   set: string[];
@@ -30,6 +31,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 export function addRunOptions(cmd: Command): Command {
   return cmd
     .option('-j, --jobs <n>', 'run at most N jobs at once (default: limits.jobs, else the CPU count)')
+    .option('--workers <names>', 'run on these of the Daxfile\'s workers only (comma-separated; local is this machine)')
     .option('-n, --dry-run', 'print each job that would run, and why; run nothing')
     .option('-k, --keep-going', 'keep running jobs that do not depend on a failed one')
     .option('--set <NAME=VALUE>', 'set a var (repeatable; wins over the Daxfile and DAX_VAR_NAME)', collect, [])
@@ -52,6 +54,13 @@ export function parseJobs(v: string | undefined): number | undefined {
   return n;
 }
 
+export function parseWorkers(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const names = v.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (names.length === 0) usageError('--workers expects worker names, e.g. --workers local,gpu1');
+  return names;
+}
+
 export async function runCommand(cmd: Command, targets: string[], opts: RunOptions): Promise<number> {
   return runWith(globals(cmd), targets, opts);
 }
@@ -60,6 +69,7 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
 export async function runWith(g: GlobalOptions, targets: string[], opts: RunOptions): Promise<number> {
   const level = logLevel(g);
   const jobs = parseJobs(opts.jobs);
+  const workers = parseWorkers(opts.workers);
   trace('start');
   // A reader that goes away (`dax run | head`, a log collector that died) must not kill the run
   // and orphan its jobs: the work goes on, only what it prints is lost.
@@ -91,7 +101,7 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
   const outcome = await withSignals((signal, kill) =>
     runPipeline(project, {
       targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
-      ...(jobs !== undefined ? { jobs } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+      ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
       // The plain logger prints a dry run's commands at debug level only; JSON always has them.
       planCommands: !!opts.json || level === 'debug',
     }),

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { describeReport } from '../events/describe.js';
+import { workerReports } from '../events/recorder.js';
 import { emptyRow, projectStatus, type RuleRow } from '../exec/status.js';
 import { runState } from '../state/runs.js';
 import { loadProject, configError } from './project.js';
@@ -20,12 +21,14 @@ export function registerStatus(program: Command): void {
       const st = projectStatus(project, targets);
       if (!st.ok) configError(st.error);
       const { rules: rows, live, reports, lastRun } = st.value;
+      const workers = lastRun ? workerReports(project.stateDir, lastRun.run.id) : [];
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
             rules: Object.fromEntries(rows),
             live: live ?? null,
             reports,
+            workers,
             lastRun: lastRun ? { id: lastRun.run.id, start: lastRun.run.start, end: lastRun.end?.end ?? null, result: runState(lastRun, live) } : null,
           }) + '\n',
         );
@@ -46,6 +49,7 @@ export function registerStatus(program: Command): void {
         lines.push('', title, ...detail.map((l) => `  ${l}`));
       }
       if (lastRun) lines.push('', describeRun(lastRun, live));
+      for (const worker of workers) lines.push(`  ${describeReport({ kind: 'worker', worker }).title}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

@@ -150,6 +150,16 @@ export type Value1 = string | number | boolean;
  */
 export type OutputCheck = string;
 /**
+ * The workers (names under workers:, or local) this rule's jobs may run on; default: any.
+ *
+ * @minItems 1
+ */
+export type Workers = [Name, ...Name[]];
+/**
+ * A name: letters, digits and _, not starting with a digit.
+ */
+export type Name = string;
+/**
  * atomic: the command runs in a directory of its own under .dax/jobs/, so the outputs it writes under their own names (not through {output}) are moved into place only when it succeeds. In that directory the project's top-level entries are links to the real ones, and the directories leading to the outputs are the job's own: read inputs through {input}. Not with cwd.
  */
 export type HowOutputsAreWritten = 'atomic';
@@ -178,6 +188,38 @@ export type WildcardName = string;
  */
 export type ReportByWildcard = WildcardName[];
 /**
+ * [user@]host[:port], or a Host alias of ~/.ssh/config.
+ */
+export type Host = string;
+/**
+ * Jobs it runs at once (default 4; at most 8 share one SSH connection).
+ */
+export type Slots = number;
+/**
+ * An absolute directory on the host that is this worker's own: one directory per attempt below it, and (without shared_fs) the inputs it holds. Two workers never share one.
+ */
+export type WorkingDirectory1 = string;
+/**
+ * true: the host sees the project directory at the same path (jobs read and write it there). false (default): inputs are copied there with rsync before a job runs and its outputs copied back after it succeeds.
+ */
+export type SharedFileSystem = boolean;
+/**
+ * Mark the worker down after this many jobs in a row failed on it (default 3); its jobs go to other workers.
+ */
+export type GiveUpAfter = number;
+/**
+ * This machine as a worker: { slots: N } (default: --jobs, else limits.jobs, else the CPU count), or false to run every job on the workers: hosts.
+ */
+export type TheLocalWorker =
+  | false
+  | {
+      slots?: Slots1;
+    };
+/**
+ * Jobs it runs at once (0 = unlimited).
+ */
+export type Slots1 = number;
+/**
  * Directories (absolute, or relative to this Daxfile) that inputs, outputs and cwd may reach through symbolic links. Without them, a path whose directory resolves outside the project directory is a config error.
  */
 export type PlacesOutsideTheProject = Path[];
@@ -194,6 +236,8 @@ export interface Daxfile {
   rules?: Rules;
   targets?: DefaultTargets;
   report?: ReportByWildcard;
+  workers?: WorkerHosts;
+  local?: TheLocalWorker;
   allow_outside?: PlacesOutsideTheProject;
 }
 /**
@@ -261,6 +305,7 @@ export interface Rule {
   cwd?: WorkingDirectory;
   env?: Environment;
   check?: OutputCheck;
+  workers?: Workers;
   outputs?: HowOutputsAreWritten;
   description?: Description;
   supersedes?: Supersedes;
@@ -295,4 +340,34 @@ export interface Resources {
  */
 export interface Environment {
   [k: string]: Value1;
+}
+/**
+ * NAME -> an SSH worker: a host that runs jobs over OpenSSH (the system ssh and rsync, ~/.ssh/config, agent and known_hosts; host keys are always checked). The local machine is the worker `local` (see local:).
+ */
+export interface WorkerHosts {
+  [k: string]: SSHWorker;
+}
+/**
+ * A host jobs run on through ssh.
+ */
+export interface SSHWorker {
+  ssh: Host;
+  slots?: Slots;
+  workdir: WorkingDirectory1;
+  shared_fs?: SharedFileSystem;
+  pools?: PerHostPools;
+  env?: Environment1;
+  give_up_after?: GiveUpAfter;
+}
+/**
+ * Pool NAME -> how much of it this host's running jobs may hold, in addition to the global limits.
+ */
+export interface PerHostPools {
+  [k: string]: number;
+}
+/**
+ * Variables set for every job on this host (a job's own env: wins).
+ */
+export interface Environment1 {
+  [k: string]: string | number | boolean;
 }

@@ -13,6 +13,7 @@ import { resolveVars } from './vars.js';
 import { formatLoc } from './errors.js';
 import { checkConfig, type RuleSource } from './checks.js';
 import { daxfilePath } from './cache.js';
+import { checkPins, workerSpecs } from './workers.js';
 
 export { formatConfigError } from './errors.js';
 export { parseSets } from './vars.js';
@@ -30,7 +31,7 @@ export interface LoadOptions {
 
 
 /** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
-const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description', 'outputs']);
+const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description', 'outputs', 'workers']);
 
 export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const daxfile = daxfilePath(opts);
@@ -111,6 +112,11 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const vars = resolveVars(fileVars, opts.sets, opts.env, projectDir);
   if (!vars.ok) return vars;
 
+  const hosts = workerSpecs(root);
+  if (!hosts.ok) return hosts;
+  const pinned = checkPins(rules, hosts.value.workers, hosts.value.local);
+  if (pinned) return err(pinned);
+
   const rootData = root.data as Daxfile;
   const targets: Template[] = (rootData.targets ?? []).map((text, i) => ({ text, loc: root.locateValue(['targets', i]) }));
 
@@ -126,6 +132,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     rules,
     targets,
     report: [...(rootData.report ?? [])],
+    workers: hosts.value.workers,
+    local: hosts.value.local,
     allowOutside: (rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)),
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
@@ -278,6 +286,7 @@ function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<Ru
     if (raw.cwd !== undefined) return err({ loc: src.locateValue([...base, 'outputs']), key: `rules.${name}.outputs`, message: 'outputs: atomic runs the command in a directory of its own, so it cannot have a cwd', hint: 'remove cwd:, or write the outputs through {output} instead' });
     spec.atomicOutputs = true;
   }
+  if (raw.workers !== undefined) spec.workers = { names: [...raw.workers], loc: src.locateValue([...base, 'workers']) };
   if (raw.cwd !== undefined) spec.cwd = { text: raw.cwd, loc: src.locateValue([...base, 'cwd']) };
   return ok(spec);
 }

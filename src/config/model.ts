@@ -90,6 +90,8 @@ export interface RuleSpec {
   description?: string;
   /** `outputs: atomic`: the command runs in a job directory; its outputs are moved in on success. */
   atomicOutputs?: boolean;
+  /** `workers: [a, b]`: the only workers its jobs may run on (names checked when loading). */
+  workers?: { names: string[]; loc: Loc };
   /** Keys the schema allows that are not modelled above, raw (none today). */
   extra: Record<string, unknown>;
 }
@@ -108,9 +110,32 @@ export interface Config {
   targets: Template[];
   /** Wildcards whose values runs and status report on (e.g. chunk). */
   report: string[];
+  /** `workers:` hosts that run jobs over SSH, in declaration order. */
+  workers: WorkerSpec[];
+  /** `local:` this machine as a worker; false: jobs run only on `workers`. */
+  local: { slots?: number } | false;
   /** Absolute directories outside the project that paths may reach through symlinks. */
   allowOutside: string[];
   /** Where a key path was written, for error messages raised after loading. A plain function
    *  (no `this`): the cache takes it off the Config and puts a stand-in back. */
   locate: (file: string, path: Array<string | number>) => Loc;
+}
+
+/** The worker name of this machine. */
+export const LOCAL_WORKER = 'local';
+
+/** One entry of `workers:`: a host jobs run on through ssh. */
+export interface WorkerSpec {
+  name: string;
+  /** `[user@]host[:port]` or an ssh_config alias, as written. */
+  ssh: string;
+  slots: number;
+  /** Absolute, on the host. */
+  workdir: string;
+  sharedFs: boolean;
+  pools: Record<string, number>;
+  env: Record<string, string>;
+  /** Jobs failed in a row after which the worker is marked down. */
+  giveUpAfter: number;
+  loc: Loc;
 }

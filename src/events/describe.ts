@@ -44,6 +44,7 @@ export function describeReport(r: Report): { title: string; lines: string[] } {
       const w = r.worker;
       const parts = [`${w.ok} jobs done`, `${w.failed} failed`, `${w.incomplete} incomplete`];
       if (w.lost) parts.push(`${w.lost} lost`);
+      parts.push(`busy ${(w.busyMs / 1000).toFixed(1)}s`);
       return { title: `worker ${w.worker}: ${parts.join(', ')}${w.down ? ` (down: ${w.down})` : ''}`, lines: [] };
     }
   }

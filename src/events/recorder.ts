@@ -1,9 +1,9 @@
 // The run recorder: a logger that keeps every attempt of a run (queued, start and end times,
 // worker, slot, exit, reason, log) and writes it to .dax/runs/<run-id>.json when the run ends.
 // It survives journal compaction; the run report and its timeline are drawn from it.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Counts, DaxEvent, JobStatus, Logger, Notice, Report } from './events.js';
+import type { Counts, DaxEvent, JobStatus, Logger, Notice, Report, WorkerReport } from './events.js';
 import { writeFileAtomic, type AtomicWriteError } from '../util/atomic.js';
 import { ok, type Result } from '../util/result.js';
 
@@ -46,6 +46,16 @@ const KEEP = 100;
 
 export function runRecordPath(stateDir: string, run: string): string {
   return path.join(stateDir, 'runs', `${run}.json`);
+}
+
+/** What each worker did in a run, from its record (none when the run left no record). */
+export function workerReports(stateDir: string, run: string): WorkerReport[] {
+  try {
+    const rec = JSON.parse(readFileSync(runRecordPath(stateDir, run), 'utf8')) as RunRecord;
+    return rec.reports.flatMap((r) => (r.kind === 'worker' ? [r.worker] : []));
+  } catch {
+    return [];
+  }
 }
 
 export class RunRecorder implements Logger {

@@ -102,6 +102,7 @@ export class Attempts {
       log: this.logPath(job),
       appendLog: attempt > 1,
       ...(timeout && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
+      ...(job.rule.check !== undefined ? { hashOutputs: true } : {}),
     };
   }
 

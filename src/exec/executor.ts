@@ -19,6 +19,8 @@ export interface JobSpec {
   log: string; // stdout and stderr go here
   appendLog: boolean;
   timeoutMs?: number; // counted from when the job runs, never while it is queued
+  /** The rule checks its outputs: a worker that copies them checks their content hash too. */
+  hashOutputs?: boolean;
 }
 
 /** Where an attempt runs, in a form the journal keeps: `ref` means something to its worker
@@ -61,6 +63,8 @@ export interface Worker {
   readonly pools: Record<string, number>;
   /** False once the worker is down: it takes no more jobs. */
   readonly up: boolean;
+  /** Why it is down, once it is (the run report says so). */
+  readonly down?: string;
   /** Starts an attempt; its handle arrives through `events`. Never throws for a job's own
    * failure: that is the attempt's result. */
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt;

@@ -22,8 +22,7 @@ import type { AtomicWriteError } from '../util/atomic.js';
 import { trace } from '../util/trace.js';
 import { Attempts } from './attempt.js';
 import type { Executor, Worker } from './executor.js';
-import { workersOf } from './executor.js';
-import { LocalWorker } from './local.js';
+import { executorFor } from './workers.js';
 import { saveNoop } from './noop.js';
 import { decide } from './plan.js';
 import { Pools } from './pool.js';
@@ -43,6 +42,8 @@ export interface RunOptions {
   targets: string[]; // as given on the command line; empty = the Daxfile's targets
   sets: Record<string, string>;
   jobs?: number; // --jobs: the local worker's slots
+  /** --workers: run on these of the Daxfile's workers only. */
+  workers?: string[];
   dryRun?: boolean;
   keepGoing?: boolean;
   /** Where jobs run; default: this machine with `jobs` slots. */
@@ -76,10 +77,7 @@ export function targetRequests(project: Project, targets: string[]): TargetReque
   return project.config.targets.map((t) => ({ text: t.text, template: t }));
 }
 
-/** Slots of the local worker: --jobs, else limits.jobs, else the CPUs (0 = unlimited). */
-export function localSlots(config: Config, jobs: number | undefined): number {
-  return jobs ?? config.limits['jobs'] ?? os.availableParallelism();
-}
+export { localSlots } from './workers.js';
 
 /** The Daxfile's pools. `jobs` is not among them: it is the slots of each worker. */
 export function makePools(config: Config): Pools {
@@ -89,11 +87,11 @@ export function makePools(config: Config): Pools {
 }
 
 /** The most slots any worker has (0 = unlimited): no job may need more. */
-export function maxSlots(workers: readonly Worker[]): number {
+export function maxSlotsOf(workers: ReadonlyArray<Pick<Worker, 'slots'>>): number {
   return workers.some((w) => w.slots === 0) ? 0 : Math.max(0, ...workers.map((w) => w.slots));
 }
 
-export function planGraph(project: Project, targets: string[], pools: Pools, maxSlots: number): Result<Graph, ConfigError> {
+export function planGraph(project: Project, targets: string[], pools: Pools, workers: ReadonlyArray<Pick<Worker, 'name' | 'slots'>>): Result<Graph, ConfigError> {
   const g = buildGraph(project.pipeline, project.domains, targetRequests(project, targets));
   if (!g.ok) return g;
   const checked = new Set<string>();
@@ -101,6 +99,16 @@ export function planGraph(project: Project, targets: string[], pools: Pools, max
     if (checked.has(job.rule.name)) continue;
     checked.add(job.rule.name);
     const slots = job.rule.resourceList.find(([n]) => n === 'jobs')?.[1] ?? 1;
+    const pins = job.rule.spec.workers?.names;
+    if (pins && !workers.some((w) => pins.includes(w.name))) {
+      return err({
+        loc: job.rule.spec.workers!.loc,
+        key: `rules.${job.rule.name}.workers`,
+        message: `rule '${job.rule.name}' runs only on ${pins.join(', ')}, and none of them is a worker of this run (${workers.map((w) => w.name).join(', ')})`,
+        hint: 'add one of them to --workers, or change the rule\'s workers:',
+      });
+    }
+    const maxSlots = maxSlotsOf(workers.filter((w) => !pins || pins.includes(w.name)));
     const why = maxSlots > 0 && slots > maxSlots ? `needs ${slots} slots (resources.jobs), and no worker has more than ${maxSlots} (--jobs)` : pools.impossible(job.rule.resourceList);
     if (why) {
       return err({
@@ -151,7 +159,12 @@ function noopSummary(project: Project, graph: Graph): NoopSummary {
 export async function runPipeline(project: Project, opts: RunOptions): Promise<RunOutcome> {
   const t0 = Date.now();
   const runId = newRunId();
-  const executor = opts.executor ?? workersOf(new LocalWorker(project.config.projectDir, localSlots(project.config, opts.jobs)));
+  let executor = opts.executor;
+  if (!executor) {
+    const made = executorFor(project.config, opts.jobs, opts.workers);
+    if (!made.ok) return { kind: 'config-error', error: { message: made.error, hint: 'name workers declared under workers: (or local)' } };
+    executor = made.value;
+  }
   const recorder = new RunRecorder(project.stateDir);
   const log = new Loggers(opts.dryRun ? opts.loggers : [...opts.loggers, recorder]);
   try {
@@ -164,7 +177,7 @@ export async function runPipeline(project: Project, opts: RunOptions): Promise<R
 
 async function runWith(project: Project, opts: RunOptions, runId: string, t0: number, executor: Executor, log: Loggers, recorder: RunRecorder): Promise<RunOutcome> {
   const pools = makePools(project.config);
-  const g = planGraph(project, opts.targets, pools, maxSlots(executor.workers));
+  const g = planGraph(project, opts.targets, pools, executor.workers);
   if (!g.ok) return { kind: 'config-error', error: g.error };
   const graph = g.value;
   trace('graph');
@@ -250,7 +263,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     const bug = scheduler.bug;
     journal.append({ t: 'runend', id: runId, end: Date.now(), result: outcome.result, counts: { ...outcome.counts }, ...(bug ? { bug } : {}) });
     for (const report of wildcardReports(project, graph, (j) => scheduler.stateOf(j), log)) log.emit({ type: 'report', report });
-    if (project.config.report.length) for (const worker of scheduler.workers) log.emit({ type: 'report', report: { kind: 'worker', worker } });
+    if (project.config.report.length || executor.workers.length > 1) for (const worker of scheduler.workers) log.emit({ type: 'report', report: { kind: 'worker', worker } });
     stateWrite(log, recorder.save({ ts: Date.now(), result: outcome.result, counts: outcome.counts }));
     log.emit({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0 });
     if (bug) return { kind: 'bug', run: runId, message: bug };
@@ -273,11 +286,15 @@ async function reattach(graph: Graph, journal: Journal, attempts: Attempts, exec
   const adopted: Adopted[] = [];
   for (const job of graph.jobs) {
     const h = journal.jobs.get(job.id);
-    if (journalState(h) !== 'started' || !h?.lastAt) continue;
-    const { lastStart: start, lastAt: at } = h;
+    if (journalState(h) !== 'started' || !h?.lastStart) continue;
+    const start = h.lastStart;
+    // The handle of a job that had just started may be lost with its dax: its worker is asked
+    // all the same (a remote one finds the attempt by its run, job and number).
+    const at = (h.lastAt?.r === start.r && h.lastAt.a === start.a ? h.lastAt : undefined) ?? (start.w ? { w: start.w, h: '', ts: start.ts, q: undefined } : undefined);
+    if (!at) continue;
     const worker = executor.workers.find((w) => w.name === at.w);
     if (!worker) continue; // a worker this run does not have: its job reruns
-    const spec = attempts.spec(job, start!.a, start!.r);
+    const spec = attempts.spec(job, start.a, start.r);
     let running = !at.q;
     const r = await worker.reattach({ worker: at.w, ref: at.h }, spec, {
       queued: () => (running = false),

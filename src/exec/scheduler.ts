@@ -104,6 +104,8 @@ export class Scheduler {
   private interrupted = false;
   private bugMessage: string | undefined;
   private stateBroken = false;
+  /** Ready jobs were left that no worker could take. */
+  private stuck = false;
   private lowSpace = false;
   private spaceTimer: NodeJS.Timeout | undefined;
   private finish: (() => void) | undefined;
@@ -162,7 +164,7 @@ export class Scheduler {
       this.o.stop?.removeEventListener('abort', onStop);
       this.o.kill?.removeEventListener('abort', onKill);
     }
-    const result: RunResult = this.bugMessage || this.stateBroken ? 'failed' : this.interrupted ? 'interrupted' : this.counts.failed > 0 ? 'failed' : 'ok';
+    const result: RunResult = this.bugMessage || this.stateBroken || this.stuck ? 'failed' : this.interrupted ? 'interrupted' : this.counts.failed > 0 ? 'failed' : 'ok';
     this.counts.skipped = this.counts.toRun - this.counts.done - this.counts.failed - this.counts.incomplete;
     return { result, counts: { ...this.counts } };
   }
@@ -225,8 +227,11 @@ export class Scheduler {
       if (!next) break;
       this.start(next.job, next.fit);
     }
-    if (!this.stopping && this.queue.size > 0 && this.active.size === 0 && !this.seats.some((s) => s.worker.up)) {
-      this.o.loggers.emit({ type: 'message', level: 'error', text: `no worker is up: ${this.queue.size} ready jobs cannot run` });
+    // Nothing runs and nothing could be placed with every slot and pool free: it never will.
+    if (!this.stopping && this.queue.size > 0 && this.active.size === 0) {
+      const why = this.seats.some((s) => s.worker.up) ? 'the workers they may run on are down' : 'no worker is up';
+      this.o.loggers.emit({ type: 'message', level: 'error', text: `${why}: ${this.queue.size} ready jobs cannot run` });
+      this.stuck = true;
       this.stopping = true;
     }
     this.maybeFinish();
@@ -262,7 +267,8 @@ export class Scheduler {
   private place(job: Job): Seats | undefined {
     const { weight, request } = demand(job);
     if (!this.o.pools.fits(request)) return undefined;
-    for (const s of this.seats) if (s.fits(weight, request)) return s;
+    const pins = job.rule.spec.workers?.names;
+    for (const s of this.seats) if ((!pins || pins.includes(s.worker.name)) && s.fits(weight, request)) return s;
     return undefined;
   }
 
@@ -399,6 +405,10 @@ export class Scheduler {
     const w = this.report.get(a.worker.name)!;
     w.busyMs += end - (a.started ?? end);
     w[status]++;
+    if (!a.worker.up && w.down === undefined) {
+      w.down = a.worker.down ?? 'marked down';
+      this.o.loggers.emit({ type: 'notice', level: 'warn', notice: { kind: 'worker-down', worker: a.worker.name, why: w.down } });
+    }
     this.o.loggers.emit({
       type: 'job-end', job: job.id, rule: job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, status, exit: res.kind === 'exited' ? res.code : null,
       ...(res.kind === 'signaled' ? { signal: res.signal } : {}),

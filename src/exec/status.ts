@@ -10,7 +10,8 @@ import { liveRunId } from '../state/runs.js';
 import { classOf, whyRun, type JobClass, type Reason } from '../state/staleness.js';
 import { ok, type Result } from '../util/result.js';
 import { domainOf, reportByWildcard } from './report.js';
-import { localSlots, makePools, planGraph, type Project } from './run.js';
+import { makePools, planGraph, type Project } from './run.js';
+import { workerSlots } from './workers.js';
 import type { JobState } from './scheduler.js';
 
 export type RuleRow = Record<JobClass | 'total' | 'running', number>;
@@ -34,7 +35,7 @@ export function emptyRow(): RuleRow {
 }
 
 export function projectStatus(project: Project, targets: string[]): Result<ProjectStatus, ConfigError> {
-  const g = planGraph(project, targets, makePools(project.config), localSlots(project.config, undefined));
+  const g = planGraph(project, targets, makePools(project.config), workerSlots(project.config));
   if (!g.ok) return g;
   const journal = Journal.load(project.stateDir);
   const live = liveRunId(project.stateDir);

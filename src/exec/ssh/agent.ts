@@ -1,0 +1,70 @@
+// A worker's agent session: one long ssh session through the master that starts job after job
+// (scripts.ts AGENT), so a job costs a line on a pipe instead of an ssh client, an sshd session
+// and a login shell. If it ends, the jobs it was following fall back to a session each, which
+// re-joins them by their attempt directory; the next job starts a new agent.
+import { execa, type ResultPromise } from 'execa';
+import { err, ok, type Result } from '../../util/result.js';
+import type { SshConnection } from './connection.js';
+import { AGENT } from './scripts.js';
+
+interface Waiter {
+  onLine: (line: string) => void;
+  done: (r: Result<void, string>) => void;
+}
+
+export class Agent {
+  private child: ResultPromise<{ stdin: 'pipe'; buffer: false; reject: false }> | undefined;
+  private readonly waiting = new Map<string, Waiter>();
+  private seq = 0;
+  private closed = false;
+
+  constructor(private readonly conn: SshConnection) {}
+
+  /** Runs a launch line; ok once it printed its end, an error if the agent went first. */
+  async run(line: string, onLine: (line: string) => void): Promise<Result<void, string>> {
+    if (this.closed) return err('closed');
+    const m = await this.conn.open();
+    if (!m.ok) return m;
+    const child = this.child ?? this.start();
+    const id = `j${++this.seq}`;
+    return new Promise((resolve) => {
+      this.waiting.set(id, { onLine, done: resolve });
+      child.stdin.write(`${id}\n${line}\n`);
+    });
+  }
+
+  private start(): NonNullable<Agent['child']> {
+    const child = execa('ssh', [...this.conn.sessionArgs(), this.conn.destination, AGENT], { stdin: 'pipe', buffer: false, reject: false });
+    this.child = child;
+    let rest = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const parts = (rest + d.toString()).split('\n');
+      rest = parts.pop()!;
+      for (const l of parts) {
+        const sp = l.indexOf(' ');
+        const w = this.waiting.get(l.slice(0, sp));
+        if (!w) continue;
+        const text = l.slice(sp + 1);
+        if (text.startsWith('end ')) {
+          this.waiting.delete(l.slice(0, sp));
+          w.done(ok(undefined));
+        } else w.onLine(text);
+      }
+    });
+    child.stdin.on('error', () => undefined); // it ended: handled below
+    void child.then((r) => {
+      if (this.child === child) this.child = undefined;
+      for (const w of this.waiting.values()) w.done(err(`the agent session ended (exit ${r.exitCode ?? r.signal})`));
+      this.waiting.clear();
+    });
+    return child;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.child;
+    if (!c) return;
+    c.stdin.end();
+    await c;
+  }
+}

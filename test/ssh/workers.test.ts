@@ -1,0 +1,235 @@
+// SSH workers end to end: real sshd hosts on loopback ports, the real CLI, real rsync.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { events, groupMembers, waitFor } from '../engine/helpers.js';
+import { startHosts, type Hosts } from './hosts.js';
+import { hostProject, runDax, startDax } from './run.js';
+
+let hosts: Hosts;
+beforeAll(async () => {
+  hosts = await startHosts(['h1', 'h2']);
+}, 30_000);
+afterAll(async () => {
+  await hosts?.stop();
+});
+
+const wd = (h: string, sub: string): string => join(hosts.hosts.get(h)!.dir, sub);
+
+describe('ssh workers', () => {
+  it('runs jobs on a shared-file-system worker, each attempt in a directory of its own', async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  h1: { ssh: h1, slots: 2, workdir: ${wd('h1', 'shared')}, shared_fs: true }
+wildcards:
+  n: { values: [a, b, c] }
+rules:
+  make:
+    output: out/{n}.txt
+    run: 'echo "$DAX_WORKER $(id -un) {n}" > {output}'
+targets: ['out/{n}.txt']
+`,
+    });
+    const r = await runDax(hosts, dir, 'run', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const n of ['a', 'b', 'c']) expect(readFileSync(join(dir, `out/${n}.txt`), 'utf8')).toBe(`h1 daxtest ${n}\n`);
+    const starts = events(r.stdout).filter((e) => e.type === 'job-start');
+    expect(starts.map((e) => e.worker)).toEqual(['h1', 'h1', 'h1']);
+    expect(starts.every((e) => typeof e.handle === 'string' && /^h1:\d+:\//.test(e.handle))).toBe(true);
+    const runDirs = readdirSync(join(wd('h1', 'shared'), 'jobs'));
+    expect(runDirs).toHaveLength(1);
+    expect(readdirSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!))).toHaveLength(3);
+  }, 60_000);
+
+  it('refuses a host whose key is not in known_hosts, naming it and what to do', async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  stranger: { ssh: 'daxtest@127.0.0.1:${hosts.hosts.get('h2')!.port}', workdir: ${wd('h2', 'x')} }
+rules:
+  make:
+    output: out.txt
+    run: 'echo hi > {output}'
+targets: [out.txt]
+`,
+    });
+    const r = await runDax(hosts, dir, 'run');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/worker stranger is down: the host key of daxtest@127\.0\.0\.1:\d+ is not known .*`ssh -p \d+ daxtest@127\.0\.0\.1`.*known_hosts/);
+    expect(r.stderr).toMatch(/no worker is up: 1 ready jobs cannot run/);
+  }, 60_000);
+
+  it('does not send an input again that the worker holds; sends it again when it changed', async () => {
+    const work = wd('h1', 'store');
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  h1: { ssh: h1, slots: 1, workdir: ${work} }
+rules:
+  first:
+    input: big.dat
+    output: out/first.txt
+    run: 'wc -c < {input} > {output}'
+  second:
+    input: [big.dat, out/first.txt]
+    output: out/second.txt
+    run: 'cat {input[1]} {input[1]} > {output}'
+`,
+      'big.dat': 'x'.repeat(1 << 20),
+    });
+    const first = await runDax(hosts, dir, 'run', 'out/first.txt');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(readFileSync(join(dir, 'out/first.txt'), 'utf8').trim()).toBe(String(1 << 20));
+    const held = statSync(join(work, 'files/big.dat')).ino;
+    const r = await runDax(hosts, dir, 'run', 'out/second.txt');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'out/second.txt'), 'utf8')).toBe(`${1 << 20}\n${1 << 20}\n`);
+    // Neither the input nor the output of the first job (made there) was sent.
+    expect(statSync(join(work, 'files/big.dat')).ino).toBe(held);
+    expect(statSync(join(work, 'files/out/first.txt')).nlink).toBe(1);
+    writeFileSync(join(dir, 'big.dat'), 'y'.repeat(10));
+    expect((await runDax(hosts, dir, 'run', 'out/first.txt')).code).toBe(0);
+    expect(readFileSync(join(dir, 'out/first.txt'), 'utf8').trim()).toBe('10');
+  }, 60_000);
+
+  it('stops remote jobs, their whole process group, on SIGTERM, and records them incomplete', async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  h2: { ssh: h2, slots: 2, workdir: ${wd('h2', 'term')} }
+wildcards:
+  n: { values: [a, b] }
+rules:
+  slow:
+    output: out/{n}.txt
+    run: 'sleep 60 & sleep 60; echo {n} > {output}'
+targets: ['out/{n}.txt']
+`,
+    });
+    const run = startDax(hosts, dir, 'run', '--json');
+    await waitFor(() => run.out.stdout.split('\n').filter((l) => l.includes('"job-start"')).length === 2, 'two remote jobs', 30_000);
+    const groups = events(run.out.stdout.split('\n').filter((l) => l.includes('"job-start"')).join('\n')).map((e) => Number(String(e.handle).split(':')[1]));
+    for (const g of groups) expect(groupMembers(g).length).toBeGreaterThan(0);
+    process.kill(run.pid, 'SIGTERM');
+    const r = await run.done;
+    writeFileSync('/tmp/dax-ssh-term.json', r.stdout + r.stderr);
+    expect(r.code).toBe(130);
+    for (const g of groups) expect(groupMembers(g)).toEqual([]);
+    const ends = events(r.stdout).filter((e) => e.type === 'job-end');
+    expect(ends.map((e) => e.status)).toEqual(['incomplete', 'incomplete']);
+  }, 60_000);
+
+  it('marks a worker down after give_up_after failures in a row; its jobs go to the others', async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  h1: { ssh: h1, slots: 1, workdir: ${wd('h1', 'give')}, shared_fs: true }
+  h2: { ssh: h2, slots: 1, workdir: ${wd('h2', 'give')}, shared_fs: true, give_up_after: 2 }
+wildcards:
+  n: { values: [a, b, c, d, e, f] }
+rules:
+  make:
+    output: out/{n}.txt
+    retries: 2
+    run: 'if [ "$DAX_WORKER" = h2 ]; then exit 7; fi; sleep 0.2; echo {n} > {output}'
+targets: ['out/{n}.txt']
+`,
+    });
+    const r = await runDax(hosts, dir, 'run', '--json', '--keep-going');
+    writeFileSync('/tmp/dax-ssh-give.json', r.stdout + r.stderr);
+    expect(r.code).toBe(0);
+    const ev = events(r.stdout);
+    const h2 = ev.flatMap((e) => (e.type === 'report' && (e.report as { kind: string }).kind === 'worker' ? [(e.report as { worker: { worker: string; failed: number; down?: string } }).worker] : [])).find((w) => w.worker === 'h2')!;
+    expect(h2.failed).toBe(2);
+    expect(h2.down).toBe('2 jobs in a row failed on it');
+    expect(ev.filter((e) => e.type === 'job-end' && e.status === 'ok').every((e) => e.worker === 'h1')).toBe(true);
+  }, 60_000);
+
+  it("caps a host by its own pools on top of the global limits", async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+limits: { disk: 4 }
+workers:
+  h1: { ssh: h1, slots: 4, workdir: ${wd('h1', 'pools')}, shared_fs: true, pools: { disk: 1 } }
+wildcards:
+  n: { values: [a, b, c] }
+rules:
+  io:
+    output: out/{n}.txt
+    resources: { disk: 1 }
+    run: 'date +%s.%N > {output}; sleep 0.3; date +%s.%N >> {output}'
+targets: ['out/{n}.txt']
+`,
+    });
+    const r = await runDax(hosts, dir, 'run');
+    expect(r.code).toBe(0);
+    const spans = ['a', 'b', 'c'].map((n) => readFileSync(join(dir, `out/${n}.txt`), 'utf8').trim().split('\n').map(Number) as [number, number]).sort((x, y) => x[0] - y[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+  }, 60_000);
+
+  it('dax workers checks each worker and exits 1 when one is unusable', async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+workers:
+  h1: { ssh: h1, workdir: ${wd('h1', 'check')} }
+  h2: { ssh: h2, workdir: /proc/no-such-dir, shared_fs: true }
+rules:
+  make:
+    output: out.txt
+    run: 'no-such-tool-dax {output}'
+    workers: [h2]
+  other:
+    output: other.txt
+    run: 'echo > {output}'
+`,
+    });
+    const r = await runDax(hosts, dir, 'workers');
+    expect(r.code).toBe(1);
+    const [head, local, h1, h2] = r.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(head).toEqual(['worker', 'host', 'slots', 'connect', 'workdir', 'commands', 'free', 'usable']);
+    expect(local![0]).toBe('local');
+    expect(h1).toEqual(['h1', 'h1', '4', 'ok', 'writable', 'ok', expect.stringMatching(/\d/), 'yes']);
+    expect(h2).toEqual(['h2', 'h2', '4', 'ok', 'NOT WRITABLE', 'missing: no-such-tool-dax', expect.anything(), 'NO']);
+  }, 60_000);
+});
+
+describe('workers in the Daxfile', () => {
+  const bad = async (daxfile: string): Promise<string> => {
+    const dir = hostProject(hosts, { 'Daxfile.yaml': daxfile });
+    const r = await runDax(hosts, dir, 'run');
+    expect(r.code).toBe(2);
+    return r.stderr;
+  };
+
+  it('refuses two workers on one host sharing a working directory', async () => {
+    expect(await bad(`version: 1
+workers:
+  a: { ssh: 'me@build1:22', workdir: /scratch/dax }
+  b: { ssh: build1, workdir: /scratch/dax/b }
+rules:
+  r: { output: o, run: 'true' }
+`)).toMatch(/Daxfile\.yaml:4:\d+: workers\.b\.workdir: workers 'a' and 'b' are on the same host \(build1\) and share the working directory/);
+  });
+
+  it('refuses a rule pinned to a worker that does not exist, and --workers naming one', async () => {
+    expect(await bad(`version: 1
+workers:
+  gpu1: { ssh: gpu1, workdir: /w }
+rules:
+  r: { output: o, run: 'true', workers: [gpu2] }
+`)).toMatch(/Daxfile\.yaml:5:\d+: rules\.r\.workers: rule 'r' names worker 'gpu2', which is not a worker of this Daxfile \(workers: local, gpu1\)\n.*did you mean 'gpu1'/);
+    const dir = hostProject(hosts, { 'Daxfile.yaml': 'version: 1\nrules:\n  r: { output: o, run: \'true\' }\n' });
+    const r = await runDax(hosts, dir, 'run', '--workers', 'local,gpu1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--workers: 'gpu1' is not a worker of this Daxfile \(workers: local\)/);
+  });
+});
