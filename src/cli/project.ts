@@ -7,14 +7,18 @@ import { emptyPlugins, type Plugins } from '../graph/plugins.js';
 import type { Project } from '../exec/run.js';
 import { loadProject as load } from '../exec/project.js';
 import { chunkPlugins } from '../chunks/domain.js';
+import { acquisitionPlugins } from '../acquisition/domain.js';
 import { Exit } from './exit.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
 
 export function plugins(): Plugins {
   const p = emptyPlugins();
-  const c = chunkPlugins();
-  for (const d of c.domains) p.domains.set(d.key, d);
-  for (const f of c.functions) p.functions.set(f.name, f);
+  for (const c of [chunkPlugins(), acquisitionPlugins()]) {
+    for (const d of c.domains) p.domains.set(d.key, d);
+    for (const f of c.functions) p.functions.set(f.name, f);
+  }
   return p;
 }
 
@@ -24,9 +28,19 @@ export function configError(e: ConfigError): never {
 }
 
 export async function loadProject(g: GlobalOptions, setItems: string[]): Promise<{ project: Project; sets: Record<string, string> }> {
-  const sets = parseSets(setItems);
+  // --workspace reaches the config as the var it sets (see config/load.ts).
+  const sets = parseSets(g.workspace !== undefined ? [...setItems, `workspace=${path.resolve(g.workspace)}`] : setItems);
   if (!sets.ok) configError(sets.error);
-  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env, plugins: plugins(), version: VERSION });
+  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: acqEnv(), plugins: plugins(), version: VERSION });
   if (!project.ok) configError(project.error);
   return { project: project.value, sets: sets.value };
+}
+
+/** The environment with the vars rules/acquisition.yaml runs dax's own subcommands by. */
+export function acqEnv(): NodeJS.ProcessEnv {
+  return {
+    DAX_VAR_dax_node: process.execPath,
+    DAX_VAR_dax_bin: fileURLToPath(new URL('../../bin/dax.js', import.meta.url)),
+    ...process.env,
+  };
 }

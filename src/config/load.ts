@@ -108,8 +108,17 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     // The schema cannot say "rules, unless an include brings them": checked here.
     return err({ loc: { file: daxfile, line: 1, col: 1 }, key: 'rules', message: "missing required key 'rules'", hint: 'add rules: (NAME -> rule), or include a rule library that has them' });
   }
+  // The acquisitions' workspace is a var every rule can use: the Daxfile's `workspace:` (or
+  // the default), under $DATAROOT when set; --workspace reaches here as --set workspace=DIR.
+  const rootWs = (root.data as Partial<Daxfile>).workspace;
+  if (fileVars['workspace'] === undefined) {
+    fileVars['workspace'] = { value: workspaceDir(rootWs, opts.env['DATAROOT'], projectDir), baseDir: projectDir };
+  }
   const vars = resolveVars(fileVars, opts.sets, opts.env, projectDir);
   if (!vars.ok) return vars;
+  const wsVar = vars.value['workspace']!;
+  const workspace = path.resolve(wsVar.baseDir, String(wsVar.value));
+  wsVar.value = workspace;
 
   const rootData = root.data as Daxfile;
   const targets: Template[] = (rootData.targets ?? []).map((text, i) => ({ text, loc: root.locateValue(['targets', i]) }));
@@ -126,7 +135,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     rules,
     targets,
     report: [...(rootData.report ?? [])],
-    allowOutside: (rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)),
+    workspace,
+    allowOutside: [...(rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)), ...(workspace.startsWith(projectDir + path.sep) ? [] : [workspace])],
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
@@ -135,6 +145,12 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const problems = checkConfig(config, ruleSources, wildcardSources, root);
   if (problems) return err(problems);
   return ok(config);
+}
+
+/** The workspace: relative to $DATAROOT when set, else to the project (default `workspace`). */
+export function workspaceDir(fromDaxfile: string | undefined, dataRoot: string | undefined, projectDir: string): string {
+  const base = dataRoot !== undefined && dataRoot !== '' ? path.resolve(projectDir, dataRoot) : projectDir;
+  return path.resolve(base, fromDaxfile ?? 'workspace');
 }
 
 function canonical(p: string): string {

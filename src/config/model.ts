@@ -108,6 +108,8 @@ export interface Config {
   targets: Template[];
   /** Wildcards whose values runs and status report on (e.g. chunk). */
   report: string[];
+  /** The acquisitions' workspace (absolute): also {vars.workspace}. */
+  workspace: string;
   /** Absolute directories outside the project that paths may reach through symlinks. */
   allowOutside: string[];
   /** Where a key path was written, for error messages raised after loading. */

@@ -6,6 +6,8 @@ export interface PluginContext {
   projectDir: string;
   /** Directory that relative paths in the spec resolve against (the declaring file's). */
   baseDir: string;
+  /** The configured acquisitions' workspace (absolute). */
+  workspace?: string;
 }
 
 /** A wildcard domain kind, e.g. `chunks:` or `ids:` under a wildcard. */
