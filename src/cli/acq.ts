@@ -108,3 +108,12 @@ export function registerAbort(program: Command): void {
       process.stdout.write(`aborted ${id}${r.value > 0 ? ` (stopped ${r.value} job process(es))` : ''}; its files are kept in ${ws.inProgress(id)}\n`);
     });
 }
+
+/** For `dax resume ID`: the target that finishes acquisition ID (its archived status.json). */
+export async function acquisitionTarget(g: GlobalOptions, id: string): Promise<{ target: string; state: string; error: boolean } | undefined> {
+  const ws = await workspaceOf(g);
+  const { readStatus } = await import('../acquisition/status.js');
+  const s = readStatus(ws.inProgress(id));
+  if (!s.ok) return undefined;
+  return { target: path.join(ws.archive(id), 'status.json'), state: s.value.state, error: s.value.error };
+}
