@@ -21,7 +21,7 @@ export const acquisitionsDomain: DomainPlugin = {
     if (!q.ok) return q;
     // Queued but already archived (a release killed before it updated the queue) or aborted: not
     // in the domain, so nothing of it is rebuilt.
-    return ok(q.value.filter((id) => !aborted(ws, id)));
+    return ok(q.value.filter((id) => !aborted(ws, id) && !ws.archived(id)));
   },
 };
 

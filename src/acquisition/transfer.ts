@@ -50,6 +50,9 @@ export function placeLocal(from: string, to: string, methods: readonly LocalMeth
       else if (m === 'symlink') symlinkSync(from, temp);
       else copyFileSync(from, temp);
       renameSync(temp, to);
+      // rename() of a hard link onto another link of the same file does nothing (POSIX): a
+      // delivery repeated after a crash would leave the temporary behind.
+      rmSync(temp, { force: true });
       return ok(m);
     } catch (e) {
       last = why(e);

@@ -40,6 +40,12 @@ export class Workspace {
     return undefined;
   }
 
+  /** Archived and no longer in progress: a release killed between its move and the queue's
+   * update leaves such an id in queue.json; it is out of the domain, and the next update drops it. */
+  archived(id: string): boolean {
+    return !existsSync(this.inProgress(id)) && existsSync(path.join(this.archive(id), 'status.json'));
+  }
+
   ensure(): void {
     for (const d of [this.inProgress(), this.archive(), this.result()]) mkdirSync(d, { recursive: true });
   }
@@ -69,7 +75,7 @@ export class Workspace {
     return withFileLock(this.queueFile, () => {
       const q = this.queue();
       if (!q.ok) return q;
-      const next = f(q.value);
+      const next = f(q.value.filter((id) => !this.archived(id)));
       if (!next.ok) return next;
       const w = writeFileAtomic(this.queueFile, JSON.stringify(next.value, null, 1) + '\n');
       return w.ok ? next : err(w.error.message);
