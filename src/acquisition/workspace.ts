@@ -66,7 +66,7 @@ export class Workspace {
       return err(`${this.queueFile}: invalid JSON: ${(e as Error).message}`);
     }
     if (!Array.isArray(data) || !data.every((x) => typeof x === 'string')) return err(`${this.queueFile}: expected an array of acquisition ids`);
-    return ok(data as string[]);
+    return ok(data);
   }
 
   /** Read-modify-write of queue.json under its lock. `f` returns the new queue, or an error to write nothing. */
