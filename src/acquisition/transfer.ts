@@ -13,7 +13,14 @@ export function isRemote(location: string): boolean {
   return colon > 0 && !location.slice(0, colon).includes('/');
 }
 
-export const SSH = 'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes';
+const SSH = 'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes';
+
+/** The ssh command rsync runs: DAX_SSH_CONFIG names an ssh_config to use instead of the user's
+ * (as for dax's SSH workers). */
+function sshCommand(): string {
+  const cfg = process.env['DAX_SSH_CONFIG'];
+  return cfg ? `${SSH} -F '${cfg.replace(/'/g, "'\\''")}'` : SSH;
+}
 
 function why(e: unknown): string {
   const x = e as NodeJS.ErrnoException;
@@ -23,7 +30,7 @@ function why(e: unknown): string {
 /** Runs rsync; its output goes to `log` lines. */
 export function rsync(args: string[], log: (line: string) => void, signal?: AbortSignal): Promise<Result<void, string>> {
   return new Promise((resolve) => {
-    const child = spawn('rsync', ['-e', process.env['DAX_SSH'] ?? SSH, ...args], { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const child = spawn('rsync', ['-e', sshCommand(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], signal });
     let tail = '';
     const take = (b: Buffer): void => {
       const t = b.toString();
@@ -33,7 +40,7 @@ export function rsync(args: string[], log: (line: string) => void, signal?: Abor
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('error', (e) => resolve(err(`rsync: ${why(e)}`)));
-    child.on('close', (code, sig) => resolve(code === 0 ? ok(undefined) : err(`rsync ${args.join(' ')} failed (${sig ?? `exit ${code}`}): ${tail.trim().split('\n').slice(-2).join('; ')}`)));
+    child.on('close', (code, sig) => resolve(code === 0 ? ok(undefined) : err(`rsync ${args.join(' ')} failed (${sig ?? `exit ${code}`}): ${tail.trim().split('\n').slice(-3).join('; ')}`)));
   });
 }
 
