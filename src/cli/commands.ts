@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   queue: async () => (await import('./acq.js')).registerQueue,
   acq: async () => (await import('./acq.js')).registerAcq,
   abort: async () => (await import('./acq.js')).registerAbort,
+  watch: async () => (await import('./watch.js')).registerWatch,
 };
 
 /** Global options that take a value: their value is not the command name. */
