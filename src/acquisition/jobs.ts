@@ -9,6 +9,8 @@ import { err, ok, type Result } from '../util/result.js';
 import { advance, clear, raise, readStatus, updateStatus, type AcqStatus, type SourceStatus } from './status.js';
 import { fetchRemote, isRemote, placeLocal, rsync } from './transfer.js';
 import type { Workspace } from './workspace.js';
+import { storageOf } from './report.js';
+import { formatSize } from '../util/size.js';
 
 function logTo(dir: string, name: string): (line: string) => void {
   const file = path.join(dir, 'logs', name);
@@ -33,12 +35,30 @@ function dirOf(ws: Workspace, id: string): Result<string, string> {
   return existsSync(path.join(dir, 'status.json')) ? ok(dir) : err(`no acquisition ${id} in progress in ${ws.root}`);
 }
 
+/** limits.min_free for the workspace's file system: below it a collection or a merge waits with
+ * a Warning alert, and goes on by itself when space is back. */
+export async function waitForSpace(ws: Workspace, dir: string, minFree: number, signal?: AbortSignal, pollMs = 2000): Promise<Result<void, string>> {
+  if (minFree <= 0) return ok(undefined);
+  for (let warned = false; ; warned = true) {
+    const st = storageOf(ws.root);
+    if (!st || st.free >= minFree) {
+      if (warned) update(dir, (s) => clear(s, 'disk'));
+      return ok(undefined);
+    }
+    if (!warned) update(dir, (s) => raise(s, 'disk', 'Warning', `the workspace's file system has ${formatSize(st.free)} free, less than limits.min_free ${formatSize(minFree)}: waiting for space`));
+    if (signal?.aborted) return err('interrupted while waiting for free space');
+    await new Promise((res) => setTimeout(res, pollMs));
+  }
+}
+
 /** Collects one source (by its local name, sources/<index>_<name>_<file>) into `into` (the
  * engine's temporary name of the output, which it renames into place), default the final name. */
-export async function collect(ws: Workspace, id: string, local: string, into?: string, signal?: AbortSignal): Promise<Result<void, string>> {
+export async function collect(ws: Workspace, id: string, local: string, into?: string, signal?: AbortSignal, minFree = 0): Promise<Result<void, string>> {
   const d = dirOf(ws, id);
   if (!d.ok) return d;
   const dir = d.value;
+  const space = await waitForSpace(ws, dir, minFree, signal);
+  if (!space.ok) return space;
   const s0 = readStatus(dir);
   if (!s0.ok) return s0;
   const src = s0.value.sources.find((s) => s.local === `sources/${local}`);
@@ -92,10 +112,12 @@ export function checkModified(s: AcqStatus): void {
 
 /** Merges the collected sources into result/<fileId>.fits (atomic, then never rewritten) and
  * points in-progress/<id>/result at it (made at `link`, the engine's temporary name of it). */
-export async function mergeAcq(ws: Workspace, id: string, link?: string, signal?: AbortSignal): Promise<Result<void, string>> {
+export async function mergeAcq(ws: Workspace, id: string, link?: string, signal?: AbortSignal, minFree = 0): Promise<Result<void, string>> {
   const d = dirOf(ws, id);
   if (!d.ok) return d;
   const dir = d.value;
+  const space = await waitForSpace(ws, dir, minFree, signal);
+  if (!space.ok) return space;
   const st = update(dir, (s) => {
     advance(s, 'Merging');
     checkModified(s);

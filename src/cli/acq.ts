@@ -17,15 +17,19 @@ import { acqEnv } from './project.js';
 
 /** --workspace > the Daxfile's workspace: > $DATAROOT (see config/load.ts). */
 export async function workspaceOf(g: GlobalOptions): Promise<Workspace> {
-  if (g.workspace !== undefined) return new Workspace(path.resolve(g.workspace));
+  return (await workspaceConfig(g)).ws;
+}
+
+/** The workspace, and limits.min_free of the Daxfile (0 without one). */
+export async function workspaceConfig(g: GlobalOptions): Promise<{ ws: Workspace; minFree: number }> {
   const daxfile = daxfilePath({ cwd: process.cwd(), directory: g.directory, file: g.file });
   if (existsSync(daxfile)) {
     const c = await loadConfigCached({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: {}, env: acqEnv() }, VERSION);
-    if (c.ok) return new Workspace(c.value.workspace);
+    if (c.ok) return { ws: new Workspace(g.workspace !== undefined ? path.resolve(g.workspace) : c.value.workspace), minFree: c.value.minFree };
     const { formatConfigError } = await import('../config/errors.js');
     usageError(formatConfigError(c.error));
   }
-  return new Workspace(workspaceDir(undefined, process.env['DATAROOT'], process.cwd()));
+  return { ws: new Workspace(g.workspace !== undefined ? path.resolve(g.workspace) : workspaceDir(undefined, process.env['DATAROOT'], process.cwd())), minFree: 0 };
 }
 
 async function readStdin(): Promise<string> {
@@ -76,16 +80,16 @@ export function registerAcq(program: Command): void {
   acq.command('collect').argument('<id>').argument('<source>', 'the local name, as in sources/').description('collect one source of an acquisition')
     .option('--to <file>', 'write it here (default: its place under sources/)')
     .action(async (id: string, source: string, o: { to?: string }, cmd: Command) => {
-      const ws = await workspaceOf(globals(cmd));
+      const { ws, minFree } = await workspaceConfig(globals(cmd));
       const { collect } = await import('../acquisition/jobs.js');
-      done(await withSignal((s) => collect(ws, id, source, o.to, s)));
+      done(await withSignal((s) => collect(ws, id, source, o.to, s, minFree)));
     });
   acq.command('merge').argument('<id>').description("merge an acquisition's collected sources into result/<fileId>.fits")
     .option('--link <file>', 'make the symlink to the product here (default: in-progress/<id>/result)')
     .action(async (id: string, o: { link?: string }, cmd: Command) => {
-      const ws = await workspaceOf(globals(cmd));
+      const { ws, minFree } = await workspaceConfig(globals(cmd));
       const { mergeAcq } = await import('../acquisition/jobs.js');
-      done(await withSignal((s) => mergeAcq(ws, id, o.link, s)));
+      done(await withSignal((s) => mergeAcq(ws, id, o.link, s, minFree)));
     });
   acq.command('release').argument('<id>').description('deliver the product to the receivers, then archive the acquisition')
     .action(async (id: string, _o: unknown, cmd: Command) => {

@@ -136,7 +136,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     targets,
     report: [...(rootData.report ?? [])],
     workspace,
-    allowOutside: [...(rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)), ...(workspace.startsWith(projectDir + path.sep) ? [] : [workspace])],
+    // A workspace elsewhere is reached through a symlink in the project (paths stay project-relative).
+    allowOutside: [...(rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)), ...outside(workspace, projectDir)],
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
@@ -151,6 +152,18 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
 export function workspaceDir(fromDaxfile: string | undefined, dataRoot: string | undefined, projectDir: string): string {
   const base = dataRoot !== undefined && dataRoot !== '' ? path.resolve(projectDir, dataRoot) : projectDir;
   return path.resolve(base, fromDaxfile ?? 'workspace');
+}
+
+/** The workspace's real directory when it is not inside the project. */
+function outside(workspace: string, projectDir: string): string[] {
+  let real = workspace;
+  try {
+    real = realpathSync(workspace);
+  } catch {
+    /* not made yet */
+  }
+  const rel = path.relative(realpathSync(projectDir), real);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? [real] : [];
 }
 
 function canonical(p: string): string {
