@@ -53,7 +53,7 @@ export async function queueSpec(ws: Workspace, input: SpecInput, root?: string):
   const sources = sourcesOf(spec, base);
   const status: AcqStatus = {
     id: spec.id, fileId: spec.target.fileId, state: 'Scheduled', error: false, alerts: [], sources,
-    receivers: (spec.receivers ?? []).map((r) => ({ host: r.host, path: r.path, state: 'pending' })),
+    receivers: (spec.receivers ?? []).map((r) => ({ host: r.host, path: r.host === '' ? path.resolve(base, r.path) : r.path, state: 'pending' })),
     result: null, queued: now, updated: now, times: { Scheduled: now },
   };
   const dir = ws.inProgress(spec.id);

@@ -10,6 +10,7 @@ import { chunkPlugins } from '../chunks/domain.js';
 import { acquisitionPlugins } from '../acquisition/domain.js';
 import { Exit } from './exit.js';
 import path from 'node:path';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
 
@@ -43,4 +44,16 @@ export function acqEnv(): NodeJS.ProcessEnv {
     DAX_VAR_dax_bin: fileURLToPath(new URL('../../bin/dax.js', import.meta.url)),
     ...process.env,
   };
+}
+
+/** Size and mtime of the files the plugins' wildcard domains are read from (queue.json). */
+export function domainStamp(project: Project): string {
+  const names = Object.values(project.config.wildcards).filter((w) => w.domain?.kind === 'plugin').map((w) => w.name);
+  return project.domains
+    .files(names)
+    .map((f) => {
+      const s = statSync(f, { throwIfNoEntry: false });
+      return s ? `${f}:${s.size}:${s.mtimeMs}` : `${f}:-`;
+    })
+    .join('\n');
 }

@@ -81,16 +81,20 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
     if (fast?.kind === 'locked') return exitCodeOf({ kind: 'locked', holder: fast.holder });
   }
   // Not a no-op: now load the Daxfile and the engine.
-  const [{ loadProject }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
-  const { project, sets } = await loadProject(g, opts.set);
-  trace('config');
-  const outcome = await withSignals((signal, kill) =>
-    runPipeline(project, {
-      targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
-      ...(jobs !== undefined ? { jobs } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
-    }),
-  );
-  return exitCodeOf(outcome);
+  const [{ loadProject, domainStamp }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
+  // A run whose jobs changed a domain (a job queued acquisitions) runs again: until nothing is left.
+  for (;;) {
+    const { project, sets } = await loadProject(g, opts.set);
+    trace('config');
+    const domains = domainStamp(project);
+    const outcome = await withSignals((signal, kill) =>
+      runPipeline(project, {
+        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
+        ...(jobs !== undefined ? { jobs } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+      }),
+    );
+    if (opts.dryRun || outcome.kind !== 'done' || outcome.result !== 'ok' || domainStamp(project) === domains) return exitCodeOf(outcome);
+  }
 }
 
 /** The CLI owns process signals: the first SIGINT/SIGTERM asks the run to stop (nothing new

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, removeProjects } from '../engine/helpers.js';
+import { dax, removeProjects, started } from '../engine/helpers.js';
 import { fitsverify } from '../fits/helpers.js';
 import { acqProject, ID, list, queue, sources, spec, status, writeJson } from './helpers.js';
 
@@ -96,6 +96,17 @@ describe('an acquisition with local sources', () => {
     expect(status(dir, ID, 'archive').state).toBe('Completed');
     expect(list(olas)).toEqual([PRODUCT]);
     expect(lstatSync(join(olas, PRODUCT)).isFile()).toBe(true);
+  });
+
+  test('dax run works the queue in FIFO order, each acquisition to the end before the next', () => {
+    const dir = acqProject();
+    sources(dir);
+    for (const id of ['B.2', 'A.1', 'C.3']) expect(dax(dir, 'queue', writeJson(dir, `${id}.json`, spec(id))).code).toBe(0);
+    const r = dax(dir, 'run', '--jobs', '1', '--json');
+    expect(r.code).toBe(0);
+    const order = started(r.stdout).map((j) => /\[([^,\]]+)/.exec(j)![1]);
+    expect([...new Set(order)]).toEqual(['B.2', 'A.1', 'C.3']);
+    expect(order).toEqual(['B.2', 'B.2', 'B.2', 'B.2', 'A.1', 'A.1', 'A.1', 'A.1', 'C.3', 'C.3', 'C.3', 'C.3']);
   });
 
   test('dax abort: state Aborted, out of the queue, files kept, not run again', () => {
