@@ -36,6 +36,7 @@ export class Workspace {
   }
   /** The acquisition's directory: in progress, or archived once completed. */
   dirOf(id: string): string | undefined {
+    if (unsafeId(id)) return undefined;
     for (const d of [this.inProgress(id), this.archive(id)]) if (existsSync(path.join(d, 'status.json'))) return d;
     return undefined;
   }
