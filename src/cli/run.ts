@@ -82,7 +82,8 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
   }
   // Not a no-op: now load the Daxfile and the engine.
   const [{ loadProject, domainStamp }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
-  // A run whose jobs changed a domain (a job queued acquisitions) runs again: until nothing is left.
+  // A run of the default targets whose jobs changed a plugin's domain (acquisitions queued or
+  // archived meanwhile) runs again: until nothing is left.
   for (;;) {
     const { project, sets } = await loadProject(g, opts.set);
     trace('config');
@@ -93,7 +94,7 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
         ...(jobs !== undefined ? { jobs } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
       }),
     );
-    if (opts.dryRun || outcome.kind !== 'done' || outcome.result !== 'ok' || domainStamp(project) === domains) return exitCodeOf(outcome);
+    if (opts.dryRun || targets.length > 0 || outcome.kind !== 'done' || outcome.result !== 'ok' || domainStamp(project) === domains) return exitCodeOf(outcome);
   }
 }
 
