@@ -59,4 +59,24 @@ describe('dax watch', () => {
     expect([0, 130]).toContain(r.code);
     expect(r.stderr).toMatch(/dax watch: stopped/);
   });
+
+  test('while the daemon runs, an operator\'s dax run gets exit 3 naming it; dax queue, status and abort work', async () => {
+    const dir = acqProject();
+    sources(dir);
+    // Another target of the Daxfile that keeps the daemon's first pass busy.
+    writeFileSync(join(dir, 'Daxfile.yaml'), readFileSync(join(dir, 'Daxfile.yaml'), 'utf8').replace('targets: [', "rules:\n  slow: { output: out/slow.txt, run: 'sleep 4 && echo > {output}' }\ntargets: [out/slow.txt, "));
+    const w = start(dir, 'watch');
+    await waitFor(() => /start\s+slow/.test(w.out.stdout), 'the daemon to run the slow job');
+    const run = dax(dir, 'run');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/another dax run holds this project's lock/);
+    expect(dax(dir, 'queue', writeJson(dir, 'q.json', absolute(dir, 'OP.1'))).code).toBe(0);
+    expect(dax(dir, 'status', 'OP.1').stdout).toMatch(/OP\.1: Scheduled/);
+    expect(dax(dir, 'abort', 'OP.1').code).toBe(0);
+    expect(dax(dir, 'status', '--json').code).toBe(0);
+    process.kill(w.pid, 'SIGTERM');
+    const r = await w.done;
+    expect(r.code).toBe(130); // the slow job was running: stopped and recorded
+    expect(JSON.parse(readFileSync(join(dir, 'workspace/in-progress/OP.1/status.json'), 'utf8')).state).toBe('Aborted');
+  });
 });
