@@ -11,6 +11,7 @@ const wsOf = (ctx: PluginContext): Workspace => new Workspace(ctx.workspace ?? p
 
 export const acquisitionsDomain: DomainPlugin = {
   key: 'acquisitions',
+  live: true,
   files: (_spec, ctx) => [wsOf(ctx).queueFile],
   resolve(spec: unknown, ctx: PluginContext): Result<string[], string> {
     if (spec !== null && (typeof spec !== 'object' || Array.isArray(spec) || Object.keys(spec).length > 0)) {

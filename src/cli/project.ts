@@ -2,7 +2,7 @@
 // registers (sky chunks). Config errors are printed here, exit code 2.
 import { formatConfigError } from '../config/errors.js';
 import { parseSets } from '../config/vars.js';
-import type { ConfigError } from '../config/model.js';
+import type { ConfigError, WildcardSpec } from '../config/model.js';
 import { emptyPlugins, type Plugins } from '../graph/plugins.js';
 import type { Project } from '../exec/run.js';
 import { loadProject as load } from '../exec/project.js';
@@ -46,9 +46,10 @@ export function acqEnv(): NodeJS.ProcessEnv {
   };
 }
 
-/** Size and mtime of the files the plugins' wildcard domains are read from (queue.json). */
+/** Size and mtime of the files the live plugin domains are read from (queue.json). */
 export function domainStamp(project: Project): string {
-  const names = Object.values(project.config.wildcards).filter((w) => w.domain?.kind === 'plugin').map((w) => w.name);
+  const live = (w: WildcardSpec): boolean => w.domain?.kind === 'plugin' && project.domains.plugins.domains.get(w.domain.name)?.live === true;
+  const names = Object.values(project.config.wildcards).filter(live).map((w) => w.name);
   return project.domains
     .files(names)
     .map((f) => {
