@@ -12,10 +12,14 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   merge: async () => (await import('./merge.js')).registerMerge,
   chunks: async () => (await import('./chunks.js')).registerChunks,
   workers: async () => (await import('./workers.js')).registerWorkers,
+  queue: async () => (await import('./acq.js')).registerQueue,
+  acq: async () => (await import('./acq.js')).registerAcq,
+  abort: async () => (await import('./acq.js')).registerAbort,
+  watch: async () => (await import('./watch.js')).registerWatch,
 };
 
 /** Global options that take a value: their value is not the command name. */
-const GLOBAL_WITH_VALUE = new Set(['-C', '--directory', '-f', '--file', '--log-level']);
+const GLOBAL_WITH_VALUE = new Set(['-C', '--directory', '-f', '--file', '--log-level', '--workspace']);
 
 /** The command named in argv (after node and the script), if any. */
 export function commandName(args: string[]): string | undefined {

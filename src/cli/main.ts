@@ -11,6 +11,7 @@ export interface GlobalOptions {
   directory?: string;
   file?: string;
   logLevel?: string;
+  workspace?: string;
   verbose: number;
 }
 
@@ -22,6 +23,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
     .option('-C, --directory <dir>', 'run as if started in DIR (reads DIR/Daxfile.yaml)')
     .option('-f, --file <file>', 'the Daxfile to read (default: Daxfile.yaml)')
     .option('--log-level <level>', 'error, warn, info, debug')
+    .option('--workspace <dir>', "the acquisitions' workspace (wins over the Daxfile's workspace: and $DATAROOT)")
     .option('-v, --verbose', 'more detail (repeatable)', (_v: string, prev: number) => prev + 1, 0)
     .showHelpAfterError()
     .exitOverride();

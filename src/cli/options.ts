@@ -9,10 +9,15 @@ export function globals(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
+/** The Data Product Manager's levels, mapped onto dax's. */
+const SEED_LEVELS: Record<string, LogLevel> = {
+  ERROR: 'error', WARNING: 'warn', STATE: 'info', EVENT: 'info', ACTION: 'info', INFO: 'info', DEBUG: 'debug', TRACE: 'debug',
+};
+
 export function logLevel(g: GlobalOptions): LogLevel {
-  const l = g.logLevel ?? (g.verbose > 0 ? 'debug' : 'info');
+  const l = SEED_LEVELS[g.logLevel ?? ''] ?? g.logLevel ?? (g.verbose > 0 ? 'debug' : 'info');
   if (l === 'error' || l === 'warn' || l === 'info' || l === 'debug') return l;
-  usageError(`--log-level must be one of error, warn, info, debug (got ${JSON.stringify(l)})`);
+  usageError(`--log-level must be one of error, warn, info, debug (or ERROR, WARNING, STATE, EVENT, ACTION, INFO, DEBUG, TRACE), got ${JSON.stringify(l)}`);
 }
 
 export function usageError(message: string): never {

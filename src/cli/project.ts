@@ -2,19 +2,24 @@
 // registers (sky chunks). Config errors are printed here, exit code 2.
 import { formatConfigError } from '../config/errors.js';
 import { parseSets } from '../config/vars.js';
-import type { ConfigError } from '../config/model.js';
+import type { ConfigError, WildcardSpec } from '../config/model.js';
 import { emptyPlugins, type Plugins } from '../graph/plugins.js';
 import type { Project } from '../exec/run.js';
 import { loadProject as load } from '../exec/project.js';
 import { chunkPlugins } from '../chunks/domain.js';
+import { acquisitionPlugins } from '../acquisition/domain.js';
 import { Exit } from './exit.js';
+import path from 'node:path';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
 
 export function plugins(): Plugins {
   const p = emptyPlugins();
-  const c = chunkPlugins();
-  for (const d of c.domains) p.domains.set(d.key, d);
-  for (const f of c.functions) p.functions.set(f.name, f);
+  for (const c of [chunkPlugins(), acquisitionPlugins()]) {
+    for (const d of c.domains) p.domains.set(d.key, d);
+    for (const f of c.functions) p.functions.set(f.name, f);
+  }
   return p;
 }
 
@@ -24,9 +29,32 @@ export function configError(e: ConfigError): never {
 }
 
 export async function loadProject(g: GlobalOptions, setItems: string[]): Promise<{ project: Project; sets: Record<string, string> }> {
-  const sets = parseSets(setItems);
+  // --workspace reaches the config as the var it sets (see config/load.ts).
+  const sets = parseSets(g.workspace !== undefined ? [...setItems, `workspace=${path.resolve(g.workspace)}`] : setItems);
   if (!sets.ok) configError(sets.error);
-  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env, plugins: plugins(), version: VERSION });
+  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: acqEnv(), plugins: plugins(), version: VERSION });
   if (!project.ok) configError(project.error);
   return { project: project.value, sets: sets.value };
+}
+
+/** The environment with the vars rules/acquisition.yaml runs dax's own subcommands by. */
+export function acqEnv(): NodeJS.ProcessEnv {
+  return {
+    DAX_VAR_dax_node: process.execPath,
+    DAX_VAR_dax_bin: fileURLToPath(new URL('../../bin/dax.js', import.meta.url)),
+    ...process.env,
+  };
+}
+
+/** Size and mtime of the files the live plugin domains are read from (queue.json). */
+export function domainStamp(project: Project): string {
+  const live = (w: WildcardSpec): boolean => w.domain?.kind === 'plugin' && project.domains.plugins.domains.get(w.domain.name)?.live === true;
+  const names = Object.values(project.config.wildcards).filter(live).map((w) => w.name);
+  return project.domains
+    .files(names)
+    .map((f) => {
+      const s = statSync(f, { throwIfNoEntry: false });
+      return s ? `${f}:${s.size}:${s.mtimeMs}` : `${f}:-`;
+    })
+    .join('\n');
 }

@@ -6,12 +6,13 @@ import { loadProject } from './project.js';
 import { globals, usageError } from './options.js';
 import { runCommand } from './run.js';
 import { liveRunId, runState } from '../state/runs.js';
+import { acquisitionTarget } from './acq.js';
 
 export function registerResume(program: Command): void {
   program
     .command('resume')
     .description('continue the last (or the named) interrupted or failed run, with its targets and --set values')
-    .argument('[run-id]', 'a run id from dax runs')
+    .argument('[run-id]', 'a run id from dax runs, or an acquisition id (continues that acquisition)')
     .option('-j, --jobs <n>', 'run at most N jobs at once')
     .option('--json', 'one JSON event per line on stdout')
     .action(async (runId: string | undefined, opts: { jobs?: string; json?: boolean }, cmd: Command) => {
@@ -21,7 +22,12 @@ export function registerResume(program: Command): void {
       let info;
       if (runId) {
         info = journal.run(runId);
-        if (!info) usageError(`no run ${runId} in the journal (dax runs lists them)`);
+        if (!info) {
+          const acq = await acquisitionTarget(globals(cmd), runId);
+          if (!acq) usageError(`no run ${runId} in the journal (dax runs lists them), and no acquisition ${runId} in progress`);
+          process.stderr.write(`dax: resuming acquisition ${runId} (${acq.state}${acq.error ? ', error' : ''}), not a run\n`);
+          throw new ExitRequest(await runCommand(cmd, [acq.target], { jobs: opts.jobs, set: [], json: opts.json }));
+        }
       } else {
         info = [...journal.runs].reverse().find((r) => runState(r, live) !== 'running');
         if (!info) usageError('there is no run to resume');

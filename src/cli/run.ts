@@ -95,18 +95,23 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
     if (fast?.kind === 'locked') return exitCodeOf({ kind: 'locked', holder: fast.holder });
   }
   // Not a no-op: now load the Daxfile and the engine.
-  const [{ loadProject }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
-  const { project, sets } = await loadProject(g, opts.set);
-  trace('config');
-  const outcome = await withSignals((signal, kill) =>
-    runPipeline(project, {
-      targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
-      ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
-      // The plain logger prints a dry run's commands at debug level only; JSON always has them.
-      planCommands: !!opts.json || level === 'debug',
-    }),
-  );
-  return exitCodeOf(outcome);
+  const [{ loadProject, domainStamp }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
+  // A run of the default targets whose jobs changed a plugin's domain (acquisitions queued or
+  // archived meanwhile) runs again: until nothing is left.
+  for (;;) {
+    const { project, sets } = await loadProject(g, opts.set);
+    trace('config');
+    const domains = domainStamp(project);
+    const outcome = await withSignals((signal, kill) =>
+      runPipeline(project, {
+        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
+        ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+        // The plain logger prints a dry run's commands at debug level only; JSON always has them.
+        planCommands: !!opts.json || level === 'debug',
+      }),
+    );
+    if (opts.dryRun || targets.length > 0 || outcome.kind !== 'done' || outcome.result !== 'ok' || domainStamp(project) === domains) return exitCodeOf(outcome);
+  }
 }
 
 /** The CLI owns process signals: the first SIGINT/SIGTERM asks the run to stop (nothing new

@@ -6,6 +6,7 @@ import { runState } from '../state/runs.js';
 import { loadProject, configError } from './project.js';
 import { globals } from './options.js';
 import { describeRun } from './runs.js';
+import { acquisitionStatus, workspaceSummary } from './acq-status.js';
 
 const COLUMNS: Array<keyof RuleRow> = ['total', 'up-to-date', 'missing', 'incomplete', 'stale', 'running', 'failed'];
 
@@ -17,14 +18,18 @@ export function registerStatus(program: Command): void {
     .option('--set <NAME=VALUE>', 'set a var, as for dax run', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print one JSON object')
     .action(async (targets: string[], opts: { set: string[]; json?: boolean }, cmd: Command) => {
+      // `dax status ID` of an acquisition, and the workspace's acquisitions without a project.
+      if (await acquisitionStatus(globals(cmd), targets, opts.json === true)) return;
       const { project } = await loadProject(globals(cmd), opts.set);
       const st = projectStatus(project, targets);
       if (!st.ok) configError(st.error);
       const { rules: rows, live, reports, lastRun } = st.value;
       const workers = lastRun ? workerReports(project.stateDir, lastRun.run.id) : [];
+      const acq = await workspaceSummary(globals(cmd));
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
+            ...(acq ? { acquisitions: acq.report } : {}),
             rules: Object.fromEntries(rows),
             live: live ?? null,
             reports,
@@ -50,6 +55,7 @@ export function registerStatus(program: Command): void {
       }
       if (lastRun) lines.push('', describeRun(lastRun, live));
       for (const worker of workers) lines.push(`  ${describeReport({ kind: 'worker', worker }).title}`);
+      if (acq) lines.push('', ...acq.lines);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

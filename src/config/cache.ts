@@ -28,7 +28,7 @@ export function daxfilePath(opts: Pick<LoadOptions, 'cwd' | 'directory' | 'file'
 }
 
 function keyOf(opts: LoadOptions, version: string): string {
-  return JSON.stringify([version, buildStamp(), daxfilePath(opts), opts.sets, daxVarEnv(opts.env)]);
+  return JSON.stringify([version, buildStamp(), daxfilePath(opts), opts.sets, daxVarEnv(opts.env), opts.env['DATAROOT'] ?? null]);
 }
 
 function stamp(file: string): [string, number, number] | undefined {

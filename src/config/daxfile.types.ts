@@ -223,6 +223,10 @@ export type Slots1 = number;
  * Directories (absolute, or relative to this Daxfile) that inputs, outputs and cwd may reach through symbolic links. Without them, a path whose directory resolves outside the project directory is a config error.
  */
 export type PlacesOutsideTheProject = Path[];
+/**
+ * A file path, relative to the file that contains it.
+ */
+export type Path1 = string;
 
 /**
  * A dax pipeline (Daxfile.yaml, version 1): rules with named wildcards and file dependencies. See the README.
@@ -239,6 +243,7 @@ export interface Daxfile {
   workers?: WorkerHosts;
   local?: TheLocalWorker;
   allow_outside?: PlacesOutsideTheProject;
+  workspace?: Path1;
 }
 /**
  * NAME -> scalar or list of scalars, used as {vars.NAME}. Precedence: --set NAME=VALUE > Daxfile > environment DAX_VAR_NAME.
@@ -260,7 +265,7 @@ export interface Wildcards {
   [k: string]: Wildcard;
 }
 /**
- * A constraint (pattern) and/or a domain: at most one of values, file, glob, chunks, ids.
+ * A constraint (pattern) and/or a domain: at most one of values, file, glob, chunks, ids, acquisitions.
  */
 export interface Wildcard {
   pattern?: Pattern;
@@ -270,6 +275,7 @@ export interface Wildcard {
   chunks?: SkyChunkSet;
   ids?: ChunkIds;
   allow_empty?: AllowAnEmptyDomain;
+  acquisitions?: QueuedAcquisitions;
 }
 /**
  * Domain: the chunk ids of a sky partitioning (Qserv chunker), optionally only those intersecting a region.
@@ -286,6 +292,10 @@ export interface Region {
   ra: RightAscensionRange;
   dec: DeclinationRange;
 }
+/**
+ * Domain: the ids in the workspace's queue.json, in FIFO order (write acquisitions: {}).
+ */
+export interface QueuedAcquisitions {}
 /**
  *  Required unless an included file defines rules.
  */

@@ -109,8 +109,17 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     // The schema cannot say "rules, unless an include brings them": checked here.
     return err({ loc: { file: daxfile, line: 1, col: 1 }, key: 'rules', message: "missing required key 'rules'", hint: 'add rules: (NAME -> rule), or include a rule library that has them' });
   }
+  // The acquisitions' workspace is a var every rule can use: the Daxfile's `workspace:` (or
+  // the default), under $DATAROOT when set; --workspace reaches here as --set workspace=DIR.
+  const rootWs = (root.data as Partial<Daxfile>).workspace;
+  if (fileVars['workspace'] === undefined) {
+    fileVars['workspace'] = { value: workspaceDir(rootWs, opts.env['DATAROOT'], projectDir), baseDir: projectDir };
+  }
   const vars = resolveVars(fileVars, opts.sets, opts.env, projectDir);
   if (!vars.ok) return vars;
+  const wsVar = vars.value['workspace']!;
+  const workspace = path.resolve(wsVar.baseDir, String(wsVar.value));
+  wsVar.value = workspace;
 
   const hosts = workerSpecs(root);
   if (!hosts.ok) return hosts;
@@ -134,7 +143,9 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     report: [...(rootData.report ?? [])],
     workers: hosts.value.workers,
     local: hosts.value.local,
-    allowOutside: (rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)),
+    workspace,
+    // A workspace elsewhere is reached through a symlink in the project (paths stay project-relative).
+    allowOutside: [...(rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)), ...outside(workspace, projectDir)],
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
@@ -143,6 +154,24 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const problems = checkConfig(config, ruleSources, wildcardSources, root);
   if (problems) return err(problems);
   return ok(config);
+}
+
+/** The workspace: relative to $DATAROOT when set, else to the project (default `workspace`). */
+export function workspaceDir(fromDaxfile: string | undefined, dataRoot: string | undefined, projectDir: string): string {
+  const base = dataRoot !== undefined && dataRoot !== '' ? path.resolve(projectDir, dataRoot) : projectDir;
+  return path.resolve(base, fromDaxfile ?? 'workspace');
+}
+
+/** The workspace's real directory when it is not inside the project. */
+function outside(workspace: string, projectDir: string): string[] {
+  let real = workspace;
+  try {
+    real = realpathSync(workspace);
+  } catch {
+    /* not made yet */
+  }
+  const rel = path.relative(realpathSync(projectDir), real);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? [real] : [];
 }
 
 function canonical(p: string): string {

@@ -114,6 +114,8 @@ export interface Config {
   workers: WorkerSpec[];
   /** `local:` this machine as a worker; false: jobs run only on `workers`. */
   local: { slots?: number } | false;
+  /** The acquisitions' workspace (absolute): also {vars.workspace}. */
+  workspace: string;
   /** Absolute directories outside the project that paths may reach through symlinks. */
   allowOutside: string[];
   /** Where a key path was written, for error messages raised after loading. A plain function

@@ -348,7 +348,7 @@ class Builder {
     const f = this.domains.plugins.functions.get(fn);
     const where = { loc: rule.spec.loc, key: `rules.${rule.name}.input` };
     if (!f) return err({ ...where, message: `unknown function '${fn}' in each`, hint: `functions: domain, ${[...this.domains.plugins.functions.keys()].join(', ')}` });
-    const r = f.call(args, { projectDir: this.pipeline.config.projectDir, baseDir: rule.spec.dir });
+    const r = f.call(args, { projectDir: this.pipeline.config.projectDir, baseDir: rule.spec.dir, workspace: this.pipeline.config.workspace });
     return r.ok ? r : err({ ...where, message: `${fn}(${args.join(', ')}): ${r.error}` });
   }
 

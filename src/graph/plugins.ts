@@ -6,6 +6,8 @@ export interface PluginContext {
   projectDir: string;
   /** Directory that relative paths in the spec resolve against (the declaring file's). */
   baseDir: string;
+  /** The configured acquisitions' workspace (absolute). */
+  workspace?: string;
 }
 
 /** A wildcard domain kind, e.g. `chunks:` or `ids:` under a wildcard. */
@@ -16,6 +18,9 @@ export interface DomainPlugin {
   resolve(spec: unknown, ctx: PluginContext): Result<string[], string>;
   /** Files the values are read from, if any: a change to them changes the domain. */
   files?(spec: unknown, ctx: PluginContext): string[];
+  /** The values change while a run works (a queue): `dax run` of the default targets runs
+   * again when a run changed them, until nothing is left. */
+  live?: boolean;
 }
 
 /** A function usable in input templates to expand an input over many values,

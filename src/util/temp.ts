@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { readdirSync, unlinkSync } from 'node:fs';
+import { procStat } from './proc.js';
 
 const PREFIX = '.dax-tmp.';
 const NAME_MAX = 255; // bytes, ext4 and most others
@@ -51,7 +52,8 @@ export function liveTemps(): string[] {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    // A zombie (killed, its parent gone and not yet reaped) writes nothing any more.
+    return procStat(pid)?.state !== 'Z';
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, another user's
   }

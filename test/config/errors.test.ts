@@ -43,7 +43,7 @@ describe('YAML and schema errors point at file:line:col', () => {
     expect(failure({ 'Daxfile.yaml': 'version: 1\nrules: {}\nwildcards:\n  c:\n    patern: x\n' })).toMatchObject({
       at: 'Daxfile.yaml:5:5',
       key: 'wildcards.c.patern',
-      message: "unknown key 'patern' in wildcards.c; expected one of: pattern, values, file, glob, chunks, ids, allow_empty",
+      message: "unknown key 'patern' in wildcards.c; expected one of: pattern, values, file, glob, chunks, ids, allow_empty, acquisitions",
     });
   });
 

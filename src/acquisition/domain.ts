@@ -1,0 +1,54 @@
+// Acquisitions as a wildcard domain (`acquisitions: {}`: the ids of queue.json, FIFO) and
+// `acq_sources(ID)`, the collected files of one acquisition from its sources.json (the local
+// names, e.g. 0_fcs_x.fits under in-progress/ID/sources/): the seams of src/graph/plugins.ts.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DomainPlugin, ExpandFunction, PluginContext } from '../graph/plugins.js';
+import { err, ok, type Result } from '../util/result.js';
+import { Workspace } from './workspace.js';
+
+const wsOf = (ctx: PluginContext): Workspace => new Workspace(ctx.workspace ?? path.join(ctx.projectDir, 'workspace'));
+
+export const acquisitionsDomain: DomainPlugin = {
+  key: 'acquisitions',
+  live: true,
+  files: (_spec, ctx) => [wsOf(ctx).queueFile],
+  resolve(spec: unknown, ctx: PluginContext): Result<string[], string> {
+    if (spec !== null && (typeof spec !== 'object' || Array.isArray(spec) || Object.keys(spec).length > 0)) {
+      return err('acquisitions: expected {} (the ids queued in the workspace\'s queue.json)');
+    }
+    const ws = wsOf(ctx);
+    const q = ws.queue();
+    if (!q.ok) return q;
+    // Queued but already archived (a release killed before it updated the queue) or aborted: not
+    // in the domain, so nothing of it is rebuilt.
+    return ok(q.value.filter((id) => !aborted(ws, id) && !ws.archived(id)));
+  },
+};
+
+function aborted(ws: Workspace, id: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path.join(ws.inProgress(id), 'status.json'), 'utf8')) as { state?: string }).state === 'Aborted';
+  } catch {
+    return false;
+  }
+}
+
+export const acqSources: ExpandFunction = {
+  name: 'acq_sources',
+  call(args: string[], ctx: PluginContext): Result<string[], string> {
+    const [id] = args;
+    if (args.length !== 1 || id === undefined) return err(`acq_sources: expected 1 argument (the acquisition id), got ${args.length}`);
+    const file = path.join(wsOf(ctx).inProgress(id), 'sources.json');
+    try {
+      const map = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+      return ok(Object.values(map).map((local) => path.basename(local)));
+    } catch (e) {
+      return err(`acq_sources(${id}): cannot read ${file}: ${(e as Error).message}`);
+    }
+  },
+};
+
+export function acquisitionPlugins(): { domains: DomainPlugin[]; functions: ExpandFunction[] } {
+  return { domains: [acquisitionsDomain], functions: [acqSources] };
+}

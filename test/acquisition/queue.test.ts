@@ -1,0 +1,77 @@
+// dax queue: validation as dax merge does it (exit codes and JSON paths), unsafe and duplicate
+// ids, nothing written on error, and ten concurrent queues that all land.
+import { afterAll, describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { dax, DAX, env, files, removeProjects } from '../engine/helpers.js';
+import { acqProject, ID, queue, sources, spec, status, writeJson } from './helpers.js';
+
+afterAll(removeProjects);
+
+describe('dax queue', () => {
+  test('a valid spec: in-progress/<id>/ with specification, sources and status (Scheduled), id appended', () => {
+    const dir = acqProject();
+    sources(dir);
+    const r = dax(dir, 'queue', writeJson(dir, 'spec.json', spec()));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(queue(dir)).toEqual([ID]);
+    const d = join(dir, 'workspace/in-progress', ID);
+    expect(readdirSync(d).sort()).toEqual(['logs', 'sources', 'sources.json', 'specification.json', 'status.json']);
+    const s = status(dir);
+    expect(s.state).toBe('Scheduled');
+    expect(s.error).toBe(false);
+    expect(s.sources.map((x) => x.local)).toEqual(['sources/1_fcs_fcs.fits', 'sources/target_dcs_dcs.fits']);
+  });
+
+  test.each([
+    ['missing file', null, 100, /not found/],
+    ['invalid JSON', '{"id": ', 101, /JSON/],
+    ['schema', { id: 'X', sources: [], target: {} }, 102, /\/target/],
+    ['unsafe id', spec('../evil', { target: { fileId: 'P' } }), 102, /\/id: "\.\.\/evil" cannot be an acquisition id/],
+    ['control character', spec('a\u0001b', { target: { fileId: 'P' } }), 102, /\/id/],
+  ])('refuses %s with exit %s and writes nothing', (_what, data, code, message) => {
+    const dir = acqProject();
+    const file = data === null ? join(dir, 'nope.json') : writeJson(dir, 'spec.json', data);
+    const r = dax(dir, 'queue', file);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(files(dir, 'workspace')).toEqual([]);
+  });
+
+  test('refuses a duplicate id and leaves the first untouched', () => {
+    const dir = acqProject();
+    sources(dir);
+    expect(dax(dir, 'queue', writeJson(dir, 'spec.json', spec())).code).toBe(0);
+    const before = status(dir);
+    const r = dax(dir, 'queue', writeJson(dir, 'spec2.json', spec(ID, { receivers: [] })));
+    expect(r.code).toBe(102);
+    expect(r.stderr).toMatch(/already queued/);
+    expect(queue(dir)).toEqual([ID]);
+    expect(status(dir)).toEqual(before);
+    expect(readdirSync(join(dir, 'workspace/in-progress'))).toEqual([ID]);
+  });
+
+  test('reads the spec from stdin', async () => {
+    const dir = acqProject();
+    const child = spawn(process.execPath, [DAX, 'queue', '-'], { cwd: dir, env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(JSON.stringify(spec('FROM.STDIN')));
+    const code = await new Promise((res) => child.on('close', res));
+    expect(code).toBe(0);
+    expect(queue(dir)).toEqual(['FROM.STDIN']);
+  });
+
+  test('ten dax queue at the same moment all land in queue.json', async () => {
+    const dir = acqProject();
+    const ids = Array.from({ length: 10 }, (_, i) => `ACQ.${i}`);
+    for (const id of ids) writeJson(dir, `${id}.json`, spec(id));
+    const codes = await Promise.all(
+      ids.map((id) => new Promise<number | null>((res) => spawn(process.execPath, [DAX, 'queue', `${id}.json`], { cwd: dir, env: env(), stdio: 'ignore' }).on('close', res))),
+    );
+    expect(codes).toEqual(ids.map(() => 0));
+    expect(queue(dir).sort()).toEqual(ids);
+    expect(readdirSync(join(dir, 'workspace/in-progress')).sort()).toEqual(ids);
+    expect(existsSync(join(dir, 'workspace/queue.json.lock'))).toBe(false);
+  });
+});
