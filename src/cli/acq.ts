@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ExitRequest, VERSION } from './main.js';
-import { globals, usageError } from './options.js';
+import { globals, readStdin, usageError } from './options.js';
 import { exitCode } from './merge.js';
 import { Exit } from './exit.js';
 import type { GlobalOptions } from './main.js';
@@ -30,12 +30,6 @@ export async function workspaceConfig(g: GlobalOptions): Promise<{ ws: Workspace
     usageError(formatConfigError(c.error));
   }
   return { ws: new Workspace(g.workspace !== undefined ? path.resolve(g.workspace) : workspaceDir(undefined, process.env['DATAROOT'], process.cwd())), minFree: 0 };
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function registerQueue(program: Command): void {

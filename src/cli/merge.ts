@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ExitRequest } from './main.js';
 import { runMerge, type MergeErrorKind, type MergeEvent } from '../fits/index.js';
 import { assertNever } from '../util/result.js';
+import { readStdin } from './options.js';
 
 interface MergeCliOptions {
   root?: string;
@@ -97,12 +98,6 @@ function human(e: MergeEvent): string {
     default:
       return assertNever(e);
   }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** `dax merge`: see acquisitions.md. */

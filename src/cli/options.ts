@@ -24,3 +24,10 @@ export function usageError(message: string): never {
   process.stderr.write(`dax: ${message}\n`);
   throw new ExitRequest(Exit.usage);
 }
+
+/** All of standard input, as text (a specification given as `-`). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
