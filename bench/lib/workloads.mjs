@@ -66,16 +66,7 @@ export const WORKLOADS = {
     description: 'gen then ingest, each `mkdir -p d && echo x > {output}`, 2 jobs per chunk',
     jobsPerChunk: 2,
     dax(dir, n) {
-      writeFileSync(join(dir, 'chunks.txt'), `0:${n - 1}\n`);
-      write(dir, 'Daxfile.yaml', [
-        'version: 1',
-        'wildcards:',
-        "  chunk: { pattern: '[0-9]+', file: chunks.txt }",
-        'rules:',
-        "  gen:    { output: 'out/gen/{chunk}.csv', run: 'mkdir -p d && echo x > {output}' }",
-        "  ingest: { input: 'out/gen/{chunk}.csv', output: 'out/ing/{chunk}.done', run: 'mkdir -p d && echo x > {output}' }",
-        "targets: ['out/ing/{chunk}.done']",
-      ]);
+      twoStageDaxfile(dir, n, 'mkdir -p d && echo x > {output}', 'mkdir -p d && echo x > {output}');
     },
     ninja(dir, n) {
       const lines = ['rule sh', '  command = mkdir -p d && echo x > $out', ''];
@@ -84,23 +75,7 @@ export const WORKLOADS = {
       write(dir, 'build.ninja', lines);
     },
     make(dir, n) {
-      const lines = [
-        'MAKEFLAGS += --no-builtin-rules',
-        '.SUFFIXES:',
-        '.SECONDARY:',
-        '.PHONY: all',
-        'all:',
-        '',
-        'out/gen out/ing:',
-        '\tmkdir -p $@',
-        'out/gen/%.csv: | out/gen',
-        '\tmkdir -p d && echo x > $@',
-        'out/ing/%.done: out/gen/%.csv | out/ing',
-        '\tmkdir -p d && echo x > $@',
-        '',
-      ];
-      for (const g of groups(n, 200, ingOut)) lines.push(`all: ${g}`);
-      write(dir, 'Makefile', lines);
+      twoStageMakefile(dir, n, 'mkdir -p d && echo x > $@', 'mkdir -p d && echo x > $@');
     },
   },
 
@@ -121,17 +96,7 @@ export const WORKLOADS = {
     description: 'gen (echo) then ingest (cp), 2 jobs per chunk',
     jobsPerChunk: 2,
     dax(dir, n) {
-      writeFileSync(join(dir, 'chunks.txt'), `0:${n - 1}\n`);
-      write(dir, 'Daxfile.yaml', [
-        'version: 1',
-        'wildcards:',
-        "  chunk: { pattern: '[0-9]+', file: chunks.txt }",
-        'rules:',
-        // Paths are quoted: in a YAML flow collection a plain scalar cannot contain { or }.
-        "  gen:    { output: 'out/gen/{chunk}.csv', run: 'echo {chunk} > {output}' }",
-        "  ingest: { input: 'out/gen/{chunk}.csv', output: 'out/ing/{chunk}.done', run: 'cp {input} {output}' }",
-        "targets: ['out/ing/{chunk}.done']",
-      ]);
+      twoStageDaxfile(dir, n, 'echo {chunk} > {output}', 'cp {input} {output}');
     },
     // ninja creates the parent directories of outputs itself.
     ninja(dir, n) {
@@ -142,29 +107,48 @@ export const WORKLOADS = {
       for (const g of groups(n, 200, ingOut)) lines.push(`default ${g}`);
       write(dir, 'build.ninja', lines);
     },
-    // Idiomatic fast make: pattern rules, no built-in rules, order-only directory prerequisites,
-    // no intermediate-file deletion.
     make(dir, n) {
-      const lines = [
-        'MAKEFLAGS += --no-builtin-rules',
-        '.SUFFIXES:',
-        '.SECONDARY:', // keep out/gen/*.csv (make would delete them as intermediate files)
-        '.PHONY: all',
-        'all:',
-        '',
-        'out/gen out/ing:',
-        '\tmkdir -p $@',
-        'out/gen/%.csv: | out/gen',
-        '\techo $* > $@',
-        'out/ing/%.done: out/gen/%.csv | out/ing',
-        '\tcp $< $@',
-        '',
-      ];
-      for (const g of groups(n, 200, ingOut)) lines.push(`all: ${g}`);
-      write(dir, 'Makefile', lines);
+      twoStageMakefile(dir, n, 'echo $* > $@', 'cp $< $@');
     },
   },
 };
+
+/** The two-stage pipeline as a Daxfile: gen makes out/gen/{chunk}.csv, ingest out/ing/{chunk}.done from it. */
+function twoStageDaxfile(dir, n, genRun, ingestRun) {
+  writeFileSync(join(dir, 'chunks.txt'), `0:${n - 1}\n`);
+  write(dir, 'Daxfile.yaml', [
+    'version: 1',
+    'wildcards:',
+    "  chunk: { pattern: '[0-9]+', file: chunks.txt }",
+    'rules:',
+    // Paths are quoted: in a YAML flow collection a plain scalar cannot contain { or }.
+    `  gen:    { output: 'out/gen/{chunk}.csv', run: '${genRun}' }`,
+    `  ingest: { input: 'out/gen/{chunk}.csv', output: 'out/ing/{chunk}.done', run: '${ingestRun}' }`,
+    "targets: ['out/ing/{chunk}.done']",
+  ]);
+}
+
+/** The same as an idiomatic fast Makefile: pattern rules, no built-in rules, order-only
+ * directory prerequisites, no intermediate-file deletion. */
+function twoStageMakefile(dir, n, genRecipe, ingestRecipe) {
+  const lines = [
+    'MAKEFLAGS += --no-builtin-rules',
+    '.SUFFIXES:',
+    '.SECONDARY:', // keep out/gen/*.csv (make would delete them as intermediate files)
+    '.PHONY: all',
+    'all:',
+    '',
+    'out/gen out/ing:',
+    '\tmkdir -p $@',
+    'out/gen/%.csv: | out/gen',
+    `\t${genRecipe}`,
+    'out/ing/%.done: out/gen/%.csv | out/ing',
+    `\t${ingestRecipe}`,
+    '',
+  ];
+  for (const g of groups(n, 200, ingOut)) lines.push(`all: ${g}`);
+  write(dir, 'Makefile', lines);
+}
 
 /** A journal as `runs` full builds of the two-stage pipeline over n chunks would leave. */
 export function writeJournal(stateDir, n, runs) {
