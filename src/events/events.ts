@@ -55,10 +55,10 @@ export type JobStatus = 'ok' | 'failed' | 'incomplete' | 'lost';
 export type DaxEvent = { ts: number } & (
   | { type: 'message'; level: 'error' | 'warn' | 'info' | 'debug'; text: string }
   | { type: 'notice'; level: 'warn' | 'info'; notice: Notice }
-  | { type: 'run-start'; run: string; targets: string[]; counts: Counts; jobs: number }
+  | { type: 'run-start'; run: string; targets: string[]; sets: Record<string, string>; counts: Counts; jobs: number; resumes?: string }
   | { type: 'plan'; job: string; rule: string; reason: string; command?: string }
   | { type: 'job-queued'; job: string; rule: string; attempt: number; worker: string; slot: number; handle?: string }
-  | { type: 'job-start'; job: string; rule: string; attempt: number; worker: string; slot: number; log: string; reason: string; handle?: string }
+  | { type: 'job-start'; job: string; rule: string; attempt: number; worker: string; slot: number; log: string; reason: string; handle?: string; node?: string } // node: the host it runs on, where a batch system chose it
   | {
       type: 'job-end';
       job: string;

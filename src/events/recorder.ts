@@ -14,6 +14,7 @@ export interface AttemptRecord {
   worker: string;
   slot: number;
   handle?: string;
+  node?: string; // the host a batch system ran it on
   queued?: number; // epoch ms: waiting in a batch queue from then
   start?: number; // running from then
   end?: number;
@@ -33,7 +34,9 @@ export interface RunRecord {
   end?: number;
   result?: string;
   targets: string[];
+  sets: Record<string, string>;
   jobs: number;
+  resumes?: string; // the run this one continued
   counts?: Counts;
   attempts: AttemptRecord[];
   skipped: Array<{ job: string; rule: string; why: string }>;
@@ -68,7 +71,7 @@ export class RunRecorder implements Logger {
   event(e: DaxEvent): void {
     switch (e.type) {
       case 'run-start':
-        this.rec = { format: 1, run: e.run, start: e.ts, targets: e.targets, jobs: e.jobs, attempts: [], skipped: [], notices: [], reports: [] };
+        this.rec = { format: 1, run: e.run, start: e.ts, targets: e.targets, sets: e.sets, jobs: e.jobs, ...(e.resumes ? { resumes: e.resumes } : {}), attempts: [], skipped: [], notices: [], reports: [] };
         return;
       case 'job-queued':
         this.attempt(e).queued = e.ts;
@@ -78,6 +81,7 @@ export class RunRecorder implements Logger {
         a.start = e.ts;
         a.reason = e.reason;
         if (e.handle) a.handle = e.handle;
+        if (e.node) a.node = e.node;
         return;
       }
       case 'job-end': {

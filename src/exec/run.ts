@@ -252,7 +252,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
       if (opts.noopKey) saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));
       return { kind: 'done', result: 'nothing-to-do', run: runId, counts: counts0, failed: [] };
     }
-    log.emit({ type: 'run-start', run: runId, targets, counts: counts0, jobs: Math.max(0, slots) });
+    log.emit({ type: 'run-start', run: runId, targets, sets: opts.sets, counts: counts0, jobs: Math.max(0, slots), ...(opts.resumes ? { resumes: opts.resumes } : {}) });
     const scheduler = new Scheduler({
       runId, keepGoing: !!opts.keepGoing, pools, executor, attempts, journal, loggers: log, projectDir: project.config.projectDir,
       ...(project.config.minFree > 0 ? { space: new FreeSpace([project.config.projectDir, project.stateDir], project.config.minFree) } : {}),
