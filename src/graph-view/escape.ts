@@ -9,7 +9,14 @@ export function escapeXml(s: string): string {
 const XML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** A DOT double-quoted string, quotes included. Backslashes are doubled so Graphviz's escapes
- * (\N, \G, \l) in a value stay text; a line break is written as the \n Graphviz breaks on. */
+ * (\N, \G, \l) in a label stay text and no value can end the string early; a line break is
+ * written as the \n Graphviz breaks on. (In a node name Graphviz keeps the doubled backslash:
+ * still one name per job, and the label shows the value as it is.) */
 export function dotString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n|\r/g, '\\n')}"`;
+}
+
+/** A DOT label or tooltip: Graphviz reads &-entities in these, so a value's & is written &amp;. */
+export function dotLabel(s: string): string {
+  return dotString(s.replace(/&/g, '&amp;'));
 }
