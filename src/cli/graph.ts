@@ -43,7 +43,8 @@ export function registerGraph(program: Command): void {
       }
       const g = opts.jobs ? jobGraph(jobs) : ruleGraph(jobs, project.pipeline.rules.map((r) => r.name));
       const text = renderGraph(g, format, {
-        title: path.relative(process.cwd(), project.config.daxfile) || project.config.daxfile,
+        // The Daxfile with its directory's name: "catalog/Daxfile.yaml", wherever dax ran.
+        title: path.relative(path.dirname(project.config.projectDir), project.config.daxfile),
         subtitle: targets.length ? `targets: ${targets.join(' ')}` : "the Daxfile's targets",
       });
       if (opts.output === undefined) {

@@ -1,7 +1,7 @@
 // Shared by the dax graph tests: a small hand-written project, a copy of the demo catalog, and
 // Graphviz's own reading of the DOT dax writes.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { project, repo } from '../engine/helpers.js';
@@ -45,13 +45,16 @@ export function smallProject(): string {
 
 const copies: string[] = [];
 
-/** A copy of examples/catalog (and the rules it includes, at the same relative place); returns
- * the example's directory in the copy. */
+/** A copy of examples/catalog (and the rules it includes, at the same relative place) that can
+ * run; returns the example's directory in the copy. */
 export function catalogCopy(): string {
   const root = mkdtempSync(join(tmpdir(), 'dax-graph-catalog-'));
   copies.push(root);
   cpSync(join(repo, 'examples/catalog'), join(root, 'examples/catalog'), { recursive: true });
   cpSync(join(repo, 'rules'), join(root, 'rules'), { recursive: true });
+  // The example's tools import the package by its name, as an installed dax would be.
+  mkdirSync(join(root, 'node_modules'));
+  symlinkSync(repo, join(root, 'node_modules/dax-pipeline'));
   return join(root, 'examples/catalog');
 }
 
