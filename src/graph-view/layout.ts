@@ -82,5 +82,7 @@ export function layoutGraph(g: ViewGraph): Layout {
   });
   const edges = g.edges.map((edge): PlacedEdge => ({ edge, points: (d.edge(edge.from, edge.to)?.points ?? []).map((p) => ({ x: p.x, y: p.y })) }));
   const label = d.graph();
-  return { width: Math.ceil(label.width ?? 0), height: Math.ceil(label.height ?? 0), nodes, edges };
+  // dagre gives an empty graph no finite size: draw it as just its margins.
+  const size = (v: number | undefined): number => (v !== undefined && Number.isFinite(v) && v > 0 ? Math.ceil(v) : 2 * MARGIN);
+  return { width: size(label.width), height: size(label.height), nodes, edges };
 }

@@ -143,6 +143,17 @@ targets: ['out/{n}.txt']
     expect(readdirSync(dir).sort()).toEqual(['Daxfile.yaml', 'forced.html', 'g.dot', 'g.html', 'g.svg', 'g.txt']);
   });
 
+  it('targets that no job makes (a source file): an empty graph, still a valid drawing', () => {
+    const dir = smallProject();
+    expect(graphviz(dax(dir, 'graph', 'Daxfile.yaml').stdout).nodes).toEqual([]);
+    for (const format of ['svg', 'html']) {
+      const r = dax(dir, 'graph', 'Daxfile.yaml', '--format', format);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/<svg [^>]*viewBox="0 0 \d+ \d+"/);
+      expect(r.stdout).not.toMatch(/NaN|Infinity/);
+    }
+  });
+
   it('usage errors exit 2 and write nothing: a bad --format, an -o in a missing directory', () => {
     const dir = smallProject();
     expect(refused(dir, 'graph', '--format', 'png', '-o', 'g.png')).toMatch(/--format must be one of dot, svg, html, got "png"/);
