@@ -1,5 +1,6 @@
 // Daxfile loading: find the file → parse YAML with positions → includes → schema validation →
-// merge → typed Config (model.ts) → static checks. The first error, in file order, is returned.
+// merge → typed Config (model.ts) → static checks. Schema and static-check errors come all at
+// once (the first carries the rest, in file order); the others stop loading at the first.
 import { parseSize } from '../util/size.js';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { keyString, readSource, type KeyPath, type SourceFile } from './yaml-sou
 import { validateSource, type FileKind } from './validate.js';
 import { parseDuration } from './duration.js';
 import { resolveVars } from './vars.js';
-import { formatLoc } from './errors.js';
+import { configErrors, formatLoc } from './errors.js';
 import { checkConfig, type RuleSource } from './checks.js';
 import { daxfilePath } from './cache.js';
 import { checkPins, workerSpecs } from './workers.js';
@@ -146,6 +147,7 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     workspace,
     // A workspace elsewhere is reached through a symlink in the project (paths stay project-relative).
     allowOutside: [...(rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)), ...outside(workspace, projectDir)],
+    warnings: loaded.flatMap((s) => s.warnings),
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
@@ -200,7 +202,8 @@ function loadTree(
   if (!read.ok) return read;
   const src = read.value;
   const problems = validateSource(src, kind);
-  if (problems.length > 0) return err(problems[0]!);
+  const problem = configErrors(problems);
+  if (problem) return err(problem);
   seen.add(real);
   const inner = [...stack, real];
   const inc = (src.data as Partial<Daxfile>).include;
