@@ -194,8 +194,9 @@ function mapError(e: ErrorObject, src: SourceFile): ConfigError {
       const got = `got ${describe(e.data)}`;
       const expected = parent.errorMessage ?? expectedOf(e);
       const last = keyPath[keyPath.length - 1];
-      // `run:` with the command on the next line and a ": " in it parses as a mapping.
-      const colon = last === 'run' && isRecord(e.data) && Object.keys(e.data).some((k) => /\s/.test(k));
+      // A command on a line of its own (`run:` then the command, or `- echo a: b` in a list) with
+      // ": " in it parses as a mapping.
+      const colon = keyPath.includes('run') && isRecord(e.data) && Object.keys(e.data).some((k) => /\s/.test(k));
       return at(keyPath, where, `${expected}, ${got}`, colon ? COLON_HINT : typeof last === 'string' ? HINTS[last] : undefined);
     }
   }

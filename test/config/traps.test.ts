@@ -43,6 +43,8 @@ describe('": " in an unquoted command', () => {
     const e = await loadError('version: 1\nrules:\n  gen:\n    output: out.txt\n    run:\n      echo key: value > {output}\n');
     expect(e.key).toBe('rules.gen.run');
     expect(e.hint).toMatch(/": " inside an unquoted value starts a mapping/);
+    const item = await loadError('version: 1\nrules:\n  gen:\n    output: out.txt\n    run:\n      - echo key: value\n');
+    expect(item).toMatchObject({ key: 'rules.gen.run[0]', hint: expect.stringMatching(/starts a mapping/) });
   });
 
   it('the folded form the hint suggests runs', () => {
