@@ -64,6 +64,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const rules: RuleSpec[] = [];
   const ruleSources: RuleSource[] = [];
   const ruleByName = new Map<string, RuleSpec>();
+  // Errors of the merge step, all of them: a user fixes them in one go.
+  const problems: ConfigError[] = [];
   for (const src of loaded) {
     const d = src.data as Partial<Daxfile>;
     for (const [name, value] of Object.entries(d.vars ?? {})) {
@@ -73,8 +75,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
       if (n === undefined) continue;
       if (name === 'min_free') {
         const size = parseSize(n);
-        if (!size.ok) return err({ loc: src.locateValue(['limits', name]), key: 'limits.min_free', message: size.error, hint: 'write e.g. min_free: 10G' });
-        minFree = size.value;
+        if (size.ok) minFree = size.value;
+        else problems.push({ loc: src.locateValue(['limits', name]), key: 'limits.min_free', message: size.error, hint: 'write e.g. min_free: 10G' });
         continue;
       }
       limits[name] = n as number; // the schema: an integer for every pool but min_free
@@ -82,7 +84,10 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     }
     for (const [name, w] of Object.entries(d.wildcards ?? {})) {
       const spec = wildcardSpec(src, name, w);
-      if (!spec.ok) return spec;
+      if (!spec.ok) {
+        problems.push(spec.error);
+        continue;
+      }
       wildcards[name] = spec.value;
       wildcardSources[name] = src;
     }
@@ -90,20 +95,27 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
       const loc = src.locate(['rules', name]);
       const prev = ruleByName.get(name);
       if (prev) {
-        return err({
+        problems.push({
           loc,
           key: `rules.${name}`,
           message: `rule '${name}' is defined twice: here and at ${formatLoc(prev.loc, opts.cwd)}`,
           hint: 'rename one of them; rule names are global across included files',
         });
+        continue;
       }
       const spec = ruleSpec(src, name, raw, loc);
-      if (!spec.ok) return spec;
+      if (!spec.ok) {
+        problems.push(spec.error);
+        continue;
+      }
       rules.push(spec.value);
       ruleByName.set(name, spec.value);
       ruleSources.push({ spec: spec.value, src, raw });
     }
   }
+
+  const merged = configErrors(problems);
+  if (merged) return err(merged);
 
   const rootRaw = root.data as Partial<Daxfile>;
   if (rootRaw.rules === undefined && rootRaw.include === undefined) {
@@ -153,8 +165,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
     },
   };
-  const problems = checkConfig(config, ruleSources, wildcardSources, root);
-  if (problems) return err(problems);
+  const checked = checkConfig(config, ruleSources, wildcardSources, root);
+  if (checked) return err(checked);
   return ok(config);
 }
 

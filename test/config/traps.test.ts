@@ -129,6 +129,16 @@ describe('all errors at once', () => {
     expect([e, ...(e.more ?? [])].map((x) => x.key)).toEqual(['rules.a.run', 'rules.b.run']);
   });
 
+  it('errors of wildcards and rules found while merging', async () => {
+    const e = await loadError(
+      'version: 1\nwildcards:\n  c: { values: [1], file: c.txt }\nrules:\n  a:\n    output: a.txt\n    outputs: atomic\n    cwd: sub\n    run: touch a.txt\n',
+    );
+    expect([e, ...(e.more ?? [])].map((x) => x.message)).toEqual([
+      expect.stringContaining("wildcard 'c' has more than one domain"),
+      expect.stringContaining('outputs: atomic runs the command in a directory of its own'),
+    ]);
+  });
+
   it('at most 20', async () => {
     const rules = Array.from({ length: 30 }, (_, i) => `  r${i}:\n    output: o${i}.txt\n    retries: -1\n`).join('');
     const e = await loadError(`version: 1\nrules:\n${rules}`);
