@@ -169,7 +169,7 @@ function commentCuts(doc: Document, at: (offset: number) => Loc): ConfigError[] 
     if (!isScalar(run) || run.type !== Scalar.PLAIN || typeof run.value !== 'string') continue;
     const comment = run.srcToken && 'end' in run.srcToken ? run.srcToken.end?.find((t) => t.type === 'comment') : undefined;
     if (!comment) continue;
-    const open = ["'", '"'].find((q) => (run.value as string).split(q).length % 2 === 0);
+    const open = openQuote(run.value);
     if (open === undefined) continue;
     out.push({
       loc: at(comment.offset),
@@ -179,6 +179,24 @@ function commentCuts(doc: Document, at: (offset: number) => Loc): ConfigError[] 
     });
   }
   return out;
+}
+
+/** The shell quote still open at the end of `text`, if any (' and " as sh reads them, \\ escapes). */
+function openQuote(text: string): "'" | '"' | undefined {
+  let open: "'" | '"' | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (open === "'") {
+      if (c === "'") open = undefined;
+    } else if (c === '\\') {
+      i++;
+    } else if (c === open) {
+      open = undefined;
+    } else if (open === undefined && (c === "'" || c === '"')) {
+      open = c;
+    }
+  }
+  return open;
 }
 
 /** "rules.gen.input[0]" from ["rules", "gen", "input", 0]. */

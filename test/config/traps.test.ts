@@ -71,6 +71,18 @@ describe('" #" inside shell quotes of an unquoted command', () => {
     expect(run.stderr).toMatch(/dax: warning: Daxfile\.yaml:5:18: rules\.gen\.run: the command ends here: YAML reads " #" as the start of a comment/);
   });
 
+  it('quotes are read as the shell reads them', async () => {
+    const warned = async (run: string): Promise<number> => {
+      const dir = project({ 'Daxfile.yaml': `version: 1\nrules:\n  gen:\n    output: out.txt\n    run: ${run}\n` });
+      const r = await loadProject({ cwd: dir, sets: {}, env: {}, version: 'test' });
+      expect(r.ok).toBe(true);
+      return r.ok ? (r.value.config.warnings ?? []).length : -1;
+    };
+    expect(await warned(`echo "it's" > {output} # a note`)).toBe(0);
+    expect(await warned(`echo it\\'s > {output} # a note`)).toBe(0);
+    expect(await warned(`echo "it's #1" > {output}`)).toBe(1);
+  });
+
   it('a comment after a complete command is fine', async () => {
     const dir = project({ 'Daxfile.yaml': 'version: 1\nrules:\n  gen:\n    output: out.txt\n    run: echo "a b" > {output} # the greeting\ntargets: [out.txt]\n' });
     const r = await loadProject({ cwd: dir, sets: {}, env: {}, version: 'test' });
