@@ -1,5 +1,5 @@
 // The sky chunker of Qserv (lsst/sphgeom Chunker), reimplemented so chunk ids, boundaries and
-// intersections match it exactly; see ../../../shared/chunks.md for the definitions.
+// intersections match it exactly; see docs/chunks.md.
 // Public angles are degrees (what users type); everything inside is radians.
 import { type Result, ok, err } from '../util/result.js';
 import { FULL_LON, HALF_PI, PI, TWO_PI, degToRad, lonContains, lonInterval, lonIsFull, lonSize, lonWraps, normalizeLon, radToDeg } from './angle.js';

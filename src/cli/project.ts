@@ -34,6 +34,7 @@ export async function loadProject(g: GlobalOptions, setItems: string[]): Promise
   if (!sets.ok) configError(sets.error);
   const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: acqEnv(), plugins: plugins(), version: VERSION });
   if (!project.ok) configError(project.error);
+  for (const w of project.value.config.warnings ?? []) process.stderr.write(`dax: warning: ${formatConfigError(w)}\n`);
   return { project: project.value, sets: sets.value };
 }
 

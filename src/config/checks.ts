@@ -1,11 +1,12 @@
 // Static checks that need neither the filesystem nor the graph: placeholders, wildcard sets,
-// patterns, resources. Each returns the first problem with its file:line:col and key.
+// patterns, resources. Each rule's first problem is reported, with its file:line:col and key.
 import type { Config, ConfigError, RuleSpec } from './model.js';
 import type { Rule } from './daxfile.types.js';
 import { keyString, type KeyPath, type SourceFile } from './yaml-source.js';
 import { parseTemplate, wildcardNames, type Token } from './template.js';
 import { compileWildcardPattern } from './pattern.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
+import { configErrors } from './errors.js';
 import { ENV_PREFIX } from './vars.js';
 
 export interface RuleSource {
@@ -65,7 +66,7 @@ function checkTemplate(text: string, w: Where, scope: Scope): { error?: ConfigEr
             scope.what === 'an input'
               ? 'an input may use only the wildcards of its outputs; add the wildcard to the outputs or fix the name'
               : `use {vars.${t.name}} for a variable, {input}/{output} for paths, or {{${t.name}}} for literal braces`;
-          return { error: problem(w, msg, didYouMean(t.name, [...scope.wildcards]) ?? hint), tokens: [] };
+          return { error: problem(w, msg, nearPlaceholder(t.name, scope) ?? hint), tokens: [] };
         }
         break;
       case 'input':
@@ -93,6 +94,17 @@ function checkTemplate(text: string, w: Where, scope: Scope): { error?: ConfigEr
     }
   }
   return { tokens: parsed.value };
+}
+
+/** "did you mean {input}?" for a placeholder that is none of those in scope ({inputs}). */
+function nearPlaceholder(name: string, scope: Scope): string | undefined {
+  const wildcards = [...(scope.wildcards ?? [])];
+  const names = [...wildcards, ...(scope.io ? ['input', 'output'] : [])];
+  const near = closest(name, names);
+  if (near !== undefined) return `did you mean {${near}}?`;
+  if (scope.vars.has(name)) return `did you mean {vars.${name}}?`;
+  const v = closest(name, [...scope.vars]);
+  return v === undefined ? undefined : `did you mean {vars.${v}}?`;
 }
 
 /** The key path of item i of a string-or-list key. */
@@ -277,12 +289,12 @@ export function checkConfig(
     const c = checkTemplate(t.text, { src: root, path: ['targets', i] }, { vars, what: 'a target' });
     if (c.error) found.push(c.error);
   });
-  // Report the first problem in file order (files in load order).
+  // In file order (files in load order); the first carries the rest.
   const order = new Map(config.files.map((f, i) => [f, i]));
   found.sort((a, b) => {
     const fa = order.get(a.loc?.file ?? '') ?? 0;
     const fb = order.get(b.loc?.file ?? '') ?? 0;
     return fa - fb || (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0);
   });
-  return found[0];
+  return configErrors(found);
 }

@@ -1,5 +1,6 @@
 // Daxfile loading: find the file → parse YAML with positions → includes → schema validation →
-// merge → typed Config (model.ts) → static checks. The first error, in file order, is returned.
+// merge → typed Config (model.ts) → static checks. Schema and static-check errors come all at
+// once (the first carries the rest, in file order); the others stop loading at the first.
 import { parseSize } from '../util/size.js';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { keyString, readSource, type KeyPath, type SourceFile } from './yaml-sou
 import { validateSource, type FileKind } from './validate.js';
 import { parseDuration } from './duration.js';
 import { resolveVars } from './vars.js';
-import { formatLoc } from './errors.js';
+import { configErrors, formatLoc } from './errors.js';
 import { checkConfig, type RuleSource } from './checks.js';
 import { daxfilePath } from './cache.js';
 import { checkPins, workerSpecs } from './workers.js';
@@ -63,6 +64,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const rules: RuleSpec[] = [];
   const ruleSources: RuleSource[] = [];
   const ruleByName = new Map<string, RuleSpec>();
+  // Errors of the merge step, all of them: a user fixes them in one go.
+  const problems: ConfigError[] = [];
   for (const src of loaded) {
     const d = src.data as Partial<Daxfile>;
     for (const [name, value] of Object.entries(d.vars ?? {})) {
@@ -72,8 +75,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
       if (n === undefined) continue;
       if (name === 'min_free') {
         const size = parseSize(n);
-        if (!size.ok) return err({ loc: src.locateValue(['limits', name]), key: 'limits.min_free', message: size.error, hint: 'write e.g. min_free: 10G' });
-        minFree = size.value;
+        if (size.ok) minFree = size.value;
+        else problems.push({ loc: src.locateValue(['limits', name]), key: 'limits.min_free', message: size.error, hint: 'write e.g. min_free: 10G' });
         continue;
       }
       limits[name] = n as number; // the schema: an integer for every pool but min_free
@@ -81,7 +84,10 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     }
     for (const [name, w] of Object.entries(d.wildcards ?? {})) {
       const spec = wildcardSpec(src, name, w);
-      if (!spec.ok) return spec;
+      if (!spec.ok) {
+        problems.push(spec.error);
+        continue;
+      }
       wildcards[name] = spec.value;
       wildcardSources[name] = src;
     }
@@ -89,20 +95,27 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
       const loc = src.locate(['rules', name]);
       const prev = ruleByName.get(name);
       if (prev) {
-        return err({
+        problems.push({
           loc,
           key: `rules.${name}`,
           message: `rule '${name}' is defined twice: here and at ${formatLoc(prev.loc, opts.cwd)}`,
           hint: 'rename one of them; rule names are global across included files',
         });
+        continue;
       }
       const spec = ruleSpec(src, name, raw, loc);
-      if (!spec.ok) return spec;
+      if (!spec.ok) {
+        problems.push(spec.error);
+        continue;
+      }
       rules.push(spec.value);
       ruleByName.set(name, spec.value);
       ruleSources.push({ spec: spec.value, src, raw });
     }
   }
+
+  const merged = configErrors(problems);
+  if (merged) return err(merged);
 
   const rootRaw = root.data as Partial<Daxfile>;
   if (rootRaw.rules === undefined && rootRaw.include === undefined) {
@@ -146,13 +159,14 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
     workspace,
     // A workspace elsewhere is reached through a symlink in the project (paths stay project-relative).
     allowOutside: [...(rootData.allow_outside ?? []).map((p) => path.resolve(projectDir, p)), ...outside(workspace, projectDir)],
+    warnings: loaded.flatMap((s) => s.warnings),
     locate(file: string, keyPath: Array<string | number>): Loc {
       const src = files.get(file);
       return src ? src.locate(keyPath) : { file, line: 1, col: 1 };
     },
   };
-  const problems = checkConfig(config, ruleSources, wildcardSources, root);
-  if (problems) return err(problems);
+  const checked = checkConfig(config, ruleSources, wildcardSources, root);
+  if (checked) return err(checked);
   return ok(config);
 }
 
@@ -200,7 +214,8 @@ function loadTree(
   if (!read.ok) return read;
   const src = read.value;
   const problems = validateSource(src, kind);
-  if (problems.length > 0) return err(problems[0]!);
+  const problem = configErrors(problems);
+  if (problem) return err(problem);
   seen.add(real);
   const inner = [...stack, real];
   const inc = (src.data as Partial<Daxfile>).include;

@@ -14,7 +14,13 @@ export interface ConfigError {
   key?: string; // the key path, e.g. "rules.gen.timeout"
   message: string; // what is wrong and what was expected
   hint?: string; // what to do
+  /** Further errors found in the same pass (up to MAX_CONFIG_ERRORS in all), in file order:
+   * a user fixes a Daxfile in one go rather than one error per run. */
+  more?: ConfigError[];
 }
+
+/** How many config errors one load reports at most. */
+export const MAX_CONFIG_ERRORS = 20;
 
 export type Scalar = string | number | boolean;
 export type VarValue = Scalar | Scalar[];
@@ -118,6 +124,8 @@ export interface Config {
   workspace: string;
   /** Absolute directories outside the project that paths may reach through symlinks. */
   allowOutside: string[];
+  /** Things that load but are likely not what was meant (a command cut by a YAML comment). */
+  warnings?: ConfigError[];
   /** Where a key path was written, for error messages raised after loading. A plain function
    *  (no `this`): the cache takes it off the Config and puts a stand-in back. */
   locate: (file: string, path: Array<string | number>) => Loc;

@@ -2,6 +2,12 @@
 
 /** A hint naming the closest candidate, if one is close enough to be a likely typo. */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const best = closest(word, candidates);
+  return best === undefined ? undefined : `did you mean '${best}'?`;
+}
+
+/** The candidate closest to `word`, if it is close enough to be a likely typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
@@ -12,7 +18,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
     }
   }
   const limit = Math.max(1, Math.floor(word.length / 3));
-  return best !== undefined && bestD <= limit ? `did you mean '${best}'?` : undefined;
+  return bestD <= limit ? best : undefined;
 }
 
 /** Levenshtein distance. */

@@ -53,7 +53,7 @@ function tokenize(text: string): Result<Token[], string> {
       const tok = placeholder(body);
       if (!tok) {
         return err(
-          `invalid placeholder {${body}} in ${JSON.stringify(text)}; expected {NAME}, {vars.NAME}, {input}, {output}, {input[i]} or {output[i]} ({{ and }} are literal braces)`,
+          `invalid placeholder {${body}} in ${JSON.stringify(text)}; ${snakemake(body) ?? 'expected {NAME}, {vars.NAME}, {input}, {output}, {input[i]} or {output[i]} ({{ and }} are literal braces)'}`,
         );
       }
       if (buf !== '') tokens.push({ kind: 'text', text: buf });
@@ -77,6 +77,16 @@ function tokenize(text: string): Result<Token[], string> {
   }
   if (buf !== '') tokens.push({ kind: 'text', text: buf });
   return ok(tokens);
+}
+
+/** What to write instead of Snakemake's placeholder forms. */
+function snakemake(body: string): string | undefined {
+  const m = /^(wildcards|config|params|input|output)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(body);
+  if (!m) return undefined;
+  const [, kind, name] = m;
+  if (kind === 'wildcards') return `did you mean {${name}}? A Daxfile names wildcards directly (Snakemake's {wildcards.${name}} is {${name}})`;
+  if (kind === 'config' || kind === 'params') return `did you mean {vars.${name}}? Values come from vars: (or --set ${name}=VALUE)`;
+  return `inputs and outputs have no names in a Daxfile: write {${kind}} for all of them or {${kind}[i]} for one`;
 }
 
 function placeholder(body: string): Token | undefined {

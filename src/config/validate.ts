@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { ConfigError } from './model.js';
-import { keyString, type KeyPath, type SourceFile } from './yaml-source.js';
-import { didYouMean } from './suggest.js';
+import { COLON_HINT, keyString, type KeyPath, type SourceFile } from './yaml-source.js';
+import { closest, didYouMean } from './suggest.js';
 
 export type FileKind = 'root' | 'include';
 
@@ -88,7 +88,7 @@ export function validateSource(src: SourceFile, kind: FileKind): ConfigError[] {
   }
   const validate = getValidators()[kind];
   if (validate(src.data)) return [];
-  const errors = relevant(validate.errors ?? []);
+  const errors = misspeltRequired(relevant(validate.errors ?? []));
   const mapped = errors.map((e) => mapError(e, src));
   mapped.sort((a, b) => (a.loc && b.loc ? a.loc.line - b.loc.line || a.loc.col - b.loc.col : 0));
   return mapped;
@@ -120,6 +120,23 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
     }
   });
   return errors.filter((_, i) => !drop.has(i));
+}
+
+/** A missing required key next to an unknown key that is its misspelling (ouptut for output):
+ * the unknown key is the one to report, with the suggestion. */
+function misspeltRequired(errors: ErrorObject[]): ErrorObject[] {
+  const unknown = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const names = unknown.get(e.instancePath) ?? [];
+    names.push(String((e.params as Record<string, unknown>).additionalProperty));
+    unknown.set(e.instancePath, names);
+  }
+  return errors.filter((e) => {
+    if (e.keyword !== 'required') return true;
+    const missing = String((e.params as Record<string, unknown>).missingProperty);
+    return !(unknown.get(e.instancePath) ?? []).some((name) => closest(name, [missing]) !== undefined);
+  });
 }
 
 function pathOf(pointer: string, data: unknown): Array<string | number> {
@@ -156,12 +173,11 @@ function mapError(e: ErrorObject, src: SourceFile): ConfigError {
       const name = String(params.additionalProperty);
       const allowed = Object.keys(parent.properties ?? {});
       const p = [...keyPath, name];
-      return at(
-        p,
-        keyString(p),
-        `unknown key '${name}' ${where === '' ? 'at the top level' : `in ${where}`}; expected one of: ${allowed.join(', ')}`,
-        didYouMean(name, allowed),
-      );
+      const place = where === '' ? 'at the top level' : `in ${where}`;
+      const near = closest(name, allowed);
+      return near === undefined
+        ? at(p, keyString(p), `unknown key '${name}' ${place}; expected one of: ${allowed.join(', ')}`)
+        : at(p, keyString(p), `unknown key '${name}' ${place} — did you mean '${near}'?`, `expected one of: ${allowed.join(', ')}`);
     }
     case 'required': {
       const name = String(params.missingProperty);
@@ -178,7 +194,10 @@ function mapError(e: ErrorObject, src: SourceFile): ConfigError {
       const got = `got ${describe(e.data)}`;
       const expected = parent.errorMessage ?? expectedOf(e);
       const last = keyPath[keyPath.length - 1];
-      return at(keyPath, where, `${expected}, ${got}`, typeof last === 'string' ? HINTS[last] : undefined);
+      // A command on a line of its own (`run:` then the command, or `- echo a: b` in a list) with
+      // ": " in it parses as a mapping.
+      const colon = keyPath.includes('run') && isRecord(e.data) && Object.keys(e.data).some((k) => /\s/.test(k));
+      return at(keyPath, where, `${expected}, ${got}`, colon ? COLON_HINT : typeof last === 'string' ? HINTS[last] : undefined);
     }
   }
 }

@@ -2,7 +2,7 @@
 // static checks, the engine) can point at file:line:col.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import type { ConfigError, Loc } from './model.js';
 import { err, ok, type Result } from '../util/result.js';
 import { unreadable } from '../util/ranges.js';
@@ -19,7 +19,15 @@ export interface SourceFile {
   locate(keyPath: KeyPath): Loc;
   /** Where the value at `keyPath` starts (the scalar itself, not its key). */
   locateValue(keyPath: KeyPath): Loc;
+  /** What parses but is likely not what was meant. */
+  warnings: ConfigError[];
 }
+
+/** The trap of a command with ": " in it, written as a plain YAML value. */
+export const COLON_HINT = 'in YAML, ": " inside an unquoted value starts a mapping: quote the whole command (run: "echo a: b"), or write run: >- and the command indented on the next lines';
+
+/** A key, then an unquoted value with ": " in it: `run: echo a: b`. */
+const PLAIN_WITH_COLON = /^\s*(?:-\s+)?[^\s:#'"][^:#]*:\s+[^\s'"[{|>&*!#][^#]*?:(?:\s|$)/;
 
 export function readSource(file: string, from?: { loc: Loc; key: string }, emptyAs?: unknown): Result<SourceFile, ConfigError> {
   let text: string;
@@ -49,12 +57,16 @@ export function parseSource(file: string, text: string, emptyAs?: unknown): Resu
   if (first) {
     const loc = at(first.pos[0]);
     const line = text.split('\n')[loc.line - 1] ?? '';
-    // The usual trap: a placeholder inside a flow list, where { starts a mapping.
+    // The usual traps: ": " in an unquoted command; a placeholder inside a flow list, where {
+    // starts a mapping.
+    const colon = PLAIN_WITH_COLON.test(line);
     const braces = /\[[^\]]*\{|\{[^}]*\}[^,\]]*[,\]]/.test(line);
     return err({
       loc,
-      message: `YAML syntax error: ${firstLine(first.message)}`,
-      hint: braces
+      message: `YAML syntax error: ${firstLine(first.message)}${colon ? ' (the ": " in this unquoted value starts a mapping)' : ''}`,
+      hint: colon
+        ? COLON_HINT
+        : braces
         ? "quote strings with placeholders inside [ ] lists, e.g. output: ['out/{chunk}.csv']"
         : 'fix the YAML syntax (indentation, quoting, a missing ":")',
     });
@@ -69,6 +81,7 @@ export function parseSource(file: string, text: string, emptyAs?: unknown): Resu
     });
   }
   const src = makeSource(file, doc, at, data.value);
+  src.warnings = commentCuts(doc, at);
   // An empty document (no content, or only comments) parses to null.
   if (src.data === null && emptyAs !== undefined) src.data = emptyAs;
   return ok(src);
@@ -140,7 +153,50 @@ function makeSource(file: string, doc: Document, at: (offset: number) => Loc, da
     data,
     locate: (p) => walk(p, false),
     locateValue: (p) => walk(p, true),
+    warnings: [],
   };
+}
+
+/** Plain-scalar commands that YAML cut at " #" while a shell quote was open: `run: echo 'a #b'`
+ * runs `echo 'a` (a comment after a complete command is fine). */
+function commentCuts(doc: Document, at: (offset: number) => Loc): ConfigError[] {
+  const rules = doc.get('rules', true);
+  if (!isMap(rules)) return [];
+  const out: ConfigError[] = [];
+  for (const pair of rules.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const run = isMap(pair.value) ? pair.value.get('run', true) : undefined;
+    if (!isScalar(run) || run.type !== Scalar.PLAIN || typeof run.value !== 'string') continue;
+    const comment = run.srcToken && 'end' in run.srcToken ? run.srcToken.end?.find((t) => t.type === 'comment') : undefined;
+    if (!comment) continue;
+    const open = openQuote(run.value);
+    if (open === undefined) continue;
+    out.push({
+      loc: at(comment.offset),
+      key: `rules.${name}.run`,
+      message: `the command ends here: YAML reads " #" as the start of a comment, even inside shell quotes, so dax runs ${JSON.stringify(run.value)} (an unclosed ${open})`,
+      hint: 'quote the whole command (run: "..." with \\" inside), or write run: >- and the command indented on the next lines',
+    });
+  }
+  return out;
+}
+
+/** The shell quote still open at the end of `text`, if any (' and " as sh reads them, \\ escapes). */
+function openQuote(text: string): "'" | '"' | undefined {
+  let open: "'" | '"' | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (open === "'") {
+      if (c === "'") open = undefined;
+    } else if (c === '\\') {
+      i++;
+    } else if (c === open) {
+      open = undefined;
+    } else if (open === undefined && (c === "'" || c === '"')) {
+      open = c;
+    }
+  }
+  return open;
 }
 
 /** "rules.gen.input[0]" from ["rules", "gen", "input", 0]. */

@@ -8,6 +8,7 @@ import { isSafeValue, pathTooLong, PathPattern, DEFAULT_WILDCARD_PATTERN, shorte
 import type { Pipeline } from './pipeline.js';
 import { compilePath, type CompiledEach, type Rule } from './rule.js';
 import { err, ok, type Result } from '../util/result.js';
+import { closest } from '../config/suggest.js';
 import { globFiles, renderGlob, watchDirs } from './glob.js';
 import { Containment } from './contain.js';
 
@@ -52,7 +53,7 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
           return err({
             loc: t.template?.loc,
             message: `nothing makes target ${p}: no rule's output matches it and it is not a file`,
-            hint: `check the target, or add a rule whose output pattern matches it (rules: ${pipeline.rules.map((r) => r.name).join(', ') || 'none'})`,
+            hint: nearRule(p, pipeline) ?? `check the target, or add a rule whose output pattern matches it (rules: ${pipeline.rules.map((r) => r.name).join(', ') || 'none'})`,
           });
         }
         continue;
@@ -71,6 +72,12 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
   }
   b.trim();
   return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched });
+}
+
+/** "did you mean the rule 'generate'?" for a target that is a misspelt rule name. */
+function nearRule(target: string, pipeline: Pipeline): string | undefined {
+  const near = closest(target, pipeline.rules.map((r) => r.name));
+  return near === undefined ? undefined : `did you mean the rule '${near}'? (a rule name as a target runs all of its jobs)`;
 }
 
 /** Whether a job of `rule` with `values` has the very values of `consumer` (gen[c] for ingest[c]):

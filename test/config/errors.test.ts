@@ -28,22 +28,20 @@ describe('YAML and schema errors point at file:line:col', () => {
     const e = failure({ 'Daxfile.yaml': rule('    timout: 10\n') });
     expect(e.at).toBe('Daxfile.yaml:5:5');
     expect(e.key).toBe('rules.gen.timout');
-    expect(e.message).toBe(
-      "unknown key 'timout' in rules.gen; expected one of: output, input, run, resources, retries, timeout, cwd, env, check, workers, outputs, description, supersedes",
-    );
-    expect(e.hint).toBe("did you mean 'timeout'?");
+    expect(e.message).toBe("unknown key 'timout' in rules.gen — did you mean 'timeout'?");
+    expect(e.hint).toBe('expected one of: output, input, run, resources, retries, timeout, cwd, env, check, workers, outputs, description, supersedes');
   });
 
   test('unknown top-level key and unknown wildcard key', () => {
     expect(failure({ 'Daxfile.yaml': 'version: 1\nrules: {}\ntarget: []\n' })).toMatchObject({
       at: 'Daxfile.yaml:3:1',
-      message: expect.stringContaining("unknown key 'target' at the top level"),
-      hint: "did you mean 'targets'?",
+      message: "unknown key 'target' at the top level — did you mean 'targets'?",
     });
     expect(failure({ 'Daxfile.yaml': 'version: 1\nrules: {}\nwildcards:\n  c:\n    patern: x\n' })).toMatchObject({
       at: 'Daxfile.yaml:5:5',
       key: 'wildcards.c.patern',
-      message: "unknown key 'patern' in wildcards.c; expected one of: pattern, values, file, glob, chunks, ids, allow_empty, acquisitions",
+      message: "unknown key 'patern' in wildcards.c — did you mean 'pattern'?",
+      hint: 'expected one of: pattern, values, file, glob, chunks, ids, allow_empty, acquisitions',
     });
   });
 
