@@ -123,7 +123,7 @@ function failureLines(f: JobEnd): string[] {
   const attempts = f.maxAttempts && f.maxAttempts > 1 ? `, attempt ${f.attempt} of ${f.maxAttempts}` : '';
   const out = [`  ${printable(f.job)} (${printable(how)}, after ${formatDuration(f.durationMs)}${attempts}${f.worker !== 'local' ? `, on ${f.worker}` : ''})`];
   if (f.command !== undefined) {
-    const lines = f.command.split('\n');
+    const lines = f.command.replace(/\n+$/, '').split('\n');
     out.push(`    command: ${printable(lines[0]!)}`, ...lines.slice(1).map((l) => `             ${printable(l)}`));
   }
   if (!f.logMissing) {

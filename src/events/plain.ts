@@ -58,7 +58,7 @@ export class PlainLogger implements Logger {
   }
 
   private command(cmd: string): void {
-    for (const l of cmd.split('\n')) this.out.write(`    $ ${printable(l)}\n`);
+    for (const l of cmd.replace(/\n+$/, '').split('\n')) this.out.write(`    $ ${printable(l)}\n`);
   }
 
   event(e: DaxEvent): void {

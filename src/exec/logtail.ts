@@ -8,7 +8,7 @@ const HEADER = /^=== dax attempt \d+ /;
 /** The line dax writes at the top of each attempt's part of a job's log. */
 export function logHeader(attempt: number, attempts: number, run: string, ts: number, command: string): string {
   const when = new Date(ts).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `=== dax attempt ${attempt} of ${attempts} at ${when} (run ${run}): ${command.replace(/\n/g, ' \u21b5 ')}\n`;
+  return `=== dax attempt ${attempt} of ${attempts} at ${when} (run ${run}): ${command.replace(/\n+$/, '').replace(/\n/g, ' \u21b5 ')}\n`;
 }
 
 /** The last `lines` lines of the log's last attempt (what follows its header line). */
