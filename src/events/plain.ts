@@ -74,7 +74,7 @@ export class PlainLogger implements Logger {
         else if (this.info) this.line(describeNotice(e.notice), e.ts);
         return;
       case 'job-queued':
-        if (this.info) this.line(`queued ${e.job}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''} on ${e.worker}${e.handle ? ` (${e.handle})` : ''}`, e.ts);
+        if (this.info && this.o.jobLines !== false) this.line(`queued ${e.job}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''} on ${e.worker}${e.handle ? ` (${e.handle})` : ''}`, e.ts);
         return;
       case 'run-start':
         if (this.info) for (const l of headerLines(e, this.o.version)) this.line(l, e.ts);

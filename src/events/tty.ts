@@ -53,8 +53,12 @@ export class TtyLogger implements Logger {
         return;
       case 'progress':
       case 'job-queued':
+        this.plain.event(e); // nothing to print on a terminal
+        return;
       case 'job-skipped':
-        this.plain.event(e); // counted for the footer; printed only at debug level
+        // Counted for the footer; printed at the debug level only.
+        if (this.o.level === 'debug') this.above(e);
+        else this.plain.event(e);
         return;
       case 'job-start':
         // The status line shows it; with -p, its command goes above.
