@@ -3,7 +3,7 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -172,9 +172,10 @@ export class Attempts {
     if (spec.command === undefined) return;
     const header = logHeader(spec.attempt, job.rule.spec.retries + 1, spec.run, Date.now(), spec.command);
     try {
-      const fd = openSync(this.c.files.abs(spec.log), spec.attempt === 1 ? 'w' : 'a');
+      const fd = openSync(this.c.files.abs(spec.log), spec.attempt === 1 ? 'w' : 'a+');
       try {
-        writeSync(fd, header);
+        // On a line of its own, also after an attempt whose output did not end its last line.
+        writeSync(fd, endsLine(fd) ? header : `\n${header}`);
       } finally {
         closeSync(fd);
       }
@@ -335,6 +336,15 @@ export class Attempts {
     }
     return { status: 'ok' };
   }
+}
+
+/** Whether the file is empty or ends with a newline. */
+function endsLine(fd: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size === 0) return true;
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, size - 1);
+  return b[0] === 0x0a;
 }
 
 /** dax's own temporary name of an attempt: `.dax-tmp.<run id>.<attempt>.<name>`. */
