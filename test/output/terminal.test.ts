@@ -2,8 +2,8 @@
 // longest (elided to fit), blocked jobs after a failure, the elapsed time and an ETA; lines
 // above it stamped with the time of day; the failure footer at the end.
 import { afterAll, describe, expect, it } from 'vitest';
-import { project, removeProjects, write } from '../engine/helpers.js';
-import { onTerminal, statusFrames } from './pty.js';
+import { exists, project, read, removeProjects, waitFor, write } from '../engine/helpers.js';
+import { onTerminal, startOnTerminal, statusFrames } from './pty.js';
 
 afterAll(() => removeProjects());
 
@@ -97,5 +97,22 @@ describe('on a terminal', () => {
       expect(start, s.frames.join('\n')).toBeGreaterThan(0);
       expect(s.frames[start + 1]).toBe(`    $ sleep 0.1; echo sky_chunk_0000000${i} > sky/sky_chunk_0000000${i}.txt`);
     }
+  });
+
+  it('Ctrl-C: one line for the stopped jobs, and how to go on', async () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE.replace('"0.8"', '"30"') });
+    const run = startOnTerminal(dir, ['run', '--jobs', '3'], 'dax.pid');
+    await waitFor(() => exists(dir, 'dax.pid') && read(dir, 'dax.pid').endsWith('\n'), 'dax to start');
+    await waitFor(() => exists(dir, '.dax/logs') && exists(dir, `.dax/logs/${LONG}/sky_chunk_00000003.log`), 'three jobs to run');
+    process.kill(Number(read(dir, 'dax.pid')), 'SIGINT');
+    const s = await run;
+    expect(s.code, s.raw).toBe(130);
+    const lines = s.frames.filter((f) => !f.startsWith('['));
+    expect(lines.filter((l) => /INCOMPLETE|stopped \d/.test(l))).toEqual([
+      expect.stringMatching(new RegExp(`^stopped 3 running jobs \\(incomplete\\): (${LONG}\\[(chunk=)?sky_chunk_0000000[123]\\](, |$)){3}`)),
+    ]);
+    expect(lines).toContainEqual('1 job did not start: the run was stopped');
+    expect(lines).toContainEqual(expect.stringMatching(/^what now: `dax resume \S+` runs what is left$/));
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`${TIME.source}run \\S+ INTERRUPTED: 0 done, 3 incomplete, 1 not started`));
   });
 });
