@@ -112,7 +112,7 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
         loggers: [makeLogger({ json: !!opts.json, level, version: VERSION, ...(opts.printCommands ? { printCommands: true } : {}) })],
         ...(opts.printCommands ? { printCommands: true } : {}),
         ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
-        // The plain logger prints a dry run's commands at debug level only; JSON always has them.
+        // The plain logger prints a dry run's commands at debug level or with -p; JSON always has them.
         planCommands: !!opts.json || level === 'debug' || !!opts.printCommands,
       }),
     );
