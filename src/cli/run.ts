@@ -12,7 +12,7 @@ import { formatConfigError } from '../config/errors.js';
 import { assertNever } from '../util/result.js';
 import { trace } from '../util/trace.js';
 import { Exit } from './exit.js';
-import { ExitRequest, type GlobalOptions } from './main.js';
+import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
 import { globals, logLevel, usageError } from './options.js';
 
 export interface RunOptions {
@@ -22,6 +22,8 @@ export interface RunOptions {
   keepGoing?: boolean;
   set: string[];
   json?: boolean;
+  quiet?: boolean;
+  printCommands?: boolean;
   /** The run this one continues (dax resume). */
   resumes?: string;
 }
@@ -35,7 +37,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('-n, --dry-run', 'print each job that would run, and why; run nothing')
     .option('-k, --keep-going', 'keep running jobs that do not depend on a failed one')
     .option('--set <NAME=VALUE>', 'set a var (repeatable; wins over the Daxfile and DAX_VAR_NAME)', collect, [])
-    .option('--json', 'one JSON event per line on stdout');
+    .option('--json', 'one JSON event per line on stdout')
+    .option('-q, --quiet', 'print only warnings, failures and the summary (as --log-level warn)')
+    .option('-p, --print-commands', "print each job's command as it starts (and with -n)");
 }
 
 export function registerRun(program: Command): void {
@@ -67,7 +71,7 @@ export async function runCommand(cmd: Command, targets: string[], opts: RunOptio
 
 /** `dax run` with its options parsed (by commander, or by main's fast path for a plain command line). */
 export async function runWith(g: GlobalOptions, targets: string[], opts: RunOptions): Promise<number> {
-  const level = logLevel(g);
+  const level = opts.quiet && g.logLevel === undefined ? 'warn' : logLevel(g);
   const jobs = parseJobs(opts.jobs);
   const workers = parseWorkers(opts.workers);
   trace('start');
@@ -104,10 +108,12 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
     const domains = domainStamp(project);
     const outcome = await withSignals((signal, kill) =>
       runPipeline(project, {
-        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
+        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, signal, kill,
+        loggers: [makeLogger({ json: !!opts.json, level, version: VERSION, ...(opts.printCommands ? { printCommands: true } : {}) })],
+        ...(opts.printCommands ? { printCommands: true } : {}),
         ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
-        // The plain logger prints a dry run's commands at debug level only; JSON always has them.
-        planCommands: !!opts.json || level === 'debug',
+        // The plain logger prints a dry run's commands at debug level or with -p; JSON always has them.
+        planCommands: !!opts.json || level === 'debug' || !!opts.printCommands,
       }),
     );
     if (opts.dryRun || targets.length > 0 || outcome.kind !== 'done' || outcome.result !== 'ok' || domainStamp(project) === domains) return exitCodeOf(outcome);

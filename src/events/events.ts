@@ -36,6 +36,12 @@ export interface WorkerReport {
 
 export type Report = { kind: 'wildcard'; wildcard: WildcardReport } | { kind: 'worker'; worker: WorkerReport };
 
+/** One rule's part of a run's plan (for the ETA). */
+export interface RulePlan {
+  toRun: number;
+  meanMs?: number; // unknown: none of its jobs ever succeeded
+}
+
 /** Things dax did on its own that a user should hear of. */
 export type Notice =
   | { kind: 'lock-taken-over'; pid: number; host: string; run: string; start: number; why: string }
@@ -55,10 +61,24 @@ export type JobStatus = 'ok' | 'failed' | 'incomplete' | 'lost';
 export type DaxEvent = { ts: number } & (
   | { type: 'message'; level: 'error' | 'warn' | 'info' | 'debug'; text: string }
   | { type: 'notice'; level: 'warn' | 'info'; notice: Notice }
-  | { type: 'run-start'; run: string; targets: string[]; sets: Record<string, string>; counts: Counts; jobs: number; resumes?: string }
+  | {
+      type: 'run-start';
+      run: string;
+      targets: string[];
+      sets: Record<string, string>;
+      counts: Counts;
+      jobs: number;
+      resumes?: string;
+      directory?: string; // the project's directory
+      keepGoing?: boolean;
+      /** Why the jobs run, grouped: [what, how many jobs], the most common first. */
+      reasons?: Array<[string, number]>;
+      /** Per rule: jobs to run, and the mean duration of its jobs' last successful attempts. */
+      rules?: Record<string, RulePlan>;
+    }
   | { type: 'plan'; job: string; rule: string; reason: string; command?: string }
   | { type: 'job-queued'; job: string; rule: string; attempt: number; worker: string; slot: number; handle?: string }
-  | { type: 'job-start'; job: string; rule: string; attempt: number; worker: string; slot: number; log: string; reason: string; handle?: string; node?: string } // node: the host it runs on, where a batch system chose it
+  | { type: 'job-start'; job: string; rule: string; attempt: number; worker: string; slot: number; log: string; reason: string; handle?: string; node?: string; command?: string } // node: the host it runs on, where a batch system chose it; command: with -p
   | {
       type: 'job-end';
       job: string;
@@ -74,11 +94,14 @@ export type DaxEvent = { ts: number } & (
       log: string;
       logTail?: string[];
       retry: boolean; // it runs again (a retry, or a lost job back in the queue)
+      maxAttempts?: number; // 1 + the rule's retries
+      command?: string; // a failure's command, rendered with its outputs' own names
+      logMissing?: true; // a failure whose log does not exist (it could not start)
     }
   | { type: 'job-skipped'; job: string; rule: string; why: string }
   | { type: 'progress'; counts: Counts }
   | { type: 'report'; report: Report }
-  | { type: 'run-end'; run: string; result: RunResult | 'nothing-to-do' | 'dry-run'; counts: Counts; elapsedMs: number }
+  | { type: 'run-end'; run: string; result: RunResult | 'nothing-to-do' | 'dry-run'; counts: Counts; elapsedMs: number; made?: string[] } // made: the targets' outputs, when few
 );
 
 /** An event without its time; `stamp` adds it. */

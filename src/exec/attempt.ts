@@ -3,7 +3,7 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -15,6 +15,7 @@ import type { OutputCheck, Reason } from '../state/staleness.js';
 import { err, ok, type Result } from '../util/result.js';
 import { removeStaleTemps } from '../util/temp.js';
 import type { AttemptResult, JobSpec } from './executor.js';
+import { logHeader, tail } from './logtail.js';
 
 export type Outcome = { status: 'ok' } | { status: 'failed'; why: string } | { status: 'incomplete'; why: string };
 
@@ -100,7 +101,9 @@ export class Attempts {
       outputs: job.outputs,
       temps,
       log: this.logPath(job),
-      appendLog: attempt > 1,
+      // prepare() starts the log with the attempt's header line: the worker appends to it.
+      appendLog: true,
+      ...(cmd ? { command: cmd.display } : {}),
       ...(timeout && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
       ...(job.rule.check !== undefined ? { hashOutputs: true } : {}),
     };
@@ -152,6 +155,7 @@ export class Attempts {
     for (const out of job.outputs) this.sweep(out);
     const made = this.mkdirFor(spec.log, 'its log') ?? job.outputs.map((o) => this.mkdirFor(o, o)).find((e) => e !== undefined);
     if (made) return err(made);
+    this.startLog(job, spec);
     if (job.rule.atomicOutputs) {
       const e = this.makeJobDir(job, spec);
       if (e) return err(e);
@@ -160,6 +164,24 @@ export class Attempts {
       if (e) return err(e);
     }
     return ok(undefined);
+  }
+
+  /** Each attempt's part of the log starts with a header line (attempt, time, command): the
+   * first attempt's truncates the log an earlier run left. A rule without a command has no log. */
+  private startLog(job: Job, spec: JobSpec): void {
+    if (spec.command === undefined) return;
+    const header = logHeader(spec.attempt, job.rule.spec.retries + 1, spec.run, Date.now(), spec.command);
+    try {
+      const fd = openSync(this.c.files.abs(spec.log), spec.attempt === 1 ? 'w' : 'a+');
+      try {
+        // On a line of its own, also after an attempt whose output did not end its last line.
+        writeSync(fd, endsLine(fd) ? header : `\n${header}`);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      /* a full disk: the job's own writes fail too, and its failure says so (lostLog) */
+    }
   }
 
   /** Removes what killed writers left beside an output: temporaries of dead processes of this
@@ -225,8 +247,8 @@ export class Attempts {
    * hear why, or "exit code 1" and an empty log explain nothing. */
   private lostLog(spec: JobSpec): string {
     const log = this.c.files.abs(spec.log);
-    const s = statSync(log, { throwIfNoEntry: false });
-    if (s && s.size > 0) return '';
+    // Anything past the attempt's header line: the job's messages reached the log.
+    if (tail(spec.log, this.c.projectDir, 1).length > 0) return '';
     try {
       const fs = statfsSync(path.dirname(log));
       if (fs.bavail * fs.bsize >= LOW_SPACE) return '';
@@ -314,6 +336,15 @@ export class Attempts {
     }
     return { status: 'ok' };
   }
+}
+
+/** Whether the file is empty or ends with a newline. */
+function endsLine(fd: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size === 0) return true;
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, size - 1);
+  return b[0] === 0x0a;
 }
 
 /** dax's own temporary name of an attempt: `.dax-tmp.<run id>.<attempt>.<name>`. */

@@ -18,6 +18,8 @@ export interface JobSpec {
   temps: string[];
   log: string; // stdout and stderr go here
   appendLog: boolean;
+  /** The command as a person reads it (the log's header line shows it). */
+  command?: string;
   timeoutMs?: number; // counted from when the job runs, never while it is queued
   /** The rule checks its outputs: a worker that copies them checks their content hash too. */
   hashOutputs?: boolean;

@@ -1,7 +1,17 @@
-// The last lines of a job's log, for its failure message.
+// The last lines of a job's log, for its failure message, and the header line that starts each
+// attempt's part of the log.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 
+const HEADER = /^=== dax attempt \d+ /;
+
+/** The line dax writes at the top of each attempt's part of a job's log. */
+export function logHeader(attempt: number, attempts: number, run: string, ts: number, command: string): string {
+  const when = new Date(ts).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `=== dax attempt ${attempt} of ${attempts} at ${when} (run ${run}): ${command.replace(/\n+$/, '').replace(/\n/g, ' \u21b5 ')}\n`;
+}
+
+/** The last `lines` lines of the log's last attempt (what follows its header line). */
 export function tail(log: string, projectDir: string, lines: number): string[] {
   let fd: number | undefined;
   try {
@@ -12,7 +22,15 @@ export function tail(log: string, projectDir: string, lines: number): string[] {
     readSync(fd, buf, 0, len, size - len);
     const text = buf.toString('utf8').replace(/\n$/, '');
     if (text === '') return [];
-    return text.split('\n').slice(-lines);
+    const all = text.split('\n');
+    let from = 0;
+    for (let i = all.length - 1; i >= 0; i--) {
+      if (HEADER.test(all[i]!)) {
+        from = i + 1;
+        break;
+      }
+    }
+    return all.slice(Math.max(from, all.length - lines));
   } catch {
     return [];
   } finally {

@@ -29,6 +29,8 @@ import { Pools } from './pool.js';
 import { FreeSpace } from './space.js';
 import { domainOf, reportByWildcard, writeFailedList } from './report.js';
 import { Scheduler, type Adopted, type JobState } from './scheduler.js';
+import { rulePlans } from './estimate.js';
+import { reasonGroups } from '../events/describe.js';
 
 export interface Project {
   config: Config;
@@ -61,6 +63,8 @@ export interface RunOptions {
   /** A dry run's `plan` events carry each job's command (default true). False when no logger
    * prints it: rendering 10^5 commands is a good part of a big dry run. */
   planCommands?: boolean;
+  /** job-start events carry each job's command (-p). */
+  printCommands?: boolean;
 }
 
 export type RunOutcome =
@@ -252,11 +256,15 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
       if (opts.noopKey) saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));
       return { kind: 'done', result: 'nothing-to-do', run: runId, counts: counts0, failed: [] };
     }
-    log.emit({ type: 'run-start', run: runId, targets, sets: opts.sets, counts: counts0, jobs: Math.max(0, slots), ...(opts.resumes ? { resumes: opts.resumes } : {}) });
+    log.emit({
+      type: 'run-start', run: runId, targets, sets: opts.sets, counts: counts0, jobs: Math.max(0, slots), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+      directory: project.config.projectDir, keepGoing: !!opts.keepGoing, reasons: reasonGroups(toRun.values()), rules: rulePlans(graph.jobs, toRun, journal),
+    });
     const scheduler = new Scheduler({
       runId, keepGoing: !!opts.keepGoing, pools, executor, attempts, journal, loggers: log, projectDir: project.config.projectDir,
       ...(project.config.minFree > 0 ? { space: new FreeSpace([project.config.projectDir, project.stateDir], project.config.minFree) } : {}),
       ...(opts.signal ? { stop: opts.signal } : {}), ...(opts.kill ? { kill: opts.kill } : {}), ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
+      ...(opts.printCommands ? { printCommands: true } : {}),
     });
     if (opts.signal) opts.signal.addEventListener('abort', () => log.emit({ type: 'notice', level: 'warn', notice: { kind: 'stopping', reason: abortReason(opts.signal!) } }), { once: true });
     const outcome = await scheduler.run(graph.jobs, toRun, adopted);
@@ -265,7 +273,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     for (const report of wildcardReports(project, graph, (j) => scheduler.stateOf(j), log)) log.emit({ type: 'report', report });
     if (project.config.report.length || executor.workers.length > 1) for (const worker of scheduler.workers) log.emit({ type: 'report', report: { kind: 'worker', worker } });
     stateWrite(log, recorder.save({ ts: Date.now(), result: outcome.result, counts: outcome.counts }));
-    log.emit({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0 });
+    log.emit({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0, ...madeOf(graph, outcome.result) });
     if (bug) return { kind: 'bug', run: runId, message: bug };
     if (opts.noopKey && outcome.result === 'ok') saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));
     return { kind: 'done', result: outcome.result, run: runId, counts: outcome.counts, failed: scheduler.failures.map((j) => j.id) };
@@ -273,6 +281,14 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     journal.close();
     lock.value.release();
   }
+}
+
+/** What a successful run made, named at its end when the targets' outputs are few. */
+const MADE_AT_MOST = 3;
+function madeOf(graph: Graph, result: RunResult): { made?: string[] } {
+  if (result !== 'ok') return {};
+  const made = graph.targets.flatMap((j) => j.outputs);
+  return made.length > 0 && made.length <= MADE_AT_MOST ? { made } : {};
 }
 
 function abortReason(signal: AbortSignal): string {

@@ -13,6 +13,8 @@ import type { AttemptResult, Executor, Handle, JobSpec, RunningAttempt, Worker }
 import { Pools, type Request } from './pool.js';
 import { ReadyQueue } from './queue.js';
 import type { FreeSpace } from './space.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { tail } from './logtail.js';
 
 export interface SchedulerOptions {
@@ -33,6 +35,8 @@ export interface SchedulerOptions {
   killGraceMs?: number;
   /** limits.min_free: no job starts while less is free. */
   space?: FreeSpace;
+  /** job-start events carry the job's command (-p). */
+  printCommands?: boolean;
 }
 
 /** An attempt an earlier run started and a worker re-attached to: it finishes in this run. */
@@ -354,7 +358,7 @@ export class Scheduler {
     a.started = Date.now();
     this.o.loggers.emit({
       type: 'job-start', job: a.job.id, rule: a.job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, log: a.spec.log,
-      reason: reason ? describeReason(reason) : '', ...(handle ? { handle } : {}),
+      reason: reason ? describeReason(reason) : '', ...(handle ? { handle } : {}), ...(this.o.printCommands ? commandOf(a.job) : {}),
     });
     this.o.loggers.emit({ type: 'progress', counts: { ...this.counts } });
     const ms = a.spec.timeoutMs;
@@ -412,8 +416,8 @@ export class Scheduler {
     this.o.loggers.emit({
       type: 'job-end', job: job.id, rule: job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, status, exit: res.kind === 'exited' ? res.code : null,
       ...(res.kind === 'signaled' ? { signal: res.signal } : {}),
-      ...(outcome.status !== 'ok' ? { why: outcome.why, logTail: tail(a.spec.log, this.o.projectDir, LOG_TAIL_LINES) } : {}),
-      durationMs: end - (a.started ?? end), log: a.spec.log, retry: again,
+      ...(outcome.status !== 'ok' ? { why: outcome.why, logTail: tail(a.spec.log, this.o.projectDir, LOG_TAIL_LINES), ...commandOf(job), ...this.logMissing(a.spec.log) } : {}),
+      durationMs: end - (a.started ?? end), log: a.spec.log, retry: again, maxAttempts: job.rule.spec.retries + 1,
     });
     if (again) this.queue.push(job);
     else this.states.set(job, outcome.status);
@@ -438,6 +442,11 @@ export class Scheduler {
     this.pump();
   }
 
+  /** A failure's log that does not exist is not named (an attempt that could not start). */
+  private logMissing(log: string): { logMissing?: true } {
+    return existsSync(path.join(this.o.projectDir, log)) ? {} : { logMissing: true };
+  }
+
   /** The journal cannot be written (a full disk): what runs cannot be recorded, so stop. */
   private stateFailed(): void {
     if (this.stopping && this.interrupted) return;
@@ -446,6 +455,12 @@ export class Scheduler {
     this.stateBroken = true;
     this.interrupt();
   }
+}
+
+/** The job's command as a person would type it (its outputs under their own names). */
+function commandOf(job: Job): { command?: string } {
+  const c = job.rule.renderCommand(job.values, job.inputs, job.outputs);
+  return c ? { command: c.display } : {};
 }
 
 const demands = new WeakMap<Job['rule'], { weight: number; request: Request }>();

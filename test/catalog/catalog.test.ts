@@ -166,9 +166,10 @@ describe('catalog pipeline', () => {
     write(dir, 'flaky.sh', `case " $* " in *" --chunk ${bad} "*) [ -f fixed ] || { echo "generator broke on ${bad}" >&2; exit 1; } ;; esac\nexec node ${join(repo, 'examples/catalog/bin/generate.mjs')} "$@"\n`);
     const r = dax(dir, 'run', '-k', '--jobs', '4', '--set', 'generate=sh flaky.sh');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/chunk: \d+ finished, 1 failed, \d+ not started, 0 incomplete/);
-    expect(r.stdout).toContain(`failed: ${bad}`);
-    expect(r.stdout).toContain('generator broke on');
+    // The report of a run with failures goes with them, to stderr.
+    expect(r.stderr).toMatch(/chunk: \d+ finished, 1 failed, \d+ not started, 0 incomplete/);
+    expect(r.stderr).toContain(`failed: ${bad}`);
+    expect(r.stderr).toContain('generator broke on');
     expect(read(dir, '.dax/failed-chunk.txt')).toBe(`${bad}\n`);
     // Retry only the failed chunks: the report is a chunk list, usable as a domain.
     writeFileSync(join(dir, 'fixed'), '');

@@ -34,7 +34,7 @@ describe('dax run command lines', () => {
   it('a dry run prints commands at the debug level and in JSON, not otherwise', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE });
     expect(dax(dir, 'run', '-n').stdout).not.toMatch(/echo/);
-    expect(dax(dir, 'run', '-n', '-v').stdout).toMatch(/^ {4}echo a > out\/a\.txt$/m);
+    expect(dax(dir, 'run', '-n', '-v').stdout).toMatch(/^ {4}\$ echo a > out\/a\.txt$/m);
     const plan = events(dax(dir, 'run', '-n', '--json').stdout).filter((e) => e.type === 'plan');
     expect(plan.map((e) => e['command'])).toEqual(['echo a > out/a.txt', 'echo b > out/b.txt']);
   });

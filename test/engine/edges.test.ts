@@ -40,11 +40,13 @@ targets: ['out/{v}.txt']
     const r = dax(dir, 'run', '-k');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('job[a\\nb]');
-    expect(r.stdout).toContain('job[c\\e[2Jd]');
-    expect(r.stdout).toContain('| bad\\e[31m');
+    expect(r.stderr).toContain('job[c\\e[2Jd]');
+    expect(r.stderr).toContain('| bad\\e[31m');
     expect(r.stdout + r.stderr).not.toContain('\x1b');
     // Every line of the log is one event: none was forged by a newline in a value.
     for (const l of r.stdout.trimEnd().split('\n')) expect(l).toMatch(/^(\d{4}-\d\d-\d\dT|    \| )/);
+    // The failures and the footer on stderr: each line an event, or the footer's own.
+    for (const l of r.stderr.trimEnd().split('\n')) expect(l).toMatch(/^(\d{4}-\d\d-\d\dT|  |$|\d+ jobs? |what now: )/);
   });
 
   it('temporaries that killed writers left beside an output are removed when the job runs again, also without .dax/', () => {

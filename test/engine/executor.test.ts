@@ -32,7 +32,8 @@ for (const mode of ['native', 'child_process'] as const) {
       expect(r.code).toBe(1);
       const ends = new Map(events(r.stdout).filter((e) => e.type === 'job-end').map((e) => [e.job as string, e]));
       expect(ends.get('job[ok]')).toMatchObject({ status: 'ok', exit: 0 });
-      expect(read(dir, '.dax/logs/job/ok.log')).toBe('to-out\nto-err\n');
+      // The attempt's header line, then what the job wrote.
+      expect(read(dir, '.dax/logs/job/ok.log')).toMatch(/^=== dax attempt 1 of 1 at \S+Z \(run \S+\): sh -c .*\nto-out\nto-err\n$/);
       expect(ends.get('job[fails]')).toMatchObject({ status: 'failed', exit: 7, logTail: ['bad'] });
       expect(ends.get('job[missing]')).toMatchObject({ status: 'failed' });
       expect(ends.get('job[killed]')).toMatchObject({ status: 'failed', signal: 'SIGKILL' });

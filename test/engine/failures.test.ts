@@ -26,7 +26,8 @@ targets:
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(read(dir, 'out.txt')).toBe('ok\n');
     expect(lines(dir, 'attempts.log')).toEqual(['attempt 1', 'attempt 2']);
-    expect(r.stdout).toMatch(/FAILED flaky .*exit code 7 \(will retry\)/);
+    expect(r.stdout).toMatch(/retrying flaky \(attempt 2 of 2\): exit code 7/);
+    expect(r.stdout + r.stderr).not.toMatch(/FAILED/);
     expect(r.stdout).toMatch(/start flaky \(attempt 2\)/);
     expect(r.stdout).toMatch(/succeeded: 1 done/);
     const log = read(dir, '.dax/logs/flaky/_.log');
@@ -56,12 +57,12 @@ targets:
     const r = dax(dir, 'run');
     expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(4000);
-    expect(r.stdout).toMatch(/FAILED sleepy .*timed out after 1s/);
+    expect(r.stderr).toMatch(/FAILED sleepy .*timed out after 1s/);
     // The whole process group was stopped, not just the shell.
     const pgid = Number(read(dir, 'pgid'));
     expect(pgid).toBeGreaterThan(1);
     await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, 2000);
-    expect(r.stdout).toMatch(/FAILED: 0 done, 1 failed/);
+    expect(r.stderr).toMatch(/FAILED: 0 done, 1 failed/);
     expect(exists(dir, 'out.txt')).toBe(false);
     // Failed last time: the next run tries again.
     expect(dax(dir, 'run', '-n').stdout).toMatch(/^sleepy: failed last time/m);
@@ -177,17 +178,20 @@ targets:
     });
     const r = dax(dir, 'run', '-k');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAILED fail .*exit code 2 \(log: \.dax\/logs\/fail\/_\.log\)/);
-    const tail = r.stdout.split('\n').filter((l) => l.startsWith('    | '));
+    expect(r.stderr).toMatch(/FAILED fail .*exit code 2 \(log: \.dax\/logs\/fail\/_\.log\)/);
+    // The footer shows the last lines of the log.
+    const tail = r.stderr.split('\n').filter((l) => l.startsWith('      | '));
     expect(tail.length).toBeGreaterThan(3);
     expect(tail.length).toBeLessThan(40);
-    expect(tail[tail.length - 1]).toBe('    | the real reason');
-    expect(tail[tail.length - 2]).toBe('    | line 40');
-    expect(r.stdout).not.toMatch(/\| line 1$/m);
+    expect(tail[tail.length - 1]).toBe('      | the real reason');
+    expect(tail[tail.length - 2]).toBe('      | line 40');
+    expect(r.stderr).not.toMatch(/\| line 1$/m);
 
-    expect(read(dir, '.dax/logs/fail/_.log')).toMatch(/^line 1\n[\s\S]*line 40\nthe real reason\n$/);
-    expect(read(dir, '.dax/logs/talk/x.log')).toBe('out of x\nerr of x\n');
-    expect(read(dir, '.dax/logs/talk/y.log')).toBe('out of y\nerr of y\n');
+    // Each log starts with its attempt's header line.
+    const header = '=== dax attempt 1 of 1 at \\S+Z \\(run \\S+\\): ';
+    expect(read(dir, '.dax/logs/fail/_.log')).toMatch(new RegExp(`^${header}.*\\nline 1\\n[\\s\\S]*line 40\\nthe real reason\\n$`));
+    expect(read(dir, '.dax/logs/talk/x.log')).toMatch(new RegExp(`^${header}.*\\nout of x\\nerr of x\\n$`));
+    expect(read(dir, '.dax/logs/talk/y.log')).toMatch(new RegExp(`^${header}.*\\nout of y\\nerr of y\\n$`));
     // The job's output holds only what it wrote to {output}.
     expect(read(dir, 'out/x.txt')).toBe('x\n');
     // --json names each job's log.

@@ -173,7 +173,7 @@ targets:
     const dir = project({ 'Daxfile.yaml': CSV_DAXFILE, 'src.csv': SRC });
     const r = dax(dir, 'run', 'out/made.csv');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAILED made .*output out\/made\.csv fails check 'csv'/);
+    expect(r.stderr).toMatch(/FAILED made .*output out\/made\.csv fails check 'csv'/);
     expect(exists(dir, 'out/made.csv')).toBe(false);
     expect(dax(dir, 'run', '-n', 'out/made.csv').stdout).toMatch(/^made: failed last time/m);
   });

@@ -41,18 +41,22 @@ describe('output modes', () => {
       expect(out.filter((l) => new RegExp(`^${TS} start ${esc}$`).test(l)), job).toHaveLength(1);
       expect(out.filter((l) => new RegExp(`^${TS} done  ${esc} \\d+(ms|\\.\\d+s)$`).test(l)), job).toHaveLength(1);
     }
-    expect(out[0]).toMatch(new RegExp(`^${TS} run \\S+: 4 of 4 jobs to run \\(0 up to date\\)$`));
+    expect(out[0]).toMatch(new RegExp(`^${TS} run \\S+: 4 of 4 jobs to run \\(0 up to date\\): 4 output missing$`));
+    expect(out[1]).toMatch(new RegExp(`^${TS} dax \\d+\\.\\d+\\.\\d+\\S*, in ${dir.replace(/[.]/g, '\\.')}, --jobs \\d+$`));
+    expect(out[out.length - 2]).toMatch(new RegExp(`^${TS} made out/all\\.txt$`));
     expect(out[out.length - 1]).toMatch(new RegExp(`^${TS} run \\S+ succeeded: 4 done, 0 up to date \\(4 jobs\\) in \\d+(ms|\\.\\d+s)$`));
-    expect(out).toHaveLength(10);
+    expect(out).toHaveLength(12);
     expect(r.stderr).toBe('');
   });
 
-  it('a failure in plain mode: the FAILED line, the log tail, and a FAILED summary', () => {
+  it('a failure in plain mode: the FAILED line, the footer with the log tail, and a FAILED summary, on stderr', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE });
     const r = dax(dir, 'run', 'out/bad.txt');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`^${TS} FAILED bad \\d+(ms|\\.\\d+s): exit code 4 \\(log: \\.dax/logs/bad/_\\.log\\)\\n    \\| nope$`, 'm'));
-    expect(r.stdout).toMatch(new RegExp(`^${TS} run \\S+ FAILED: 0 done, 1 failed, 0 up to date \\(1 jobs?\\)`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^${TS} FAILED bad \\d+(ms|\\.\\d+s): exit code 4 \\(log: \\.dax/logs/bad/_\\.log\\)$`, 'm'));
+    expect(r.stderr).toMatch(/^      \| nope$/m);
+    expect(r.stderr).toMatch(new RegExp(`^${TS} run \\S+ FAILED: 0 done, 1 failed, 0 up to date \\(1 jobs?\\)`, 'm'));
+    expect(r.stdout).not.toMatch(/FAILED|nope/);
   });
 
   it('a reader that goes away (dax run | head -1) does not stop the run', async () => {

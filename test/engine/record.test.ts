@@ -76,7 +76,7 @@ targets: [blocker/b.txt, c.txt]
     });
     const r = dax(dir, 'run', '-k');
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/FAILED b .*cannot create the directory of blocker\/b\.txt: blocker is a file, not a directory/);
+    expect(r.stderr).toMatch(/FAILED b .*cannot create the directory of blocker\/b\.txt: blocker is a file, not a directory/);
     expect(r.stdout + r.stderr).not.toMatch(/internal error|ENOTDIR.*\n\s+at /);
     expect(read(dir, 'c.txt')).toBe('c\n');
     expect(existsSync(join(dir, '.dax/lock'))).toBe(false);

@@ -146,11 +146,13 @@ export class SshWorker implements Worker {
     }
     if (!shared) {
       // The log comes back whatever the outcome.
-      const logged = await this.conn.run(`cat ${shellQuote(log)} 2>/dev/null; exit 0\n`);
+      // The '.' after it keeps the log's last newline (a session's stdout loses its final one).
+      const logged = await this.conn.run(`cat ${shellQuote(log)} 2>/dev/null; echo .; exit 0\n`);
       if (logged.ok) {
         const abs = path.join(this.projectDir, spec.log);
-        if (spec.appendLog) appendFileSync(abs, logged.value.stdout);
-        else writeFileSync(abs, logged.value.stdout);
+        const text = logged.value.stdout.replace(/\.\n?$/, '');
+        if (spec.appendLog) appendFileSync(abs, text);
+        else writeFileSync(abs, text);
       }
     }
     const code = status === 'gone' ? -1 : Number(status);
