@@ -3,7 +3,7 @@
 // names, e.g. 0_fcs_x.fits under in-progress/ID/sources/): the seams of src/graph/plugins.ts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DomainPlugin, ExpandFunction, PluginContext } from '../graph/plugins.js';
+import type { DomainPlugin, ExpandFunction, PluginContext, TaskPlugin } from '../graph/plugins.js';
 import { err, ok, type Result } from '../util/result.js';
 import { Workspace } from './workspace.js';
 
@@ -49,6 +49,15 @@ export const acqSources: ExpandFunction = {
   },
 };
 
-export function acquisitionPlugins(): { domains: DomainPlugin[]; functions: ExpandFunction[] } {
-  return { domains: [acquisitionsDomain], functions: [acqSources] };
+const TASKS = new URL('./tasks.js', import.meta.url).href;
+
+/** The steps of rules/acquisition.yaml, run inside dax (see tasks.ts). */
+export const acquisitionTasks: TaskPlugin[] = [
+  { name: 'acq_collect', module: TASKS, exportName: 'collectTask' },
+  { name: 'acq_merge', module: TASKS, exportName: 'mergeTask' },
+  { name: 'acq_release', module: TASKS, exportName: 'releaseTask' },
+];
+
+export function acquisitionPlugins(): { domains: DomainPlugin[]; functions: ExpandFunction[]; tasks: TaskPlugin[] } {
+  return { domains: [acquisitionsDomain], functions: [acqSources], tasks: acquisitionTasks };
 }

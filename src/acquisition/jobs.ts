@@ -47,7 +47,16 @@ export async function waitForSpace(ws: Workspace, dir: string, minFree: number, 
     }
     if (!warned) update(dir, (s) => raise(s, 'disk', 'Warning', `the workspace's file system has ${formatSize(st.free)} free, less than limits.min_free ${formatSize(minFree)}: waiting for space`));
     if (signal?.aborted) return err('interrupted while waiting for free space');
-    await new Promise((res) => setTimeout(res, pollMs));
+    // Woken early by the signal: an abort or a stop ends the wait at once.
+    await new Promise<void>((res) => {
+      const t = setTimeout(done, pollMs);
+      function done(): void {
+        clearTimeout(t);
+        signal?.removeEventListener('abort', done);
+        res();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 }
 

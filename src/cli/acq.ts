@@ -7,13 +7,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ExitRequest, VERSION } from './main.js';
 import { globals, readStdin, usageError } from './options.js';
-import { exitCode } from './merge.js';
+import { exitCode } from './merge-exit.js';
 import { Exit } from './exit.js';
 import type { GlobalOptions } from './main.js';
 import { Workspace } from '../acquisition/workspace.js';
 import { daxfilePath, loadConfigCached } from '../config/cache.js';
-import { workspaceDir } from '../config/load.js';
-import { acqEnv } from './project.js';
+import { workspaceDir } from '../config/workspace.js';
 
 /** --workspace > the Daxfile's workspace: > $DATAROOT (see config/load.ts). */
 export async function workspaceOf(g: GlobalOptions): Promise<Workspace> {
@@ -24,7 +23,7 @@ export async function workspaceOf(g: GlobalOptions): Promise<Workspace> {
 export async function workspaceConfig(g: GlobalOptions): Promise<{ ws: Workspace; minFree: number }> {
   const daxfile = daxfilePath({ cwd: process.cwd(), directory: g.directory, file: g.file });
   if (existsSync(daxfile)) {
-    const c = await loadConfigCached({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: {}, env: acqEnv() }, VERSION);
+    const c = await loadConfigCached({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: {}, env: process.env }, VERSION);
     if (c.ok) return { ws: new Workspace(g.workspace !== undefined ? path.resolve(g.workspace) : c.value.workspace), minFree: c.value.minFree };
     const { formatConfigError } = await import('../config/errors.js');
     usageError(formatConfigError(c.error));
@@ -103,7 +102,7 @@ export function registerAbort(program: Command): void {
       const { abortAcq } = await import('../acquisition/abort.js');
       const r = abortAcq(ws, id);
       if (!r.ok) usageError(r.error);
-      process.stdout.write(`aborted ${id}${r.value > 0 ? ` (stopped ${r.value} job process(es))` : ''}; its files are kept in ${ws.inProgress(id)}\n`);
+      process.stdout.write(`aborted ${id}: a step of it that is running stops within a second; its files are kept in ${ws.inProgress(id)}\n`);
     });
 }
 

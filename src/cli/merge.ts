@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ExitRequest } from './main.js';
 import { runMerge, type MergeErrorKind, type MergeEvent } from '../fits/index.js';
 import { assertNever } from '../util/result.js';
+import { exitCode, INTERNAL } from './merge-exit.js';
 import { readStdin } from './options.js';
 
 interface MergeCliOptions {
@@ -25,36 +26,6 @@ Exit codes:
   130  interrupted (nothing written)
   255  internal error (also: the output cannot be written)`;
 
-/** The documented exit code of each failure (daqDpmMerge's, plus 130 for an interruption). */
-export function exitCode(kind: MergeErrorKind): number {
-  switch (kind) {
-    case 'spec-not-found':
-    case 'sources-map-not-found':
-      return 100;
-    case 'invalid-json':
-      return 101;
-    case 'bad-spec':
-    case 'bad-sources-map':
-      return 102;
-    case 'source-not-found':
-    case 'source-unreadable':
-      return 110;
-    case 'invalid-fits':
-    case 'unregistered-extension':
-    case 'source-changed':
-      return 111;
-    case 'interrupted':
-      return 130;
-    case 'output-not-writable':
-    case 'write-failed':
-    case 'internal':
-      return INTERNAL;
-    default:
-      return assertNever(kind);
-  }
-}
-
-const INTERNAL = 255;
 
 // Levels of detail: warnings and the result always; -v INFO, -vv DEBUG, -vvv TRACE.
 type Level = 0 | 1 | 2 | 3;

@@ -11,15 +11,16 @@ import { acquisitionPlugins } from '../acquisition/domain.js';
 import { Exit } from './exit.js';
 import path from 'node:path';
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
 
 export function plugins(): Plugins {
   const p = emptyPlugins();
-  for (const c of [chunkPlugins(), acquisitionPlugins()]) {
+  const acq = acquisitionPlugins();
+  for (const c of [chunkPlugins(), acq]) {
     for (const d of c.domains) p.domains.set(d.key, d);
     for (const f of c.functions) p.functions.set(f.name, f);
   }
+  for (const t of acq.tasks) p.tasks.set(t.name, t);
   return p;
 }
 
@@ -32,20 +33,12 @@ export async function loadProject(g: GlobalOptions, setItems: string[]): Promise
   // --workspace reaches the config as the var it sets (see config/load.ts).
   const sets = parseSets(g.workspace !== undefined ? [...setItems, `workspace=${path.resolve(g.workspace)}`] : setItems);
   if (!sets.ok) configError(sets.error);
-  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: acqEnv(), plugins: plugins(), version: VERSION });
+  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env, plugins: plugins(), version: VERSION });
   if (!project.ok) configError(project.error);
   for (const w of project.value.config.warnings ?? []) process.stderr.write(`dax: warning: ${formatConfigError(w)}\n`);
   return { project: project.value, sets: sets.value };
 }
 
-/** The environment with the vars rules/acquisition.yaml runs dax's own subcommands by. */
-export function acqEnv(): NodeJS.ProcessEnv {
-  return {
-    DAX_VAR_dax_node: process.execPath,
-    DAX_VAR_dax_bin: fileURLToPath(new URL('../../bin/dax.js', import.meta.url)),
-    ...process.env,
-  };
-}
 
 /** Size and mtime of the files the live plugin domains are read from (queue.json). */
 export function domainStamp(project: Project): string {

@@ -16,7 +16,7 @@ import { ExitRequest, VERSION } from './main.js';
 import { globals, logLevel } from './options.js';
 import { Exit } from './exit.js';
 import { parseJobs, exitCodeOf } from './run.js';
-import { acqEnv, plugins } from './project.js';
+import { plugins } from './project.js';
 import { workspaceOf } from './acq.js';
 import { parseDuration } from '../config/duration.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -54,7 +54,7 @@ export function registerWatch(program: Command): void {
         dirty = true;
         wake?.();
       };
-      const project0 = await loadProject({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: setsOf(g), env: acqEnv(), plugins: plugins(), version: VERSION });
+      const project0 = await loadProject({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: setsOf(g), env: process.env, plugins: plugins(), version: VERSION });
       const projectDir = project0.ok ? project0.value.config.projectDir : path.resolve(process.cwd(), g.directory ?? '.');
       const watchers: FSWatcher[] = [];
       const inWs = (abs: string): boolean => abs === ws.root || abs.startsWith(ws.root + path.sep);
@@ -94,7 +94,7 @@ export function registerWatch(program: Command): void {
         }
         dirty = false;
         await intake(ws.incoming, (file) => queueSpec(ws, file), say, writeFileAtomic);
-        const project = await loadProject({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: setsOf(g), env: acqEnv(), plugins: plugins(), version: VERSION });
+        const project = await loadProject({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: setsOf(g), env: process.env, plugins: plugins(), version: VERSION });
         if (!project.ok) {
           say(`${formatConfigError(project.error)} (waiting for a change)`);
           continue;

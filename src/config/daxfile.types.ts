@@ -126,6 +126,12 @@ export type WhichToBuild = number;
  */
 export type Command = string | [string, ...string[]];
 /**
+ * Instead of run: one of dax's own tasks, run inside dax on this machine (no process is started), e.g. [acq_collect, '{vars.workspace}', '{acq}', '{acq_source}', '{output}']: the task's name, then its arguments, with run's placeholders. The rule runs on the local worker only.
+ *
+ * @minItems 1
+ */
+export type Task = [string, ...string[]];
+/**
  * How many units of the pool the job holds.
  */
 export type Units = number;
@@ -309,6 +315,7 @@ export interface Rule {
   output: Outputs;
   input?: Inputs;
   run?: Command;
+  task?: Task;
   resources?: Resources;
   retries?: Retries;
   timeout?: Timeout;

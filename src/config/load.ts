@@ -4,7 +4,7 @@
 import { parseSize } from '../util/size.js';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Config, ConfigError, DomainSpec, EachSpec, InputSpec, Loc, RuleSpec, RunSpec, Template, Var, WildcardSpec } from './model.js';
+import { LOCAL_WORKER, type Config, type ConfigError, type DomainSpec, type EachSpec, type InputSpec, type Loc, type RuleSpec, type RunSpec, type Template, type Var, type WildcardSpec } from './model.js';
 import type { Daxfile, Rule, Wildcard } from './daxfile.types.js';
 import { err, ok, type Result } from '../util/result.js';
 import { keyString, readSource, type KeyPath, type SourceFile } from './yaml-source.js';
@@ -15,6 +15,7 @@ import { configErrors, formatLoc } from './errors.js';
 import { checkConfig, type RuleSource } from './checks.js';
 import { daxfilePath } from './cache.js';
 import { checkPins, workerSpecs } from './workers.js';
+import { workspaceDir } from './workspace.js';
 
 export { formatConfigError } from './errors.js';
 export { parseSets } from './vars.js';
@@ -32,7 +33,7 @@ export interface LoadOptions {
 
 
 /** Keys of a rule that RuleSpec models; any other key goes to `extra`. */
-const MODELLED = new Set(['output', 'input', 'run', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description', 'outputs', 'workers']);
+const MODELLED = new Set(['output', 'input', 'run', 'task', 'resources', 'retries', 'timeout', 'cwd', 'env', 'supersedes', 'check', 'description', 'outputs', 'workers']);
 
 export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const daxfile = daxfilePath(opts);
@@ -128,6 +129,8 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   if (fileVars['workspace'] === undefined) {
     fileVars['workspace'] = { value: workspaceDir(rootWs, opts.env['DATAROOT'], projectDir), baseDir: projectDir };
   }
+  // limits.min_free in bytes, for the tasks that wait for space themselves (acquisitions).
+  fileVars['min_free'] ??= { value: String(minFree), baseDir: projectDir };
   const vars = resolveVars(fileVars, opts.sets, opts.env, projectDir);
   if (!vars.ok) return vars;
   const wsVar = vars.value['workspace']!;
@@ -168,12 +171,6 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const checked = checkConfig(config, ruleSources, wildcardSources, root);
   if (checked) return err(checked);
   return ok(config);
-}
-
-/** The workspace: relative to $DATAROOT when set, else to the project (default `workspace`). */
-export function workspaceDir(fromDaxfile: string | undefined, dataRoot: string | undefined, projectDir: string): string {
-  const base = dataRoot !== undefined && dataRoot !== '' ? path.resolve(projectDir, dataRoot) : projectDir;
-  return path.resolve(base, fromDaxfile ?? 'workspace');
 }
 
 /** The workspace's real directory when it is not inside the project. */
@@ -292,6 +289,13 @@ function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<Ru
   let run: RunSpec | undefined;
   if (typeof raw.run === 'string') run = { kind: 'shell', text: raw.run, loc: src.locateValue([...base, 'run']) };
   else if (Array.isArray(raw.run)) run = { kind: 'argv', args: [...raw.run], loc: src.locateValue([...base, 'run']) };
+  if (raw.task !== undefined) {
+    const at = src.locateValue([...base, 'task']);
+    if (run) return err({ loc: at, key: keyString([...base, 'task']), message: `rule '${name}' has both run: and task:`, hint: 'a rule runs a command (run:) or one of dax\'s tasks (task:): keep one' });
+    const onlyLocal = raw.workers === undefined || raw.workers.every((w) => w === LOCAL_WORKER);
+    if (!onlyLocal) return err({ loc: src.locateValue([...base, 'workers']), key: keyString([...base, 'workers']), message: `rule '${name}' runs a task, which runs inside dax on this machine`, hint: `remove workers:, or write workers: [${LOCAL_WORKER}]` });
+    run = { kind: 'task', name: raw.task[0], args: raw.task.slice(1), loc: at };
+  }
 
   let timeout: number | undefined;
   if (raw.timeout !== undefined) {
@@ -331,6 +335,8 @@ function ruleSpec(src: SourceFile, name: string, raw: Rule, loc: Loc): Result<Ru
     spec.atomicOutputs = true;
   }
   if (raw.workers !== undefined) spec.workers = { names: [...raw.workers], loc: src.locateValue([...base, 'workers']) };
+  // A task runs inside dax: on this machine, never on a worker host.
+  else if (run?.kind === 'task') spec.workers = { names: [LOCAL_WORKER], loc: run.loc };
   if (raw.cwd !== undefined) spec.cwd = { text: raw.cwd, loc: src.locateValue([...base, 'cwd']) };
   return ok(spec);
 }

@@ -74,7 +74,9 @@ export type InputSpec =
 
 export type RunSpec =
   | { kind: 'shell'; text: string; loc: Loc }
-  | { kind: 'argv'; args: string[]; loc: Loc };
+  | { kind: 'argv'; args: string[]; loc: Loc }
+  /** `task: [NAME, args...]`: a task plugin run inside dax (see graph/plugins.ts). */
+  | { kind: 'task'; name: string; args: string[]; loc: Loc };
 
 export interface RuleSpec {
   name: string;

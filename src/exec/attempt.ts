@@ -95,6 +95,7 @@ export class Attempts {
       run: runId,
       attempt,
       argv: cmd?.argv ?? [],
+      ...(cmd?.task !== undefined ? { task: cmd.task } : {}),
       cwd,
       env,
       inputs: job.inputs,

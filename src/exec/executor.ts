@@ -9,7 +9,9 @@ export interface JobSpec {
   rule: string;
   run: string; // run id
   attempt: number;
-  argv: string[]; // the command, rendered with the temporary output names
+  argv: string[]; // the command, rendered with the temporary output names (a task's arguments)
+  /** A task plugin run inside dax instead of a command (exec/tasks.ts); local workers only. */
+  task?: string;
   cwd: string; // '.' for the project directory
   env: Record<string, string>; // the job's own variables, added to the worker's environment
   inputs: string[];

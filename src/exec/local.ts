@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from './executor.js';
 import { errnoName, nativeSpawn, signalName } from './native.js';
 import { groupAlive, orphanGroups, stopGroups } from '../state/orphans.js';
+import type { TaskPlugin } from '../graph/plugins.js';
+import { TaskRunner } from './tasks.js';
 
 export const LOCAL = 'local';
 
@@ -19,15 +21,22 @@ export class LocalWorker implements Worker {
   readonly up = true;
   private readonly native = nativeSpawn();
   private baseEnvSent = false;
+  private taskRunner: TaskRunner | undefined;
 
-  /** `slots`: --jobs (0 = unlimited). */
+  /** `slots`: --jobs (0 = unlimited); `tasks`: the task plugins its `task:` jobs may name. */
   constructor(
     private readonly projectDir: string,
     readonly slots: number,
+    private readonly tasks: ReadonlyMap<string, TaskPlugin> = new Map(),
   ) {}
 
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
     const abs = (p: string): string => path.join(this.projectDir, p);
+    if (spec.task !== undefined) {
+      this.taskRunner ??= new TaskRunner(this.tasks);
+      const job = { name: spec.task, args: spec.argv, cwd: abs(spec.cwd), env: spec.env, log: abs(spec.log), appendLog: spec.appendLog };
+      return this.taskRunner.start(job, (ref) => events.running({ worker: this.name, ref }));
+    }
     const job: LocalJob = {
       argv: spec.argv,
       cwd: abs(spec.cwd),
@@ -44,6 +53,7 @@ export class LocalWorker implements Worker {
   /** An earlier run's local job cannot be waited on (it is no child of ours) and its outputs
    * were to be moved in by that dax: stop what is left of it; the job reruns. */
   async reattach(handle: Handle, spec: JobSpec): Promise<Reattach> {
+    if (handle.ref.startsWith('task:')) return { kind: 'gone', why: 'it ran inside the dax that ended' };
     const pgid = Number(/^pgid:(\d+)$/.exec(handle.ref)?.[1]);
     if (!pgid || !groupAlive(pgid) || !orphanGroups(spec.run).includes(pgid)) return { kind: 'gone', why: 'no longer running' };
     await stopGroups(() => orphanGroups(spec.run).filter((g) => g === pgid));
@@ -59,7 +69,9 @@ export class LocalWorker implements Worker {
     return n;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.taskRunner?.close();
+  }
 
   private startNative(spec: LocalJob, onPid: (pid: number) => void): RunningAttempt {
     // dax's own environment goes to the addon once; each job sends only its own variables.

@@ -165,7 +165,7 @@ export async function runPipeline(project: Project, opts: RunOptions): Promise<R
   const runId = newRunId();
   let executor = opts.executor;
   if (!executor) {
-    const made = executorFor(project.config, opts.jobs, opts.workers);
+    const made = executorFor(project.config, opts.jobs, opts.workers, project.domains.plugins.tasks);
     if (!made.ok) return { kind: 'config-error', error: { message: made.error, hint: 'name workers declared under workers: (or local)' } };
     executor = made.value;
   }

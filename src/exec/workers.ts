@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../util/result.js';
 import { workersOf, type Executor, type Worker } from './executor.js';
 import { LocalWorker } from './local.js';
 import { SshWorker } from './ssh/worker.js';
+import type { TaskPlugin } from '../graph/plugins.js';
 
 /** Slots of the local worker: --jobs, else local.slots, else limits.jobs, else the CPUs. */
 export function localSlots(config: Config, jobs: number | undefined): number {
@@ -23,12 +24,12 @@ export function workerSlots(config: Config, jobs?: number): Array<{ name: string
 }
 
 /** `only`: --workers; a name that is not a worker of the Daxfile is an error saying which are. */
-export function executorFor(config: Config, jobs: number | undefined, only?: string[]): Result<Executor, string> {
+export function executorFor(config: Config, jobs: number | undefined, only?: string[], tasks?: ReadonlyMap<string, TaskPlugin>): Result<Executor, string> {
   const names = workerNames(config);
   for (const n of only ?? []) if (!names.includes(n)) return err(`--workers: '${n}' is not a worker of this Daxfile (workers: ${names.join(', ')})`);
   const wanted = (n: string): boolean => !only || only.includes(n);
   const workers: Worker[] = [];
-  if (config.local !== false && wanted(LOCAL_WORKER)) workers.push(new LocalWorker(config.projectDir, localSlots(config, jobs)));
+  if (config.local !== false && wanted(LOCAL_WORKER)) workers.push(new LocalWorker(config.projectDir, localSlots(config, jobs), tasks));
   for (const w of config.workers) if (wanted(w.name)) workers.push(new SshWorker(w, config.projectDir));
   return ok(workersOf(...workers));
 }

@@ -22,7 +22,7 @@ export class Pipeline {
   static create(config: Config, plugins: Plugins): Result<Pipeline, ConfigError> {
     const rules: Rule[] = [];
     for (const spec of config.rules) {
-      const r = Rule.compile(spec, config, plugins.checks);
+      const r = Rule.compile(spec, config, plugins.checks, new Set(plugins.tasks.keys()));
       if (!r.ok) return r;
       rules.push(r.value);
     }

@@ -30,13 +30,24 @@ export interface ExpandFunction {
   call(args: string[], ctx: PluginContext): Result<string[], string>;
 }
 
+/** A job kind that runs inside dax instead of as a process (`task: [NAME, args...]` on a rule):
+ * for dax's own steps, where starting a process would cost more than the step. It runs on a
+ * worker thread of the local worker, so `module` (a file URL) is imported there and its export
+ * `exportName` is called as a TaskFunction (exec/tasks.ts). */
+export interface TaskPlugin {
+  name: string;
+  module: string;
+  exportName: string;
+}
+
 export interface Plugins {
   domains: Map<string, DomainPlugin>;
   functions: Map<string, ExpandFunction>;
+  tasks: Map<string, TaskPlugin>;
   /** Names of the output checks (`check:` on a rule) registered by whoever runs the checks. */
   checks: Set<string>;
 }
 
 export function emptyPlugins(): Plugins {
-  return { domains: new Map(), functions: new Map(), checks: new Set() };
+  return { domains: new Map(), functions: new Map(), tasks: new Map(), checks: new Set() };
 }

@@ -32,7 +32,9 @@ export interface RenderedCommand {
   /** For display and for the journal's command hash. */
   display: string;
   shell: boolean;
-  argv: string[]; // ['/bin/sh','-c',cmd] for a shell command
+  argv: string[]; // ['/bin/sh','-c',cmd] for a shell command; a task's arguments
+  /** A task plugin's name: `argv` are its arguments, run inside dax (no process). */
+  task?: string;
 }
 
 export class Rule {
@@ -46,7 +48,7 @@ export class Rule {
     readonly outputs: PathPattern[],
     readonly inputs: CompiledInput[],
     readonly supersedes: PathPattern[],
-    private readonly command: { shell: boolean; parts: CmdPart[][] } | undefined,
+    private readonly command: { shell: boolean; parts: CmdPart[][]; task?: string } | undefined,
     private readonly env: Array<[string, CmdPart[]]>,
     readonly cwd: PathPattern | undefined,
   ) {
@@ -80,8 +82,8 @@ export class Rule {
     return this.spec.atomicOutputs === true;
   }
 
-  /** `checks`: the names of the registered output checks; any other `check:` is an error. */
-  static compile(spec: RuleSpec, config: Config, checks: ReadonlySet<string>): Result<Rule, ConfigError> {
+  /** `checks`, `tasks`: the names of the registered output checks and tasks; others are errors. */
+  static compile(spec: RuleSpec, config: Config, checks: ReadonlySet<string>, tasks: ReadonlySet<string> = new Set()): Result<Rule, ConfigError> {
     const projectDir = config.projectDir;
     if (spec.check && !checks.has(spec.check.name)) {
       const known = [...checks].sort();
@@ -128,7 +130,16 @@ export class Rule {
     }
     const supersedes = paths(spec.supersedes, 'supersedes');
     if (!supersedes.ok) return supersedes;
-    let command: { shell: boolean; parts: CmdPart[][] } | undefined;
+    let command: { shell: boolean; parts: CmdPart[][]; task?: string } | undefined;
+    if (spec.run?.kind === 'task' && !tasks.has(spec.run.name)) {
+      const known = [...tasks].sort();
+      return err({
+        loc: spec.run.loc,
+        key: `rules.${spec.name}.task`,
+        message: `unknown task '${spec.run.name}'; known tasks: ${known.join(', ') || 'none'}`,
+        hint: didYouMean(spec.run.name, known) ?? 'use one of the known tasks, or run a command with run:',
+      });
+    }
     if (spec.run) {
       const texts = spec.run.kind === 'shell' ? [spec.run.text] : spec.run.args;
       const parts: CmdPart[][] = [];
@@ -137,7 +148,7 @@ export class Rule {
         if (!r.ok) return err({ ...r.error, key: `rules.${spec.name}.run` });
         parts.push(r.value);
       }
-      command = { shell: spec.run.kind === 'shell', parts };
+      command = { shell: spec.run.kind === 'shell', parts, ...(spec.run.kind === 'task' ? { task: spec.run.name } : {}) };
     }
     const env: Array<[string, CmdPart[]]> = [];
     for (const [k, v] of Object.entries(spec.env)) {
@@ -183,6 +194,8 @@ export class Rule {
         argv.push(renderPlain(parts, values, inputs, outputs));
       }
     }
+    const task = this.command.task;
+    if (task !== undefined) return { display: [task, ...argv].map(shellQuote).join(' '), shell: false, argv, task };
     return { display: argv.map(shellQuote).join(' '), shell: false, argv };
   }
 
@@ -196,7 +209,7 @@ export class Rule {
   commandHash(values: Record<string, string>, inputs: string[], outputs: string[]): string {
     const cmd = this.renderCommand(values, inputs, outputs);
     // A shell command is hashed by its text: how it is started (see plainArgv) is not what it does.
-    let s = cmd ? (cmd.shell ? 's:' + cmd.display : 'a:' + cmd.argv.join('\u0000')) : '-';
+    let s = cmd ? (cmd.shell ? 's:' + cmd.display : cmd.task !== undefined ? 't:' + cmd.display : 'a:' + cmd.argv.join('\u0000')) : '-';
     if (this.env.length) for (const [k, v] of Object.entries(this.renderEnv(values, inputs, outputs))) s += `\u0001${k}=${v}`;
     if (this.cwd) s += `\u0002${this.cwd.render(values)}`;
     return hash53(s);

@@ -2,16 +2,21 @@
 // writer, dax merge, the example tools), and the removal of those a killed process left. A name
 // carries the host and pid of its writer: `.dax-tmp.<host>.<pid>.<name>`, so a later writer into
 // the same directory can tell a dead writer's litter (same host, pid gone) from a live one's or
-// another host's (a shared directory), which it never touches.
+// another host's (a shared directory), which it never touches. A worker thread's name carries its
+// thread too (`<pid>t<thread>`): dax runs its own tasks on threads, and one thread cannot see what
+// another is writing, so it leaves every other thread's temporaries of its process alone.
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { readdirSync, unlinkSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { procStat } from './proc.js';
 
 const PREFIX = '.dax-tmp.';
 const NAME_MAX = 255; // bytes, ext4 and most others
-const TEMP_RE = /^\.dax-tmp\.([^.]+)\.(\d+)\./;
+const TEMP_RE = /^\.dax-tmp\.([^.]+)\.(\d+)(?:t(\d+))?\./;
+/** This thread's tag after the pid: none on the main thread. */
+const THREAD = threadId === 0 ? '' : `t${threadId}`;
 
 // node:crypto only for the rare name that needs a hash: the no-op path writes through here.
 const hash = (s: string, n: number): string =>
@@ -29,7 +34,7 @@ const live = new Set<string>();
 /** The temporary file for `file`, beside it; a name over 255 bytes uses a hash of the file's. */
 export function tempPath(file: string, host = hostTag(), pid = process.pid): string {
   const base = path.basename(file);
-  const head = `${PREFIX}${host}.${pid}.`;
+  const head = `${PREFIX}${host}.${pid}${pid === process.pid ? THREAD : ''}.`;
   const name = Buffer.byteLength(head + base) <= NAME_MAX ? head + base : `${head}${hash(base, 32)}`;
   return path.join(path.dirname(file), name);
 }
@@ -77,6 +82,9 @@ export function removeStaleTemps(dir: string, host = hostTag()): string[] {
     const pid = Number(m[2]);
     const file = path.join(dir, name);
     if (live.has(file) || (pid !== process.pid && alive(pid))) continue;
+    // Another thread of this process may be writing it (a dead thread's litter waits for the
+    // next process to clean it).
+    if (pid === process.pid && (m[3] === undefined ? '' : `t${m[3]}`) !== THREAD) continue;
     try {
       unlinkSync(file);
       removed.push(file);

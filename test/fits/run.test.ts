@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { hostTag, tempPath } from '../../src/util/temp.js';
 import { runMerge, MERGE_ERROR_KINDS, type MergeEvent, type MergeErrorKind } from '../../src/fits/index.js';
-import { exitCode } from '../../src/cli/merge.js';
+import { exitCode } from '../../src/cli/merge-exit.js';
 import { binTable, fitsverify, primaryEmpty, tempDir, writeFits, writeSpec } from './helpers.js';
 
 const spec = (location = 'a.fits'): Record<string, unknown> => ({
