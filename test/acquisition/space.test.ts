@@ -58,7 +58,7 @@ describe('limits.min_free and the workspace', () => {
     expect(a.stdout).toMatch(/^aborted TEST\S+: a step of it that is running stops within a second/);
     const r = await run.done;
     expect(r.code).toBe(1); // the collection that was stopped failed
-    expect(r.stdout).toMatch(/FAILED acq_collect/);
+    expect(r.stderr).toMatch(/FAILED acq_collect/);
     expect(status().state).toBe('Aborted');
     expect(readdirSync(join(small, 'in-progress', ID, 'sources'))).toEqual([]);
     expect(JSON.parse(readFileSync(join(small, 'queue.json'), 'utf8'))).toEqual([]);

@@ -26,7 +26,7 @@ function startedAt(dir: string, id: string): boolean {
 }
 
 describe('dax watch', () => {
-  test('picks up a dropped spec and a dax queue from another process within 1 s; SIGTERM stops it', async () => {
+  test('picks up a dropped spec and a dax queue from another process by itself (bench:acq times it); SIGTERM stops it', async () => {
     const dir = acqProject();
     sources(dir);
     const w = start(dir, 'watch');
@@ -35,18 +35,14 @@ describe('dax watch', () => {
 
     // Dropped by rename, as a writer should.
     writeFileSync(join(dir, 'workspace/incoming/.drop'), JSON.stringify(absolute(dir, 'DROP.1')));
-    const t0 = Date.now();
     renameSync(join(dir, 'workspace/incoming/.drop'), join(dir, 'workspace/incoming/drop.json'));
-    await waitFor(() => startedAt(dir, 'DROP.1'), 'the dropped acquisition to start', 5000);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    await waitFor(() => startedAt(dir, 'DROP.1'), 'the dropped acquisition to start');
     await waitFor(() => existsSync(join(dir, 'workspace/archive/DROP.1/status.json')), 'it to complete');
     expect(list(join(dir, 'workspace/incoming'))).toEqual([]);
 
     const q = dax(dir, 'queue', writeJson(dir, 'q.json', absolute(dir, 'QUEUED.1')));
     expect(q.code).toBe(0);
-    const t1 = Date.now();
-    await waitFor(() => startedAt(dir, 'QUEUED.1'), 'the queued acquisition to start', 5000).catch((e) => { throw new Error(String(e) + w.out.stdout + w.out.stderr); });
-    expect(Date.now() - t1).toBeLessThan(1000);
+    await waitFor(() => startedAt(dir, 'QUEUED.1'), 'the queued acquisition to start').catch((e) => { throw new Error(String(e) + w.out.stdout + w.out.stderr); });
     await waitFor(() => existsSync(join(dir, 'workspace/archive/QUEUED.1/status.json')), 'it to complete');
 
     // A refused drop is set aside with its reason.
@@ -64,16 +60,17 @@ describe('dax watch', () => {
     const dir = acqProject();
     sources(dir);
     // Another target of the Daxfile that keeps the daemon's first pass busy.
-    writeFileSync(join(dir, 'Daxfile.yaml'), readFileSync(join(dir, 'Daxfile.yaml'), 'utf8').replace('targets: [', "rules:\n  slow: { output: out/slow.txt, run: 'sleep 4 && echo > {output}' }\ntargets: [out/slow.txt, "));
+    writeFileSync(join(dir, 'Daxfile.yaml'), readFileSync(join(dir, 'Daxfile.yaml'), 'utf8').replace('targets: [', "rules:\n  slow: { output: out/slow.txt, run: 'sleep 60 && echo > {output}' }\ntargets: [out/slow.txt, "));
     const w = start(dir, 'watch');
     await waitFor(() => /start\s+slow/.test(w.out.stdout), 'the daemon to run the slow job');
     const run = dax(dir, 'run');
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/another dax run holds this project's lock/);
-    expect(dax(dir, 'queue', writeJson(dir, 'q.json', absolute(dir, 'OP.1'))).code).toBe(0);
+    const ok = (r: { code: number | null; stderr: string }): void => expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    ok(dax(dir, 'queue', writeJson(dir, 'q.json', absolute(dir, 'OP.1'))));
     expect(dax(dir, 'status', 'OP.1').stdout).toMatch(/OP\.1: Scheduled/);
-    expect(dax(dir, 'abort', 'OP.1').code).toBe(0);
-    expect(dax(dir, 'status', '--json').code).toBe(0);
+    ok(dax(dir, 'abort', 'OP.1'));
+    ok(dax(dir, 'status', '--json'));
     process.kill(w.pid, 'SIGTERM');
     const r = await w.done;
     expect(r.code).toBe(130); // the slow job was running: stopped and recorded
