@@ -22,7 +22,11 @@ export const acquisitionsDomain: DomainPlugin = {
     if (!q.ok) return q;
     // Queued but already archived (a release killed before it updated the queue) or aborted: not
     // in the domain, so nothing of it is rebuilt.
-    return ok(q.value.filter((id) => !aborted(ws, id) && !ws.archived(id)));
+    const open = q.value.filter((id) => !aborted(ws, id) && !ws.archived(id));
+    // limits.daq: the first N in FIFO order are in progress; the rest wait until one is archived
+    // (the run then goes on with the queue, as a live domain does).
+    const daq = ctx.limits?.['daq'] ?? 0;
+    return ok(daq > 0 ? open.slice(0, daq) : open);
   },
 };
 

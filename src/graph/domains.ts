@@ -34,7 +34,7 @@ export class Domains {
         const g = this.globOf(name, d);
         if (g.ok) for (const dir of watchDirs(this.config.projectDir, g.value.glob)) out.push(path.join(this.config.projectDir, dir));
       }
-      else if (d.kind === 'plugin') out.push(...(this.plugins.domains.get(d.name)?.files?.(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir, workspace: this.config.workspace }) ?? []));
+      else if (d.kind === 'plugin') out.push(...(this.plugins.domains.get(d.name)?.files?.(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir, workspace: this.config.workspace, limits: this.config.limits }) ?? []));
     }
     return out;
   }
@@ -119,7 +119,7 @@ export class Domains {
       case 'plugin': {
         const plugin = this.plugins.domains.get(d.name);
         if (!plugin) return err({ loc: d.loc, key: `wildcards.${w.name}.${d.name}`, message: `unknown domain kind '${d.name}'` });
-        const r = plugin.resolve(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir, workspace: this.config.workspace });
+        const r = plugin.resolve(d.spec, { projectDir: this.config.projectDir, baseDir: d.baseDir, workspace: this.config.workspace, limits: this.config.limits });
         if (r.ok) return r;
         return err({ loc: d.loc, key: `wildcards.${w.name}.${d.name}`, message: r.error });
       }

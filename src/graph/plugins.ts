@@ -8,6 +8,8 @@ export interface PluginContext {
   baseDir: string;
   /** The configured acquisitions' workspace (absolute). */
   workspace?: string;
+  /** The Daxfile's limits: (pool name -> units; 0 = unlimited), for domains that bound themselves. */
+  limits?: Readonly<Record<string, number>>;
 }
 
 /** A wildcard domain kind, e.g. `chunks:` or `ids:` under a wildcard. */

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, removeProjects, started } from '../engine/helpers.js';
+import { dax, events, removeProjects, started } from '../engine/helpers.js';
 import { fitsverify } from '../fits/helpers.js';
 import { acqProject, ID, list, queue, sources, spec, status, writeJson } from './helpers.js';
 
@@ -107,6 +107,32 @@ describe('an acquisition with local sources', () => {
     const order = started(r.stdout).map((j) => /\[([^,\]]+)/.exec(j)![1]);
     expect([...new Set(order)]).toEqual(['B.2', 'A.1', 'C.3']);
     expect(order).toEqual(['B.2', 'B.2', 'B.2', 'B.2', 'A.1', 'A.1', 'A.1', 'A.1', 'C.3', 'C.3', 'C.3', 'C.3']);
+  });
+
+  test.each([1, 2])('limits.daq: %i: at most that many acquisitions in progress at once, in FIFO order, whatever --jobs', (daq) => {
+    const dir = acqProject(`limits: { daq: ${daq} }\n`);
+    sources(dir);
+    const ids = ['B.2', 'A.1', 'C.3', 'D.4'];
+    for (const id of ids) expect(dax(dir, 'queue', writeJson(dir, `${id}.json`, spec(id))).code).toBe(0);
+    const r = dax(dir, 'run', '--jobs', '8', '--json');
+    expect(r.code).toBe(0);
+    // In progress: from its first job's start to its release's end.
+    const open = new Set<string>();
+    let most = 0;
+    const firsts: string[] = [];
+    for (const e of events(r.stdout)) {
+      if (e.type !== 'job-start' && e.type !== 'job-end') continue;
+      const id = /\[(?:acq=)?([^,\]]+)/.exec(e.job as string)![1]!;
+      if (e.type === 'job-start' && !open.has(id)) {
+        open.add(id);
+        firsts.push(id);
+      }
+      if (e.type === 'job-end' && e.rule === 'acq_release') open.delete(id);
+      most = Math.max(most, open.size);
+    }
+    expect(most).toBe(daq);
+    expect(firsts).toEqual(ids);
+    expect(queue(dir)).toEqual([]);
   });
 
   test('dax abort: state Aborted, out of the queue, files kept, not run again', () => {
