@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   acq: async () => (await import('./acq.js')).registerAcq,
   abort: async () => (await import('./acq.js')).registerAbort,
   watch: async () => (await import('./watch.js')).registerWatch,
+  report: async () => (await import('./report.js')).registerReport,
 };
 
 /** Global options that take a value: their value is not the command name. */
