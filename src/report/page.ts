@@ -30,6 +30,15 @@ export function pageMain(): void {
     if (m < 60) return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
     return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
   };
+  const tick = (t: number, step: number): string => {
+    if (step < 1000) return `${t}ms`;
+    const s = Math.round(t / 1000);
+    if (s < 60) return `${s}s`;
+    const m = Math.floor(s / 60);
+    const pad = (x: number): string => String(x).padStart(2, '0');
+    if (m < 60) return `${m}m${pad(s % 60)}s`;
+    return `${Math.floor(m / 60)}h${pad(m % 60)}m`;
+  };
   const clock = (t: number): string => new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   const showTip = (ev: MouseEvent, lines: string[]): void => {
     tip.textContent = lines.join('\n');
@@ -99,7 +108,8 @@ export function pageMain(): void {
   drawTimeline(data.timeline);
   function drawTimeline(tl: Timeline): void {
     const n = tl.job.length;
-    const sec = h('section', { id: 'timeline', 'data-bars': String(n), 'data-lanes': String(tl.lanes.length) }, h('h2', {}, `Timeline: ${n} attempt${n === 1 ? '' : 's'} on ${tl.lanes.length} slot${tl.lanes.length === 1 ? '' : 's'}`));
+    const count = (st: number): string => String(tl.st.filter((x) => x === st).length);
+    const sec = h('section', { id: 'timeline', 'data-bars': String(n), 'data-lanes': String(tl.lanes.length), 'data-failed': count(1), 'data-running': count(4), 'data-queued': count(5) }, h('h2', {}, `Timeline: ${n} attempt${n === 1 ? '' : 's'} on ${tl.lanes.length} slot${tl.lanes.length === 1 ? '' : 's'}`));
     main.append(sec);
     if (n === 0) {
       sec.append(h('p', { class: 'dim' }, 'No job ran.'));
@@ -116,7 +126,7 @@ export function pageMain(): void {
     const LEFT = 96;
     const TOP = 22;
     const laneH = Math.max(2, Math.min(18, Math.floor(560 / tl.lanes.length)));
-    const cssH = TOP + tl.lanes.length * laneH + 4;
+    const cssH = Math.max(80, TOP + tl.lanes.length * laneH + 4);
     const now = data.made - tl.t0;
     const endOf = (i: number): number => (tl.e[i]! >= 0 ? tl.e[i]! : Math.max(now, tl.s[i]!));
     const beginOf = (i: number): number => (tl.q[i]! >= 0 ? tl.q[i]! : tl.s[i]!);
@@ -159,7 +169,7 @@ export function pageMain(): void {
         const x = Math.round(X(t)) + 0.5;
         ctx.moveTo(x, TOP - 4);
         ctx.lineTo(x, cssH);
-        ctx.fillText(step < 1000 ? `${t}ms` : dur(t), x + 2, 12);
+        ctx.fillText(tick(t, step), x + 2, 12);
       }
       ctx.stroke();
       // Bars, one fill colour at a time.
@@ -298,7 +308,7 @@ export function pageMain(): void {
     const sec = h('section', { id: 'failures', 'data-failures': String(data.failures.length + data.failuresMore) }, h('h2', {}, `Failures (${data.failures.length + data.failuresMore})`));
     for (const f of data.failures) {
       const what = f.signal ? `signal ${f.signal}` : f.exit !== null ? `exit ${f.exit}` : 'no exit code';
-      const item = h('div', { class: 'failure' }, h('h3', {}, f.job, h('span', { class: 'dim' }, `  ${what}${f.why ? ` — ${f.why}` : ''}`)));
+      const item = h('div', { class: 'failure' }, h('h3', {}, f.job, h('span', { class: 'dim' }, `  ${f.why ?? what}`)));
       if (f.command) item.append(h('div', { class: 'label' }, 'command'), h('pre', { class: 'command' }, f.command));
       if (f.log) item.append(h('div', { class: 'label' }, `log ${f.log}`));
       if (f.tail.length) item.append(h('pre', { class: 'tail' }, f.tail.join('\n')));
@@ -413,7 +423,7 @@ export function pageMain(): void {
       width = canvas.parentElement!.clientWidth;
       const bw = Math.max(maxX - minX, 1e-4);
       const bh = Math.max(maxY - minY, 1e-4);
-      scale = Math.min(width / bw, cssH / bh) * 0.85;
+      scale = Math.min(width / bw, cssH / bh) * 0.6;
       cx = (minX + maxX) / 2;
       cy = (minY + maxY) / 2;
     };
@@ -453,20 +463,6 @@ export function pageMain(): void {
         }
       }
       ctx.stroke();
-      // Graticule labels along the visible centre lines.
-      ctx.fillStyle = 'rgba(255,255,255,0.55)';
-      ctx.font = '11px system-ui, sans-serif';
-      const centre = inv(cx, cy) ?? [lon0, 0];
-      for (let l = -180; l < 180; l += step) {
-        const [x, y] = fwd(l, Math.max(-80, Math.min(80, centre[1])));
-        const px = PX(x);
-        if (px > 0 && px < width) ctx.fillText(`${+((((l + lon0) % 360) + 360) % 360).toFixed(2)}°`, px + 2, Math.min(cssH - 4, Math.max(12, PY(y) + 12)));
-      }
-      for (let p = -90 + step; p < 90; p += step) {
-        const [x, y] = fwd(wrapLam(centre[0]), p);
-        const py = PY(y);
-        if (py > 0 && py < cssH) ctx.fillText(`${+p.toFixed(2)}°`, Math.min(width - 40, Math.max(2, PX(x) + 2)), py - 2);
-      }
       // Chunks, one path per state.
       for (let s = 0; s < 5; s++) {
         ctx.beginPath();
@@ -494,6 +490,27 @@ export function pageMain(): void {
           }
         }
         ctx.stroke();
+      }
+      // Graticule labels where the lines cross the bottom edge (RA) and the left edge (Dec).
+      ctx.fillStyle = 'rgba(255,255,255,0.7)';
+      ctx.font = '11px system-ui, sans-serif';
+      const label = (v: number): string => `${+v.toFixed(2)}°`;
+      let prev: [number, number] | null = null;
+      for (let px = 0; px <= width; px += 3) {
+        const p = inv(cx + (px - width / 2) / scale, cy - (cssH - 16 - cssH / 2) / scale);
+        // RA grows leftwards and wraps at 0: unwrap the previous sample next to this one.
+        const q = prev ? prev[0] + (p && p[0] - prev[0] > 180 ? 360 : p && p[0] - prev[0] < -180 ? -360 : 0) : 0;
+        if (p && prev && Math.floor(p[0] / step) !== Math.floor(q / step)) {
+          const v = Math.max(Math.floor(p[0] / step), Math.floor(q / step)) * step;
+          ctx.fillText(label(((v % 360) + 360) % 360), px + 2, cssH - 4);
+        }
+        prev = p;
+      }
+      prev = null;
+      for (let py = 0; py <= cssH; py += 3) {
+        const p = inv(cx + (30 - width / 2) / scale, cy - (py - cssH / 2) / scale);
+        if (p && prev && Math.floor(p[1] / step) !== Math.floor(prev[1] / step)) ctx.fillText(label(Math.max(Math.floor(p[1] / step), Math.floor(prev[1] / step)) * step), 4, py - 2);
+        prev = p;
       }
     };
     fitChunks();
