@@ -86,6 +86,8 @@ export interface SkyMap {
   wildcard: string;
   stripes: number;
   substripes: number;
+  /** Chunks in each stripe: the page finds the chunk at a point as the chunker does. */
+  perStripe: number[];
   ids: number[];
   /** lonMin, lonMax, latMin, latMax per chunk (degrees; lonMin > lonMax wraps through 0). */
   box: number[];
@@ -143,6 +145,7 @@ export interface SkyInput {
   wildcard: string;
   stripes: number;
   substripes: number;
+  perStripe: number[];
   ids: number[];
   box: (id: number) => [number, number, number, number];
 }
@@ -362,7 +365,7 @@ function skyMap(sky: SkyInput, jobs: PlannedJob[], stateOf: (id: string) => Stat
     list.push(j);
   }
   const rank: Record<StateName, number> = { finished: 0, 'not-started': 1, running: 2, incomplete: 3, failed: 4 };
-  const map: SkyMap = { wildcard: sky.wildcard, stripes: sky.stripes, substripes: sky.substripes, ids: [], box: [], state: [], jobsAt: [0], jobs: [], jobState: [] };
+  const map: SkyMap = { wildcard: sky.wildcard, stripes: sky.stripes, substripes: sky.substripes, perStripe: sky.perStripe, ids: [], box: [], state: [], jobsAt: [0], jobs: [], jobState: [] };
   for (const id of sky.ids) {
     map.ids.push(id);
     map.box.push(...sky.box(id).map((d) => Math.round(d * 1e6) / 1e6));

@@ -30,6 +30,7 @@ button{font:12px system-ui,sans-serif;padding:2px 10px;border:1px solid #c8ccd2;
 .dim{color:#8a929b}
 .canvas-wrap{width:100%;border:1px solid #e3e6ea;border-radius:4px;overflow:hidden}
 canvas{display:block;cursor:crosshair}
+.failure-list{max-height:640px;overflow-y:auto}
 .failure{border-left:3px solid #c62828;padding:4px 10px;margin:10px 0;background:#fdf6f6}
 .label{font-size:12px;color:#778;margin-top:4px}
 pre{margin:2px 0;padding:6px 8px;background:#f3f4f6;border-radius:3px;overflow-x:auto;font:12px/1.35 ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}

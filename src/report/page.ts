@@ -63,6 +63,20 @@ export function pageMain(): void {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     return ctx;
   };
+  /** Redraws after a resize, once per frame and only when the width changed. */
+  const onResize = (draw: () => void): void => {
+    let pending = false;
+    let last = window.innerWidth;
+    window.addEventListener('resize', () => {
+      if (pending || window.innerWidth === last) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        last = window.innerWidth;
+        draw();
+      });
+    });
+  };
   const main = document.getElementById('main')!;
   const hooks: Record<string, unknown> = {};
   (window as unknown as { daxReport: unknown }).daxReport = hooks;
@@ -217,7 +231,7 @@ export function pageMain(): void {
       ctx.restore();
     };
     draw();
-    window.addEventListener('resize', draw);
+    onResize(draw);
     const hit = (mx: number, my: number): number => {
       const l = Math.floor((my - TOP) / laneH);
       if (l < 0 || l >= lanes.length || mx < LEFT) return -1;
@@ -306,13 +320,15 @@ export function pageMain(): void {
   // ---- failures ----
   if (data.failures.length) {
     const sec = h('section', { id: 'failures', 'data-failures': String(data.failures.length + data.failuresMore) }, h('h2', {}, `Failures (${data.failures.length + data.failuresMore})`));
+    const list = h('div', { class: 'failure-list' });
+    sec.append(list);
     for (const f of data.failures) {
       const what = f.signal ? `signal ${f.signal}` : f.exit !== null ? `exit ${f.exit}` : 'no exit code';
       const item = h('div', { class: 'failure' }, h('h3', {}, f.job, h('span', { class: 'dim' }, `  ${f.why ?? what}`)));
       if (f.command) item.append(h('div', { class: 'label' }, 'command'), h('pre', { class: 'command' }, f.command));
       if (f.log) item.append(h('div', { class: 'label' }, `log ${f.log}`));
       if (f.tail.length) item.append(h('pre', { class: 'tail' }, f.tail.join('\n')));
-      sec.append(item);
+      list.append(item);
     }
     if (data.failuresMore) sec.append(h('p', { class: 'dim' }, `… and ${data.failuresMore} more (see the timeline, or dax status)`));
     main.append(sec);
@@ -368,22 +384,7 @@ export function pageMain(): void {
       if (l > 180) l -= 360;
       return l;
     };
-    // Each chunk's outline in projection units, split where it crosses the map's edge (λ = ±180).
-    const shapes: Float32Array[][] = [];
-    const ring = (la: number, lb: number, pa: number, pb: number): Float32Array => {
-      const nl = Math.max(2, Math.min(90, Math.ceil((lb - la) / 2) + 1));
-      const np = Math.max(2, Math.min(90, Math.ceil((pb - pa) / 2) + 1));
-      const pts: number[] = [];
-      const add = (l: number, p: number): void => {
-        const [x, y] = fwd(l, p);
-        pts.push(x, y);
-      };
-      for (let k = 0; k < nl; k++) add(la + ((lb - la) * k) / (nl - 1), pa);
-      for (let k = 1; k < np; k++) add(lb, pa + ((pb - pa) * k) / (np - 1));
-      for (let k = nl - 2; k >= 0; k--) add(la + ((lb - la) * k) / (nl - 1), pb);
-      for (let k = np - 2; k > 0; k--) add(la, pa + ((pb - pa) * k) / (np - 1));
-      return new Float32Array(pts);
-    };
+    // The chunks' extent in projection units (corners and edge midpoints), for "fit chunks".
     let minX = Infinity;
     let maxX = -Infinity;
     let minY = Infinity;
@@ -391,23 +392,36 @@ export function pageMain(): void {
     for (let i = 0; i < n; i++) {
       const [a, b, pa, pb] = [sky.box[4 * i]!, sky.box[4 * i + 1]!, sky.box[4 * i + 2]!, sky.box[4 * i + 3]!];
       const w = b - a >= 360 ? 360 : (((b - a) % 360) + 360) % 360;
-      const parts: Float32Array[] = [];
-      if (w >= 360) parts.push(ring(-180, 180, pa, pb));
-      else {
-        const la = wrapLam(a);
-        if (la + w > 180) parts.push(ring(la, 180, pa, pb), ring(-180, la + w - 360, pa, pb));
-        else parts.push(ring(la, la + w, pa, pb));
-      }
-      for (const p of parts) {
-        for (let k = 0; k < p.length; k += 2) {
-          minX = Math.min(minX, p[k]!);
-          maxX = Math.max(maxX, p[k]!);
-          minY = Math.min(minY, p[k + 1]!);
-          maxY = Math.max(maxY, p[k + 1]!);
+      const la = w >= 360 ? -180 : wrapLam(a);
+      for (const l of [la, la + w / 2, Math.min(180, la + w)]) {
+        for (const p of [pa, (pa + pb) / 2, pb]) {
+          const [x, y] = fwd(l, p);
+          minX = Math.min(minX, x);
+          maxX = Math.max(maxX, x);
+          minY = Math.min(minY, y);
+          maxY = Math.max(maxY, y);
         }
       }
-      shapes.push(parts);
     }
+    // The chunk at a point, by the chunker's own arithmetic: stripes of equal height, each cut
+    // into equal segments; the pixel loop and hover both ask it.
+    const S = sky.stripes;
+    const slot = new Int32Array(S * 2 * S).fill(-1);
+    for (let i = 0; i < n; i++) if (sky.ids[i]! < slot.length) slot[sky.ids[i]!] = i;
+    const chunkAt = (lon: number, lat: number): number => {
+      const st = Math.min(S - 1, Math.max(0, Math.floor(((lat + 90) * S) / 180)));
+      const nc = sky.perStripe[st]!;
+      return st * 2 * S + Math.min(nc - 1, Math.floor((lon * nc) / 360));
+    };
+    const rgba = (hex: string): number => {
+      const v = parseInt(hex.slice(1), 16);
+      // ImageData as Uint32 is little-endian: 0xAABBGGRR.
+      return (0xff << 24) | ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff);
+    };
+    const FILL = STATE_COLOURS.map(rgba);
+    const SPACE = rgba('#0f1b2d');
+    const SKY = rgba('#16263d');
+    const EDGE = rgba('#0b1422');
     let width = 0;
     let scale = 1;
     let cx = 0; // the projection point at the canvas centre
@@ -423,7 +437,10 @@ export function pageMain(): void {
       width = canvas.parentElement!.clientWidth;
       const bw = Math.max(maxX - minX, 1e-4);
       const bh = Math.max(maxY - minY, 1e-4);
+      const full = Math.min(width / (4 * R2), cssH / (2 * R2)) * 0.95;
       scale = Math.min(width / bw, cssH / bh) * 0.6;
+      // A set that covers much of the sky is shown whole.
+      if (scale <= full) return fitFull();
       cx = (minX + maxX) / 2;
       cy = (minY + maxY) / 2;
     };
@@ -432,20 +449,41 @@ export function pageMain(): void {
     const draw = (): void => {
       const ctx = sizeCanvas(canvas, cssH);
       width = canvas.parentElement!.clientWidth;
-      ctx.fillStyle = '#0f1b2d';
-      ctx.fillRect(0, 0, width, cssH);
-      // The sky's outline, and a graticule spaced for the zoom.
-      ctx.beginPath();
-      for (let k = 0; k <= 180; k++) {
-        const [x, y] = fwd(k <= 90 ? 180 : -180, k <= 90 ? -90 + 2 * k : 90 - 2 * (k - 90));
-        if (k === 0) ctx.moveTo(PX(x), PY(y));
-        else ctx.lineTo(PX(x), PY(y));
+      // Every pixel, projected back onto the sky and coloured by its chunk's state: the cost is
+      // the canvas's size, whatever the number of chunks.
+      const W = canvas.width;
+      const H = canvas.height;
+      if (W === 0 || H === 0) return;
+      const dpr = W / width;
+      const img = ctx.createImageData(W, H);
+      const px32 = new Uint32Array(img.data.buffer);
+      const above = new Int32Array(W).fill(-2);
+      const borders = (180 / S) * D * scale * dpr >= 8;
+      for (let py = 0; py < H; py++) {
+        const y = cy - ((py + 0.5) / dpr - cssH / 2) / scale;
+        let left = -2;
+        for (let qx = 0; qx < W; qx++) {
+          const x = cx + ((qx + 0.5) / dpr - width / 2) / scale;
+          let id = -2;
+          let colour = SPACE;
+          if ((x * x) / 8 + (y * y) / 2 <= 1) {
+            const z = Math.sqrt(1 - (x / 4) ** 2 - (y / 2) ** 2);
+            let lon = ((2 * Math.atan2(z * -x, 2 * (2 * z * z - 1))) / D + lon0) % 360;
+            if (lon < 0) lon += 360;
+            id = chunkAt(lon, Math.asin(Math.max(-1, Math.min(1, z * y))) / D);
+            const k = slot[id]!;
+            colour = k >= 0 ? FILL[sky.state[k]!]! : SKY;
+            if (borders && k >= 0 && ((left !== id && left !== -2) || (above[qx] !== id && above[qx] !== -2))) colour = EDGE;
+          }
+          px32[py * W + qx] = colour;
+          above[qx] = id;
+          left = id;
+        }
       }
-      ctx.fillStyle = '#16263d';
-      ctx.fill();
+      ctx.putImageData(img, 0, 0);
       const degPx = scale * D * 1.2;
       const step = [30, 10, 5, 2, 1, 0.5, 0.2, 0.1].find((s) => s * degPx < 120) ?? 0.1;
-      ctx.strokeStyle = 'rgba(255,255,255,0.13)';
+      ctx.strokeStyle = 'rgba(255,255,255,0.16)';
       ctx.lineWidth = 1;
       ctx.beginPath();
       for (let p = -90 + step; p < 90; p += step) {
@@ -463,34 +501,6 @@ export function pageMain(): void {
         }
       }
       ctx.stroke();
-      // Chunks, one path per state.
-      for (let s = 0; s < 5; s++) {
-        ctx.beginPath();
-        for (let i = 0; i < n; i++) {
-          if (sky.state[i] !== s) continue;
-          for (const p of shapes[i]!) {
-            ctx.moveTo(PX(p[0]!), PY(p[1]!));
-            for (let k = 2; k < p.length; k += 2) ctx.lineTo(PX(p[k]!), PY(p[k + 1]!));
-            ctx.closePath();
-          }
-        }
-        ctx.fillStyle = STATE_COLOURS[s]!;
-        ctx.fill();
-      }
-      // Chunk borders once chunks are big enough to show them.
-      if (n && ((maxX - minX) * scale) / Math.sqrt(n) > 5) {
-        ctx.strokeStyle = 'rgba(15,27,45,0.8)';
-        ctx.lineWidth = 1;
-        ctx.beginPath();
-        for (const parts of shapes) {
-          for (const p of parts) {
-            ctx.moveTo(PX(p[0]!), PY(p[1]!));
-            for (let k = 2; k < p.length; k += 2) ctx.lineTo(PX(p[k]!), PY(p[k + 1]!));
-            ctx.closePath();
-          }
-        }
-        ctx.stroke();
-      }
       // Graticule labels where the lines cross the bottom edge (RA) and the left edge (Dec).
       ctx.fillStyle = 'rgba(255,255,255,0.7)';
       ctx.font = '11px system-ui, sans-serif';
@@ -515,7 +525,7 @@ export function pageMain(): void {
     };
     fitChunks();
     draw();
-    window.addEventListener('resize', draw);
+    onResize(draw);
     const inBox = (i: number, lon: number, lat: number): boolean => {
       const a = sky.box[4 * i]!;
       const b = sky.box[4 * i + 1]!;
@@ -526,8 +536,8 @@ export function pageMain(): void {
     const hit = (mx: number, my: number): number => {
       const p = inv(cx + (mx - width / 2) / scale, cy - (my - cssH / 2) / scale);
       if (!p) return -1;
-      for (let i = 0; i < n; i++) if (inBox(i, p[0], p[1])) return i;
-      return -1;
+      const k = slot[chunkAt(p[0], p[1])]!;
+      return k >= 0 && inBox(k, p[0], p[1]) ? k : -1;
     };
     const describe = (i: number): string[] => {
       const [a, b, pa, pb] = [sky.box[4 * i]!, sky.box[4 * i + 1]!, sky.box[4 * i + 2]!, sky.box[4 * i + 3]!];

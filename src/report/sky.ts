@@ -24,6 +24,8 @@ export function skyInput(config: Config, values: (wildcard: string) => string[] 
       wildcard: name,
       stripes: c.numStripes,
       substripes: c.numSubStripesPerStripe,
+      // Chunk 0 of every stripe exists: its info says how many the stripe has.
+      perStripe: Array.from({ length: c.numStripes }, (_, st) => c.chunkInfo(st * 2 * c.numStripes).chunksInStripe),
       ids,
       box: (id) => {
         const b = boxToDegrees(c.getChunkNominalBounds(id));
