@@ -309,10 +309,22 @@ export function pageMain(): void {
       v1 = Math.max(1, tl.t1 - tl.t0);
       draw();
     });
+    /** The screen point of a bar, zoomed in first where it is too narrow to point at. */
     hooks['barPoint'] = (i: number): { x: number; y: number } | null => {
       if (i < 0 || i >= n) return null;
       const r = canvas.getBoundingClientRect();
       const a = tl.s[i]! >= 0 ? tl.s[i]! : beginOf(i);
+      const fits = (): boolean => X(endOf(i)) - X(a) >= 8 && a >= v0 && endOf(i) <= v1;
+      if (!fits()) {
+        v0 = 0;
+        v1 = Math.max(1, tl.t1 - tl.t0);
+        if (!fits()) {
+          const w = Math.max(1, endOf(i) - a);
+          v0 = a - 4 * w;
+          v1 = endOf(i) + 4 * w;
+        }
+        draw();
+      }
       return { x: r.left + (X(a) + X(endOf(i))) / 2, y: r.top + TOP + tl.lane[i]! * laneH + laneH / 2 };
     };
   }
