@@ -40,7 +40,7 @@ pre.tail{background:#22262b;color:#e8e8e8}
 .acqbar .seg{position:absolute;top:0;height:14px}
 .acqbar .alertmark{position:absolute;top:-3px;font-size:10px;transform:translateX(-50%)}
 .alertmark.Error,.alerts .Error{color:#c62828}.alertmark.Warning,.alerts .Warning{color:#ef6c00}.alertmark.Info,.alerts .Info{color:#1e88e5}
-td.barcell{width:45%}td.bad{color:#c62828}.alerts{font-size:12px}
+td.barcell{width:45%}table.acq td:first-child{white-space:nowrap}td.bad{color:#c62828}.alerts{font-size:12px}
 `;
 
 /** The page for `data`. */
