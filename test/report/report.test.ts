@@ -35,7 +35,7 @@ rules:
     description: a quality check of one ingested chunk
     input: '{vars.data}/ingested/Object/{chunk}.done'
     output: '{vars.data}/qa/{chunk}.txt'
-    run: 'if [ {chunk} = {vars.bad} ]; then echo "qa: chunk {chunk} has no rows" >&2; exit 4; fi; echo ok > {output}'
+    run: 'if [ {chunk} = {vars.bad} ]; then echo "qa: chunk {chunk} has no rows" >&2; echo "</script><b>not markup</b>" >&2; exit 4; fi; echo ok > {output}'
 report: [chunk]
 targets: ['{vars.data}/published.db', '{vars.data}/qa/{chunk}.txt']
 `,
@@ -128,6 +128,9 @@ describe('dax run --report', () => {
     expect(text).toContain('exit code 4');
     expect(text).toContain(`if [ ${bad} = ${bad} ]; then`);
     expect(text).toContain(`qa: chunk ${bad} has no rows`);
+    // Log lines are text, never markup, even one that would close the page's script.
+    expect(text).toContain('</script><b>not markup</b>');
+    expect(await f.locator('b').count()).toBe(0);
     await page.context().close();
   });
 
