@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   abort: async () => (await import('./acq.js')).registerAbort,
   watch: async () => (await import('./watch.js')).registerWatch,
   graph: async () => (await import('./graph.js')).registerGraph,
+  report: async () => (await import('./report.js')).registerReport,
 };
 
 /** Global options that take a value: their value is not the command name. */

@@ -43,10 +43,11 @@ export function addRunOptions(cmd: Command): Command {
 }
 
 export function registerRun(program: Command): void {
-  addRunOptions(program.command('run').description('build targets (default: the Daxfile\'s targets)').argument('[targets...]', 'paths, patterns with {wildcards}, or rule names')).action(
-    async (targets: string[], opts: RunOptions, cmd: Command) => {
+  addRunOptions(program.command('run').description('build targets (default: the Daxfile\'s targets)').argument('[targets...]', 'paths, patterns with {wildcards}, or rule names')).option('--report <file>', 'at the end, write the run report (HTML) to FILE, as dax report does').action(
+    async (targets: string[], opts: RunOptions & { report?: string }, cmd: Command) => {
       const code = await runCommand(cmd, targets, opts);
-      throw new ExitRequest(code);
+      // --report goes through commander only (the fast path does not know it).
+      throw new ExitRequest(opts.report === undefined ? code : await (await import('./report.js')).reportAfterRun(globals(cmd), opts.report, code));
     },
   );
 }
