@@ -3,14 +3,14 @@
 // specification dropped into <workspace>/incoming/ (queued here, then removed; a refused one is
 // renamed <name>.rejected with the reason beside it), the Daxfile or any file of the project
 // outside .dax/ and the workspace; and every --interval, so an acquisition blocked by a missing
-// remote source or receiver continues by itself once the cause clears. Node's fs.watch (inotify)
-// does the watching. Each pass is one ordinary run under the project's lock: an operator's
+// remote source or receiver continues by itself once the cause clears. chokidar does the watching;
+// a spec in incoming/ is read once its size has held still (a writer need not drop it by rename). Each pass is one ordinary run under the project's lock: an operator's
 // `dax run` meanwhile gets exit 3 naming the daemon's run; `dax status`, `dax queue` and
 // `dax abort` never take that lock (the workspace's files are atomic and locked on their own).
 // SIGTERM/SIGINT stops the current run as dax run does (jobs stopped and recorded) and ends
 // with 130 if a run was interrupted, else 0.
 import type { Command } from 'commander';
-import { watch, readdirSync, renameSync, rmSync, mkdirSync, type FSWatcher } from 'node:fs';
+import { renameSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ExitRequest, VERSION } from './main.js';
 import { globals, logLevel } from './options.js';
@@ -56,29 +56,25 @@ export function registerWatch(program: Command): void {
       };
       const project0 = await loadProject({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: setsOf(g), env: process.env, plugins: plugins(), version: VERSION });
       const projectDir = project0.ok ? project0.value.config.projectDir : path.resolve(process.cwd(), g.directory ?? '.');
-      const watchers: FSWatcher[] = [];
-      const inWs = (abs: string): boolean => abs === ws.root || abs.startsWith(ws.root + path.sep);
-      const relevant = (abs: string, from: string): boolean => {
-        if (inWs(abs)) return from !== projectDir && (abs === ws.queueFile || path.dirname(abs) === ws.incoming);
-        const rel = path.relative(projectDir, abs);
-        return !(rel === '.dax' || rel.startsWith(`.dax${path.sep}`));
-      };
-      const add = (dir: string, recursive: boolean): void => {
-        try {
-          const w = watch(dir, { recursive }, (_e, name) => {
-            if (name === null || relevant(path.join(dir, name.toString()), dir)) trigger();
-          });
-          w.on('error', () => undefined); // a watched directory removed: the next pass notices
-          watchers.push(w);
-        } catch (e) {
-          say(`cannot watch ${dir}: ${(e as Error).message}`);
-        }
-      };
-      // The workspace's two directories on their own (plain inotify watches of a directory):
-      // Node's recursive watch on Linux follows files, and queue.json is replaced by rename.
-      add(projectDir, true);
-      add(ws.root, false);
-      add(ws.incoming, false);
+      const { watch } = await import('chokidar');
+      const under = (abs: string, dir: string): boolean => abs === dir || abs.startsWith(dir + path.sep);
+      const stateDir = path.join(projectDir, '.dax');
+      const onError = (e: unknown): void => say(`watching: ${e instanceof Error ? e.message : String(e)}`);
+      // The project without .dax/ and the workspace; queue.json (replaced by rename, so watched
+      // as a name); incoming/, whose specs count once written whole.
+      const ready = new Set<string>();
+      const watchers = [
+        watch(projectDir, { ignoreInitial: true, ignored: (p) => under(p, stateDir) || under(p, ws.root) }).on('all', trigger),
+        watch(ws.queueFile, { ignoreInitial: true }).on('all', trigger),
+        watch(ws.incoming, { depth: 0, awaitWriteFinish: { stabilityThreshold: 150, pollInterval: 25 } }).on('add', (p) => {
+          ready.add(p);
+          trigger();
+        }).on('change', (p) => {
+          ready.add(p);
+          trigger();
+        }),
+      ];
+      for (const w of watchers) w.on('error', onError);
       const timer = interval.value > 0 ? setInterval(trigger, interval.value * 1000) : undefined;
       say(`watching ${projectDir} and the workspace ${ws.root}`);
 
@@ -93,7 +89,7 @@ export function registerWatch(program: Command): void {
           continue;
         }
         dirty = false;
-        await intake(ws.incoming, (file) => queueSpec(ws, file), say, writeFileAtomic);
+        await intake(ws.incoming, ready, (file) => queueSpec(ws, file), say, writeFileAtomic);
         const project = await loadProject({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: setsOf(g), env: process.env, plugins: plugins(), version: VERSION });
         if (!project.ok) {
           say(`${formatConfigError(project.error)} (waiting for a change)`);
@@ -109,7 +105,7 @@ export function registerWatch(program: Command): void {
         }
         last = exitCodeOf(outcome);
       }
-      for (const w of watchers) w.close();
+      await Promise.all(watchers.map((w) => w.close()));
       if (timer) clearInterval(timer);
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
@@ -127,20 +123,17 @@ function setsOf(g: { workspace?: string }): Record<string, string> {
   return g.workspace !== undefined ? { workspace: path.resolve(g.workspace) } : {};
 }
 
-/** Queues every *.json in incoming/; a queued one is removed, a refused one renamed *.rejected
- * with the reason in *.rejected.txt. Writers should drop a file by rename (it is read at once). */
+/** Queues the *.json of incoming/ written whole since the last pass (`ready`, emptied); a queued
+ * one is removed, a refused one renamed *.rejected with the reason in *.rejected.txt. */
 async function intake(
   dir: string,
+  ready: Set<string>,
   queue: (file: string) => Promise<{ ok: true; value: { id: string } } | { ok: false; error: { message: string } }>,
   say: (m: string) => void,
   write: typeof writeFileAtomic,
 ): Promise<void> {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  } catch {
-    return;
-  }
+  const names = [...ready].filter((f) => path.dirname(f) === dir).map((f) => path.basename(f)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  ready.clear();
   for (const n of names) {
     const file = path.join(dir, n);
     const r = await queue(file);

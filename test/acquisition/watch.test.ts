@@ -1,9 +1,9 @@
 // dax watch: a specification dropped into <workspace>/incoming/, or queued by dax queue from
 // another process, starts within a second; SIGTERM stops the daemon cleanly.
 import { afterAll, describe, expect, test } from 'vitest';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, removeProjects, start, waitFor } from '../engine/helpers.js';
+import { dax, removeProjects, sleep, start, waitFor } from '../engine/helpers.js';
 import { acqProject, list, sources, spec, writeJson } from './helpers.js';
 
 afterAll(removeProjects);
@@ -44,6 +44,15 @@ describe('dax watch', () => {
     expect(q.code).toBe(0);
     await waitFor(() => startedAt(dir, 'QUEUED.1'), 'the queued acquisition to start').catch((e) => { throw new Error(String(e) + w.out.stdout + w.out.stderr); });
     await waitFor(() => existsSync(join(dir, 'workspace/archive/QUEUED.1/status.json')), 'it to complete');
+
+    // Written in place, in two parts: read once whole, not refused half-written.
+    const text = JSON.stringify(absolute(dir, 'SLOW.1'));
+    const slow = join(dir, 'workspace/incoming/slow.json');
+    writeFileSync(slow, text.slice(0, 20));
+    await sleep(60);
+    appendFileSync(slow, text.slice(20));
+    await waitFor(() => existsSync(join(dir, 'workspace/archive/SLOW.1/status.json')), 'the spec written in place to be queued and completed');
+    expect(list(join(dir, 'workspace/incoming'))).toEqual([]);
 
     // A refused drop is set aside with its reason.
     writeFileSync(join(dir, 'workspace/incoming/.bad'), '{"id": ');
