@@ -78,6 +78,14 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
       if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
     });
   }
+  // A dry run judges the state the last run left: with its --set values, unless given others.
+  if (opts.dryRun) {
+    const { setsFor, setsNote } = await import('./runs.js');
+    const choice = setsFor(g, opts.set);
+    const note = setsNote(choice);
+    if (note) process.stderr.write(`dax: ${note}\n`);
+    opts = { ...opts, set: choice.items };
+  }
   // A no-op answered from the snapshot, before the Daxfile is even parsed (see state/snapshot.ts).
   const setsEarly = parseSets(opts.set);
   const daxfile = daxfilePath({ cwd: process.cwd(), directory: g.directory, file: g.file });

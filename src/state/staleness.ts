@@ -3,12 +3,14 @@ import type { Job } from '../graph/job.js';
 import type { Files } from './files.js';
 import { journalState, type Journal } from './journal.js';
 import type { InputPrint } from './records.js';
+import type { Var } from '../config/model.js';
+import { cmdChanges, cmdPrint } from './commands.js';
 
 export type Reason =
   | { kind: 'missing'; path: string }
   | { kind: 'incomplete' }
   | { kind: 'failed' }
-  | { kind: 'command' }
+  | { kind: 'command'; changes?: string[] } // what differs from the last run's command, if known
   | { kind: 'inputs-set'; added: string[]; removed: string[] }
   | { kind: 'input-changed'; path: string }
   | { kind: 'dependency'; job: string }
@@ -24,7 +26,7 @@ export function describeReason(r: Reason): string {
     case 'failed':
       return 'failed last time';
     case 'command':
-      return 'command or environment changed';
+      return r.changes?.length ? `command changed: ${r.changes.join('; ')}` : 'command or environment changed';
     case 'inputs-set': {
       const parts: string[] = [];
       if (r.added.length) parts.push(`added ${r.added.slice(0, 3).join(', ')}${r.added.length > 3 ? ', …' : ''}`);
@@ -51,6 +53,8 @@ export interface StalenessContext {
   /** Jobs already known to run in this plan. */
   willRun: (job: Job) => boolean;
   checks: Map<string, OutputCheck>;
+  /** The config's vars: with them a command change says what changed. */
+  vars?: Readonly<Record<string, Var>>;
 }
 
 /** Status classes `dax status` counts. */
@@ -126,7 +130,7 @@ export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, r
     if (added.length || removed.length) return { kind: 'inputs-set', added, removed };
     // Same set in another order: the command may differ, but the command hash caught that.
   }
-  if (rec.c !== cmdHash()) return { kind: 'command' };
+  if (rec.c !== cmdHash()) return { kind: 'command', changes: ctx.vars ? cmdChanges(ctx.journal.cmd(rec.r, job.rule.name), cmdPrint(job.rule, ctx.vars)) : [] };
   let moved: InputPrint[] | undefined;
   for (const print of rec.i) {
     const [p, size, mtimeMs, hash] = print;
