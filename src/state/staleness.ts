@@ -44,6 +44,31 @@ export function describeReason(r: Reason): string {
   }
 }
 
+/** A reason's group, for counting jobs by why they run (a run header's "165 command changed
+ * (var generate)"): the kind, and for a command change what changed, without the values. */
+export function reasonGroup(r: Reason): string {
+  switch (r.kind) {
+    case 'command': {
+      const what = new Set((r.changes ?? []).map((c) => c.slice(0, c.indexOf(':'))));
+      return what.size ? `command changed (${[...what].join(', ')})` : 'command or environment changed';
+    }
+    case 'missing':
+      return 'output missing';
+    case 'incomplete':
+    case 'check':
+      return 'incomplete';
+    case 'failed':
+      return 'failed last time';
+    case 'inputs-set':
+    case 'input-changed':
+      return 'input changed';
+    case 'dependency':
+      return 'dependency runs';
+    case 'older':
+      return 'output older than input';
+  }
+}
+
 /** A check on an output file's content, e.g. `csv`. Returns a problem, or undefined if fine. */
 export type OutputCheck = (absPath: string) => string | undefined;
 
