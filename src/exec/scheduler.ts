@@ -344,8 +344,7 @@ export class Scheduler {
   private running(a: Active, h: Handle, reason: Reason | undefined): void {
     this.guard(() => {
       if (a.started !== undefined) return;
-      // Soon, not lazily: `dax status` shows where a running job runs (its pid) from this record.
-      this.o.journal.appendSoon({ t: 'at', j: a.job.id, r: a.spec.run, a: a.spec.attempt, w: h.worker, h: h.ref, ts: Date.now() });
+      this.o.journal.appendLazy({ t: 'at', j: a.job.id, r: a.spec.run, a: a.spec.attempt, w: h.worker, h: h.ref, ts: Date.now() });
       this.began(a, reason, h.ref);
     });
   }

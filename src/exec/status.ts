@@ -8,6 +8,7 @@ import type { WildcardReport } from '../events/events.js';
 import { Files } from '../state/files.js';
 import { Journal, journalState, type RunInfo } from '../state/journal.js';
 import { liveRunId } from '../state/runs.js';
+import { jobGroups } from '../state/orphans.js';
 import { classOf, whyRun, type JobClass, type Reason } from '../state/staleness.js';
 import { ok, type Result } from '../util/result.js';
 import { domainOf, reportByWildcard } from './report.js';
@@ -82,6 +83,16 @@ export function projectStatus(project: Project, targets: string[]): Result<Proje
     row[cls]++;
     states.set(job, cls === 'up-to-date' ? 'ok' : cls === 'failed' ? 'failed' : cls === 'incomplete' ? 'incomplete' : 'pending');
     jobs.push({ job, state: cls, ...(reason ? { reason } : {}) });
+  }
+  // A job that has just started may have no handle in the journal yet: on this machine its
+  // environment names it.
+  const unplaced = jobs.filter((j) => j.running && j.running.handle === undefined && j.running.worker === 'local');
+  if (live && unplaced.length) {
+    const groups = jobGroups(live);
+    for (const j of unplaced) {
+      const pgid = groups.get(j.job.id);
+      if (pgid !== undefined) j.running!.handle = `pgid:${pgid}`;
+    }
   }
   const reports = project.config.report.map((w) => reportByWildcard(g.value, w, (j) => states.get(j) ?? 'pending', domainOf(project.domains, w)));
   return ok({ rules, jobs, live, reports, lastRun: journal.runs[journal.runs.length - 1], blocked });
