@@ -13,6 +13,8 @@ import { globals } from './options.js';
 import { describeRun, setsFor, setsNote } from './runs.js';
 import { acquisitionStatus, workspaceSummary } from './acq-status.js';
 
+const MAX_JOB_LINES = 1000;
+
 const COLUMNS: Array<keyof RuleRow> = ['total', 'up-to-date', 'missing', 'incomplete', 'stale', 'running', 'failed'];
 
 /** How a job that is not up to date stands, in words: its state and why. */
@@ -116,7 +118,10 @@ export function registerStatus(program: Command): void {
       if (blocked.size) lines.push('', ...describeBlocked(blocked));
       if (withJobs && notUpToDate.length) {
         lines.push('', `jobs not up to date (${notUpToDate.length}):`);
-        for (const j of notUpToDate) lines.push(`  ${printable(j.job.id)}: ${printable(describeJob(j, now))}`);
+        // A terminal is no place for 10^5 lines: --json has them all.
+        const max = g.verbose > 1 ? Infinity : MAX_JOB_LINES;
+        for (const j of notUpToDate.slice(0, max)) lines.push(`  ${printable(j.job.id)}: ${printable(describeJob(j, now))}`);
+        if (notUpToDate.length > max) lines.push(`  … and ${notUpToDate.length - max} more (-vv lists them all, --json too)`);
       }
       for (const r of reports) {
         const { title, lines: detail } = describeReport({ kind: 'wildcard', wildcard: r });

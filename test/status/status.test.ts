@@ -74,6 +74,18 @@ describe('the last run\'s --set values', () => {
     expect(n2.stdout).toMatch(/4 of 4 jobs would run/);
   });
 
+  it('are found at the far end of a long journal', () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE });
+    expect(dax(dir, 'run', '--set', 'generate=a').code).toBe(0);
+    const id = (dax(dir, 'runs', '--json').stdout.trim().split('\n').pop()!.match(/"id":"([^"]+)"/) ?? [])[1];
+    // Far more than one read of the journal's tail after the run's record.
+    const junk: string[] = [];
+    for (let i = 0; i < 3000; i++) junk.push(JSON.stringify({ t: 'start', j: `old[${i}]`, r: 'x', a: 1, ts: 1, w: 'local' }));
+    appendFileSync(join(dir, '.dax/journal.jsonl'), junk.join('\n') + '\n');
+    const st = dax(dir, 'status');
+    expect(st.stdout.split('\n')[0]).toBe(`using the --set values of the last run (${id}): --set generate=a; give --set to choose others`);
+  });
+
   it('a project never run with --set says nothing about it', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE });
     expect(dax(dir, 'status').stdout).not.toMatch(/using the --set/);
