@@ -11,7 +11,7 @@ import { acquisitionTarget } from './acq.js';
 export function registerResume(program: Command): void {
   program
     .command('resume')
-    .description('continue the last (or the named) interrupted or failed run, with its targets and --set values')
+    .description('continue the last (or the named) interrupted or failed run, with its targets, --set values, --jobs and -k')
     .argument('[run-id]', 'a run id from dax runs, or an acquisition id (continues that acquisition)')
     .option('-j, --jobs <n>', 'run at most N jobs at once (default: the resumed run\'s --jobs)')
     .option('--json', 'one JSON event per line on stdout')

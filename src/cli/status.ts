@@ -58,15 +58,15 @@ export function registerStatus(program: Command): void {
     .command('status')
     .description('per rule: jobs total, up to date, missing, incomplete, stale, running, failed (blocked: an input is missing); with -v or --jobs, each job that is not up to date and why')
     .argument('[targets...]', 'paths, patterns or rule names (default: the Daxfile\'s targets)')
-    .option('--set <NAME=VALUE>', 'set a var, as for dax run (default: the last run\'s --set values)', (v: string, p: string[]) => [...p, v], [])
+    .option('--set <NAME=VALUE>', 'set a var, as for dax run (repeatable; default: the last run\'s --set values)', (v: string, p: string[] | undefined) => [...(p ?? []), v])
     .option('--jobs', 'list each job that is not up to date: its state and why (as -v)')
     .option('--json', 'print one JSON object (with -v or --jobs: and the jobs)')
-    .action(async (targets: string[], opts: { set: string[]; jobs?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (targets: string[], opts: { set?: string[]; jobs?: boolean; json?: boolean }, cmd: Command) => {
       const g = globals(cmd);
       // `dax status ID` of an acquisition, and the workspace's acquisitions without a project.
       if (await acquisitionStatus(g, targets, opts.json === true)) return;
-      const sets = setsFor(g, opts.set);
-      const { project, sets: used } = await loadProject(g, sets.items);
+      const sets = setsFor(g, opts.set ?? []);
+      const { project, sets: used } = await loadProject(g, sets.items, { lastRun: sets.fromRun !== undefined });
       const st = projectStatus(project, targets);
       if (!st.ok) configError(st.error);
       const { rules: rows, live, reports, lastRun, jobs, blocked } = st.value;

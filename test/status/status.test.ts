@@ -86,6 +86,19 @@ describe('the last run\'s --set values', () => {
     expect(st.stdout.split('\n')[0]).toBe(`using the --set values of the last run (${id}): --set generate=a; give --set to choose others`);
   });
 
+  it('one of a var the Daxfile no longer has is left out, saying so', () => {
+    const dir = project({ 'Daxfile.yaml': DAXFILE });
+    expect(dax(dir, 'run', '--set', 'generate=a').code).toBe(0);
+    write(dir, 'Daxfile.yaml', DAXFILE.replace('vars:\n  generate: node gen.mjs\n', '').replace(" '{vars.generate}'", ''));
+    for (const args of [['status'], ['run', '-n']]) {
+      const r = dax(dir, ...args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^dax: the last run's --set generate=a is left out: the Daxfile has no var generate now$/m);
+    }
+    // Given by the user, an unknown var stays an error.
+    expect(dax(dir, 'status', '--set', 'generate=a').code).toBe(2);
+  });
+
   it('a project never run with --set says nothing about it', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE });
     expect(dax(dir, 'status').stdout).not.toMatch(/using the --set/);
