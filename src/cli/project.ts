@@ -29,14 +29,31 @@ export function configError(e: ConfigError): never {
   throw new ExitRequest(Exit.usage);
 }
 
-export async function loadProject(g: GlobalOptions, setItems: string[]): Promise<{ project: Project; sets: Record<string, string> }> {
+/** `lastRun`: the --set values are the last run's, not the user's (dax status, dax run -n): one
+ * of a var the Daxfile no longer has is left out, saying so, rather than an error. */
+export async function loadProject(g: GlobalOptions, setItems: string[], opts: { lastRun?: boolean } = {}): Promise<{ project: Project; sets: Record<string, string> }> {
   // --workspace reaches the config as the var it sets (see config/load.ts).
   const sets = parseSets(g.workspace !== undefined ? [...setItems, `workspace=${path.resolve(g.workspace)}`] : setItems);
   if (!sets.ok) configError(sets.error);
-  const project = await load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: sets.value, env: process.env, plugins: plugins(), version: VERSION });
+  const loadWith = (s: Record<string, string>): ReturnType<typeof load> =>
+    load({ cwd: process.cwd(), directory: g.directory, file: g.file, sets: s, env: process.env, plugins: plugins(), version: VERSION });
+  let values = sets.value;
+  let project = await loadWith(values);
+  if (!project.ok && opts.lastRun && project.error.key === '--set') {
+    const bare = await loadWith({});
+    if (bare.ok) {
+      const kept: Record<string, string> = {};
+      for (const [k, v] of Object.entries(values)) {
+        if (k in bare.value.config.vars) kept[k] = v;
+        else process.stderr.write(`dax: the last run's --set ${k}=${v} is left out: the Daxfile has no var ${k} now\n`);
+      }
+      values = kept;
+      project = await loadWith(kept);
+    }
+  }
   if (!project.ok) configError(project.error);
   for (const w of project.value.config.warnings ?? []) process.stderr.write(`dax: warning: ${formatConfigError(w)}\n`);
-  return { project: project.value, sets: sets.value };
+  return { project: project.value, sets: values };
 }
 
 

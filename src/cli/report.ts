@@ -140,6 +140,7 @@ function liveState(s: JobStatus['state']): StateName {
       return 'running';
     case 'missing':
     case 'stale':
+    case 'blocked': // a missing source: it cannot start
       return 'not-started';
   }
 }

@@ -11,9 +11,9 @@ import { acquisitionTarget } from './acq.js';
 export function registerResume(program: Command): void {
   program
     .command('resume')
-    .description('continue the last (or the named) interrupted or failed run, with its targets and --set values')
+    .description('continue the last (or the named) interrupted or failed run, with its targets, --set values, --jobs and -k')
     .argument('[run-id]', 'a run id from dax runs, or an acquisition id (continues that acquisition)')
-    .option('-j, --jobs <n>', 'run at most N jobs at once')
+    .option('-j, --jobs <n>', 'run at most N jobs at once (default: the resumed run\'s --jobs)')
     .option('--json', 'one JSON event per line on stdout')
     .action(async (runId: string | undefined, opts: { jobs?: string; json?: boolean }, cmd: Command) => {
       const { project } = await loadProject(globals(cmd), []);
@@ -37,8 +37,10 @@ export function registerResume(program: Command): void {
         }
       }
       const sets = Object.entries(info.run.sets).map(([k, v]) => `${k}=${v}`);
-      process.stderr.write(`dax: resuming run ${info.run.id} (${runState(info, live)}): targets ${info.run.targets.join(' ') || '(default)'}${sets.length ? `, --set ${sets.join(' --set ')}` : ''}\n`);
+      // The run's --jobs too, unless given anew; the banner says which.
       const jobs = opts.jobs ?? (info.run.jobs !== undefined ? String(info.run.jobs) : undefined);
+      const jobsText = opts.jobs !== undefined ? `, --jobs ${opts.jobs} (given now)` : jobs !== undefined ? `, --jobs ${jobs}` : ', --jobs default';
+      process.stderr.write(`dax: resuming run ${info.run.id} (${runState(info, live)}): targets ${info.run.targets.join(' ') || '(default)'}${sets.length ? `, --set ${sets.join(' --set ')}` : ''}${jobsText}${info.run.keepGoing ? ', -k' : ''}\n`);
       const code = await runCommand(cmd, info.run.targets, { jobs, set: sets, json: opts.json, keepGoing: info.run.keepGoing, resumes: info.run.id });
       throw new ExitRequest(code);
     });

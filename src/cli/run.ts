@@ -83,6 +83,16 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
       if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
     });
   }
+  // A dry run judges the state the last run left: with its --set values, unless given others.
+  let lastRun = false;
+  if (opts.dryRun) {
+    const { setsFor, setsNote } = await import('./runs.js');
+    const choice = setsFor(g, opts.set);
+    const note = setsNote(choice);
+    if (note) process.stderr.write(`dax: ${note}\n`);
+    opts = { ...opts, set: choice.items };
+    lastRun = choice.fromRun !== undefined;
+  }
   // A no-op answered from the snapshot, before the Daxfile is even parsed (see state/snapshot.ts).
   const setsEarly = parseSets(opts.set);
   const daxfile = daxfilePath({ cwd: process.cwd(), directory: g.directory, file: g.file });
@@ -104,7 +114,7 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
   // A run of the default targets whose jobs changed a plugin's domain (acquisitions queued or
   // archived meanwhile) runs again: until nothing is left.
   for (;;) {
-    const { project, sets } = await loadProject(g, opts.set);
+    const { project, sets } = await loadProject(g, opts.set, { lastRun });
     trace('config');
     const domains = domainStamp(project);
     const outcome = await withSignals((signal, kill) =>

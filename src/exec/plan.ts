@@ -1,4 +1,5 @@
 // Deciding what runs: each job of the graph, in dependency order, against the journal and files.
+import type { Var } from '../config/model.js';
 import type { Graph } from '../graph/graph.js';
 import type { Job } from '../graph/job.js';
 import type { Files } from '../state/files.js';
@@ -12,10 +13,10 @@ export interface Decision {
   refreshed: Array<{ job: Job; prints: InputPrint[] }>;
 }
 
-export function decide(graph: Graph, journal: Journal, files: Files, checks: Map<string, OutputCheck>): Decision {
+export function decide(graph: Graph, journal: Journal, files: Files, checks: Map<string, OutputCheck>, vars?: Readonly<Record<string, Var>>): Decision {
   const toRun = new Map<Job, Reason>();
   const refreshed: Decision['refreshed'] = [];
-  const ctx = { journal, files, checks, willRun: (j: Job) => toRun.has(j) };
+  const ctx = { journal, files, checks, willRun: (j: Job) => toRun.has(j), ...(vars ? { vars } : {}) };
   const refresh = (job: Job, prints: InputPrint[]): void => {
     refreshed.push({ job, prints });
   };

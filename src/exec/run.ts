@@ -8,7 +8,7 @@ import type { Config, ConfigError } from '../config/model.js';
 import { Loggers, emptyCounts, type Counts, type Logger, type Report } from '../events/events.js';
 import { RunRecorder } from '../events/recorder.js';
 import type { Domains } from '../graph/domains.js';
-import { buildGraph, type Graph, type TargetRequest } from '../graph/graph.js';
+import { blockedJobs, buildGraph, type BuildOptions, type Graph, type TargetRequest } from '../graph/graph.js';
 import type { Pipeline } from '../graph/pipeline.js';
 import { Files } from '../state/files.js';
 import { Journal, journalState } from '../state/journal.js';
@@ -16,6 +16,7 @@ import { Lock, describeHolder, type LockInfo } from '../state/lock.js';
 import type { RunResult } from '../state/records.js';
 import { describeReason, type OutputCheck } from '../state/staleness.js';
 import { newRunId } from '../state/runid.js';
+import { cmdPrint } from '../state/commands.js';
 import type { NoopSummary } from '../state/snapshot.js';
 import { err, type Result } from '../util/result.js';
 import type { AtomicWriteError } from '../util/atomic.js';
@@ -25,6 +26,7 @@ import type { Executor, Worker } from './executor.js';
 import { executorFor } from './workers.js';
 import { saveNoop } from './noop.js';
 import { decide } from './plan.js';
+import { describeBlocked, dropBlocked } from './blocked.js';
 import { Pools } from './pool.js';
 import { FreeSpace } from './space.js';
 import { domainOf, reportByWildcard, writeFailedList } from './report.js';
@@ -95,8 +97,8 @@ export function maxSlotsOf(workers: ReadonlyArray<Pick<Worker, 'slots'>>): numbe
   return workers.some((w) => w.slots === 0) ? 0 : Math.max(0, ...workers.map((w) => w.slots));
 }
 
-export function planGraph(project: Project, targets: string[], pools: Pools, workers: ReadonlyArray<Pick<Worker, 'name' | 'slots'>>): Result<Graph, ConfigError> {
-  const g = buildGraph(project.pipeline, project.domains, targetRequests(project, targets));
+export function planGraph(project: Project, targets: string[], pools: Pools, workers: ReadonlyArray<Pick<Worker, 'name' | 'slots'>>, build: BuildOptions = {}): Result<Graph, ConfigError> {
+  const g = buildGraph(project.pipeline, project.domains, targetRequests(project, targets), build);
   if (!g.ok) return g;
   const checked = new Set<string>();
   for (const job of g.value.jobs) {
@@ -181,16 +183,20 @@ export async function runPipeline(project: Project, opts: RunOptions): Promise<R
 
 async function runWith(project: Project, opts: RunOptions, runId: string, t0: number, executor: Executor, log: Loggers, recorder: RunRecorder): Promise<RunOutcome> {
   const pools = makePools(project.config);
-  const g = planGraph(project, opts.targets, pools, executor.workers);
+  // With -k a missing source file blocks only the jobs that need it.
+  const g = planGraph(project, opts.targets, pools, executor.workers, { allowMissing: !!opts.keepGoing });
   if (!g.ok) return { kind: 'config-error', error: g.error };
   const graph = g.value;
+  const blocked = blockedJobs(graph);
   trace('graph');
   const files = new Files(project.config.projectDir);
   const targets = opts.targets.length ? opts.targets : project.config.targets.map((t) => t.text);
 
   if (opts.dryRun) {
     const journal = Journal.load(project.stateDir);
-    const { toRun } = decide(graph, journal, files, project.checks);
+    const { toRun } = decide(graph, journal, files, project.checks, project.config.vars);
+    const dropped = dropBlocked(toRun, blocked);
+    const nBlocked = dropped.size;
     trace('decide');
     // A dry run takes no lock. While another run goes on, the jobs it runs are not "incomplete".
     const holder = Lock.read(project.stateDir);
@@ -205,7 +211,8 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
       log.emit(cmd ? { type: 'plan', job: job.id, rule: job.rule.name, reason: why, command: cmd.display } : { type: 'plan', job: job.id, rule: job.rule.name, reason: why });
     }
     trace('plan');
-    const counts = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size, upToDate: graph.jobs.length - toRun.size };
+    for (const line of describeBlocked(dropped)) log.emit({ type: 'message', level: 'error', text: line });
+    const counts = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size + nBlocked, upToDate: graph.jobs.length - toRun.size - nBlocked, skipped: nBlocked };
     log.emit({ type: 'run-end', run: runId, result: 'dry-run', counts, elapsedMs: Date.now() - t0 });
     return { kind: 'done', result: 'dry-run', run: runId, counts, failed: [] };
   }
@@ -236,20 +243,23 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     }
     if (journal.needsCompaction()) stateWrite(log, journal.compact());
     journal.openForAppend();
-    const { toRun, refreshed } = decide(graph, journal, files, project.checks);
+    const { toRun, refreshed } = decide(graph, journal, files, project.checks, project.config.vars);
+    const dropped = dropBlocked(toRun, blocked);
+    const nBlocked = dropped.size;
     trace('decide');
     for (const { job, prints } of refreshed) {
       const last = journal.jobs.get(job.id)?.lastEnd;
       if (last) journal.append({ ...last, i: prints });
     }
     sweepSuperseded(graph, toRun, files, log);
-    const counts0 = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size, upToDate: graph.jobs.length - toRun.size };
+    const counts0 = { ...emptyCounts(), total: graph.jobs.length, toRun: toRun.size + nBlocked, upToDate: graph.jobs.length - toRun.size - nBlocked };
     const slots = executor.workers.reduce((n, w) => (n < 0 || w.slots === 0 ? -1 : n + w.slots), 0);
     journal.append({
       t: 'run', id: runId, start: t0, targets: opts.targets, sets: opts.sets, keepGoing: !!opts.keepGoing, pid: process.pid, host: os.hostname(),
       ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
     });
-    if (toRun.size === 0) {
+    recordCommands(journal, runId, toRun.keys(), project.config);
+    if (toRun.size === 0 && nBlocked === 0) {
       journal.append({ t: 'runend', id: runId, end: Date.now(), result: 'ok', counts: { ...counts0 } });
       for (const report of wildcardReports(project, graph, () => 'ok', log)) log.emit({ type: 'report', report });
       log.emit({ type: 'run-end', run: runId, result: 'nothing-to-do', counts: counts0, elapsedMs: Date.now() - t0 });
@@ -268,9 +278,19 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     });
     if (opts.signal) opts.signal.addEventListener('abort', () => log.emit({ type: 'notice', level: 'warn', notice: { kind: 'stopping', reason: abortReason(opts.signal!) } }), { once: true });
     const outcome = await scheduler.run(graph.jobs, toRun, adopted);
+    if (nBlocked > 0) {
+      // The scheduler never saw the blocked jobs: they were to run, and did not start.
+      for (const [job, m] of dropped) log.emit({ type: 'job-skipped', job: job.id, rule: job.rule.name, why: `blocked: ${m.input} does not exist` });
+      for (const line of describeBlocked(dropped)) log.emit({ type: 'message', level: 'error', text: line });
+      outcome.counts.toRun += nBlocked;
+      outcome.counts.upToDate -= nBlocked;
+      outcome.counts.skipped += nBlocked;
+      if (outcome.result === 'ok') outcome.result = 'failed';
+    }
+    const stateOf = (j: Job): JobState => (dropped.has(j) ? 'pending' : scheduler.stateOf(j));
     const bug = scheduler.bug;
     journal.append({ t: 'runend', id: runId, end: Date.now(), result: outcome.result, counts: { ...outcome.counts }, ...(bug ? { bug } : {}) });
-    for (const report of wildcardReports(project, graph, (j) => scheduler.stateOf(j), log)) log.emit({ type: 'report', report });
+    for (const report of wildcardReports(project, graph, stateOf, log)) log.emit({ type: 'report', report });
     if (project.config.report.length || executor.workers.length > 1) for (const worker of scheduler.workers) log.emit({ type: 'report', report: { kind: 'worker', worker } });
     stateWrite(log, recorder.save({ ts: Date.now(), result: outcome.result, counts: outcome.counts }));
     log.emit({ type: 'run-end', run: runId, result: outcome.result, counts: outcome.counts, elapsedMs: Date.now() - t0, ...madeOf(graph, outcome.result) });
@@ -289,6 +309,14 @@ function madeOf(graph: Graph, result: RunResult): { made?: string[] } {
   if (result !== 'ok') return {};
   const made = graph.targets.flatMap((j) => j.outputs);
   return made.length > 0 && made.length <= MADE_AT_MOST ? { made } : {};
+}
+
+/** One command record per rule that runs jobs: what its command was made of, for the next run's
+ * "command changed" to say what changed. */
+function recordCommands(journal: Journal, runId: string, jobs: Iterable<Job>, config: Config): void {
+  const rules = new Set<Job['rule']>();
+  for (const job of jobs) rules.add(job.rule);
+  for (const rule of rules) journal.appendLazy({ t: 'cmd', r: runId, ...cmdPrint(rule, config.vars) });
 }
 
 function abortReason(signal: AbortSignal): string {

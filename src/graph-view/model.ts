@@ -53,6 +53,7 @@ export function viewState(s: JobStatus['state']): ViewState {
     case 'stale':
       return 'to-run';
     case 'failed':
+    case 'blocked': // a missing source file: it cannot run until someone acts, as after a failure
       return 'failed';
     case 'running':
       return 'running';

@@ -6,7 +6,7 @@ import { isSafeValue, pathTooLong, shorten, type PathPattern } from './pattern.j
 import { compilePath } from './rule.js';
 import { globFiles, literalGlob, watchDirs } from './glob.js';
 import { expandEntries, readValueList } from '../util/ranges.js';
-import { displayPath } from '../config/errors.js';
+import { displayPath, formatLoc } from '../config/errors.js';
 import { compileWildcardPattern, DEFAULT_WILDCARD_PATTERN } from '../config/pattern.js';
 import { err, ok, type Result } from '../util/result.js';
 
@@ -72,6 +72,23 @@ export class Domains {
     }
     this.cache.set(name, r.value);
     return r;
+  }
+
+  /** Where the values of a wildcard come from, for messages: "the values list at Daxfile.yaml:4:13". */
+  origin(name: string): string {
+    const d = this.config.wildcards[name]?.domain;
+    if (!d) return `{${name}} has no domain: its value came from the target, or from the path that matched the rule's output`;
+    const at = formatLoc(d.loc);
+    switch (d.kind) {
+      case 'values':
+        return `{${name}} takes its values from the list at ${at}`;
+      case 'file':
+        return `{${name}} takes its values from ${displayPath(d.path)} (${at})`;
+      case 'glob':
+        return `{${name}} takes its values from the files matching ${d.template.text} (${at})`;
+      case 'plugin':
+        return `{${name}} takes its values from its ${d.name} domain (${at})`;
+    }
   }
 
   /** An empty domain is usually a mistake (a list not written yet, a glob in the wrong place). */

@@ -21,6 +21,24 @@ export interface Graph {
   absent: Set<string>;
   /** Directories (project-relative) whose entries decide what glob inputs match. */
   watched: Set<string>;
+  /** Jobs with an input that does not exist and that no rule makes (only with `allowMissing`),
+   * each with the first such input. Their dependents cannot run either: see blockedJobs. */
+  blocked: Map<Job, MissingInput>;
+}
+
+/** An input no rule makes and that is not there: the job cannot run until it is. */
+export interface MissingInput {
+  input: string;
+  /** The job it is missing for (a dependency, for the dependents of a blocked job). */
+  job: Job;
+  /** Where the job's wildcard values came from, for the user to trace the path back. */
+  origin: string;
+}
+
+export interface BuildOptions {
+  /** A missing source file blocks the jobs that need it instead of failing the whole plan
+   * (`dax status`, `dax run -k`). */
+  allowMissing?: boolean;
 }
 
 // Most jobs have no deps or no dependents: one shared empty array instead of one each. Frozen, so
@@ -35,8 +53,8 @@ export interface TargetRequest {
   template?: Template; // when it came from the Daxfile
 }
 
-export function buildGraph(pipeline: Pipeline, domains: Domains, targets: TargetRequest[]): Result<Graph, ConfigError> {
-  const b = new Builder(pipeline, domains);
+export function buildGraph(pipeline: Pipeline, domains: Domains, targets: TargetRequest[], opts: BuildOptions = {}): Result<Graph, ConfigError> {
+  const b = new Builder(pipeline, domains, opts.allowMissing === true);
   const targetJobs: Job[] = [];
   const seen = new Set<Job>();
   for (const t of targets) {
@@ -71,7 +89,7 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
     if (!r.ok) return r;
   }
   b.trim();
-  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched });
+  return ok({ jobs: b.order, targets: targetJobs, sources: b.sources, absent: b.absent, watched: b.watched, blocked: b.blocked });
 }
 
 /** "did you mean the rule 'generate'?" for a target that is a misspelt rule name. */
@@ -138,6 +156,9 @@ class Builder {
   readonly sources = new Set<string>();
   readonly absent = new Set<string>();
   readonly watched = new Set<string>();
+  readonly blocked = new Map<Job, MissingInput>();
+  /** Inputs found missing (with allowMissing): looked at once. */
+  private readonly missing = new Set<string>();
   /** What each rendered glob matched: jobs often share one. */
   private readonly globCache = new Map<string, string[]>();
   /** The jobs being built, outermost first: a job needed again while on it closes a cycle. */
@@ -150,6 +171,7 @@ class Builder {
   constructor(
     private readonly pipeline: Pipeline,
     private readonly domains: Domains,
+    private readonly allowMissing: boolean,
   ) {
     this.containment = new Containment(pipeline.config.projectDir, pipeline.config.allowOutside);
   }
@@ -271,18 +293,30 @@ class Builder {
     if (dep.value) this.shareOutput(job, slot ?? job.inputs.length - 1, dep.value);
     if (dep.value === undefined) {
       if (!this.sources.has(input)) {
-        if (!exists(path.join(this.pipeline.config.projectDir, input))) {
-          return err({
-            loc: job.rule.spec.loc,
-            key: `rules.${job.rule.name}.input`,
-            message: `input ${input} of job ${job.id} does not exist and no rule makes it`,
-            hint: 'create the file, fix the input path, or add a rule that makes it',
-          });
+        if (this.missing.has(input) || !exists(path.join(this.pipeline.config.projectDir, input))) {
+          const origin = this.origin(job);
+          if (!this.allowMissing) {
+            return err({
+              loc: job.rule.spec.loc,
+              key: `rules.${job.rule.name}.input`,
+              message: `input ${input} of job ${job.id} does not exist and no rule makes it${origin ? ` (${origin})` : ''}`,
+              hint: 'create the file, fix the input path, or add a rule that makes it; dax status and dax run -k show what does not need it',
+            });
+          }
+          // A value with a reason: the plan goes on, and this job (with its dependents) is blocked.
+          this.missing.add(input);
+          if (!this.blocked.has(job)) this.blocked.set(job, { input, job, origin });
+          return ok(undefined);
         }
         this.sources.add(input);
       }
     } else this.link(job, dep.value);
     return ok(undefined);
+  }
+
+  /** Where the job's wildcard values came from ('' for a job without wildcards). */
+  private origin(job: Job): string {
+    return job.rule.wildcards.map((w) => `${w}=${job.values[w]}: ${this.domains.origin(w)}`).join('; ');
   }
 
   /** Adds every file a glob matches as an input (sorted), and watches what decides the matches. */
@@ -441,4 +475,27 @@ class Builder {
       hint: 'a job cannot depend on its own output; check the inputs of these rules',
     };
   }
+}
+
+/** Every job that cannot run because an input is missing: the graph's blocked jobs and, through
+ * them, their dependents (each with the missing input at the root). Empty when nothing is. */
+export function blockedJobs(graph: Graph): Map<Job, MissingInput> {
+  const out = new Map<Job, MissingInput>();
+  if (graph.blocked.size === 0) return out;
+  // Topological order: a job's deps are decided before it.
+  for (const job of graph.jobs) {
+    const own = graph.blocked.get(job);
+    if (own) {
+      out.set(job, own);
+      continue;
+    }
+    for (const d of job.deps) {
+      const m = out.get(d);
+      if (m) {
+        out.set(job, m);
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -14,7 +14,7 @@ export interface JobLines {
 
 export interface ReadJournal {
   jobs: Map<string, JobLines>;
-  /** The records that are not a job's (header, run, runend), in order. */
+  /** The records that are not a job's (header, run, runend, cmd), in order. */
   others: JournalRecord[];
   lines: number;
   skipped: number;
@@ -136,6 +136,7 @@ export function readJournal(buf: Buffer): ReadJournal | undefined {
       case 'journal':
       case 'run':
       case 'runend':
+      case 'cmd':
         others.push(rec);
         break;
       default:

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { writeFileAtomic, type AtomicWriteError } from '../util/atomic.js';
 import { ok, type Result } from '../util/result.js';
 import { readJournal } from './journal-read.js';
-import { JOURNAL_VERSION, type AtRecord, type EndRecord, type JournalRecord, type RunEndRecord, type RunRecord, type StartRecord } from './records.js';
+import { JOURNAL_VERSION, type AtRecord, type CmdRecord, type EndRecord, type JournalRecord, type RunEndRecord, type RunRecord, type StartRecord } from './records.js';
 
 export interface JobHistory {
   lastStart?: StartRecord;
@@ -25,6 +25,8 @@ export class Journal {
   readonly jobs: Map<string, JobHistory>;
   readonly runs: RunInfo[] = [];
   private runIndex = new Map<string, RunInfo>();
+  /** Per run, per rule: what its command was made of (journals of dax 0.1 have none). */
+  private readonly cmds = new Map<string, Map<string, CmdRecord>>();
   private fd: number | undefined;
   private lines = 0;
   /** Records whose loss in a crash costs nothing (written with the next record, or at close). */
@@ -129,6 +131,12 @@ export class Journal {
       case 'runend': {
         const info = this.runIndex.get(rec.id);
         if (info) info.end = rec;
+        break;
+      }
+      case 'cmd': {
+        let m = this.cmds.get(rec.r);
+        if (!m) this.cmds.set(rec.r, (m = new Map<string, CmdRecord>()));
+        m.set(rec.rule, rec);
         break;
       }
     }
@@ -237,14 +245,28 @@ export class Journal {
       parts.push(JSON.stringify(r.run));
       if (r.end) parts.push(JSON.stringify(r.end));
     }
+    // The command records of the runs whose ends are kept, so "command changed" can still say what.
+    const cmdRuns = new Set<string>();
     let lines = parts.length;
     for (const h of this.jobs.values()) {
-      if (h.lastEnd) parts.push(JSON.stringify(h.lastEnd));
+      if (h.lastEnd) {
+        parts.push(JSON.stringify(h.lastEnd));
+        cmdRuns.add(h.lastEnd.r);
+      }
       if (journalState(h) === 'started') {
         parts.push(JSON.stringify(h.lastStart));
         if (h.lastAt) parts.push(JSON.stringify(h.lastAt));
       }
       lines += 2;
+    }
+    for (const r of runs) cmdRuns.add(r.run.id);
+    for (const [r, m] of this.cmds) {
+      if (!cmdRuns.has(r)) {
+        this.cmds.delete(r);
+        continue;
+      }
+      for (const rec of m.values()) parts.push(JSON.stringify(rec));
+      lines += m.size;
     }
     const w = writeFileAtomic(this.file, parts.join('\n') + '\n');
     if (!w.ok) {
@@ -261,6 +283,11 @@ export class Journal {
 
   run(id: string): RunInfo | undefined {
     return this.runIndex.get(id);
+  }
+
+  /** What the rule's command was made of in that run, if the journal says. */
+  cmd(run: string, rule: string): CmdRecord | undefined {
+    return this.cmds.get(run)?.get(rule);
   }
 
   static exists(stateDir: string): boolean {

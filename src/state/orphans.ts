@@ -66,3 +66,24 @@ export async function stopGroups(find: () => number[], graceMs = 2000): Promise<
   while (Date.now() < end && find().length > 0) await new Promise((r) => setTimeout(r, 50));
   if (find().length > 0) signal('SIGKILL');
 }
+
+/** The process group of each running job of a run on this machine, by its DAX_JOB: where
+ * `dax status` finds a job's pid before its handle reaches the journal (it is written lazily). */
+export function jobGroups(runId: string): Map<string, number> {
+  const needle = `\0DAX_RUN=${runId}\0`;
+  const out = new Map<string, number>();
+  for (const pid of pids()) {
+    if (pid === process.pid) continue;
+    try {
+      const env = '\0' + readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (!env.includes(needle)) continue;
+      const job = /\0DAX_JOB=([^\0]*)\0/.exec(env)?.[1];
+      const stat = procStat(pid);
+      if (job === undefined || !stat || stat.state === 'Z') continue;
+      if (!out.has(job)) out.set(job, stat.pgrp);
+    } catch {
+      /* gone meanwhile, or not ours to read */
+    }
+  }
+  return out;
+}

@@ -74,6 +74,18 @@ export interface AtRecord {
   ts: number;
 }
 
-export type JournalRecord = HeaderRecord | RunRecord | RunEndRecord | StartRecord | EndRecord | AtRecord;
+/** What a rule's command was made of in a run (written once per rule that runs jobs): the
+ * command and env as written, and the vars they use. Lets "command changed" say what changed. */
+export interface CmdRecord {
+  t: 'cmd';
+  r: string; // run
+  rule: string;
+  run: string | string[] | null; // the command as written: shell text or argv; null: none
+  vars: Record<string, string | number | boolean | Array<string | number | boolean>>;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export type JournalRecord = HeaderRecord | RunRecord | RunEndRecord | StartRecord | EndRecord | AtRecord | CmdRecord;
 
 export const JOURNAL_VERSION = 2;

@@ -3,12 +3,14 @@ import type { Job } from '../graph/job.js';
 import type { Files } from './files.js';
 import { journalState, type Journal } from './journal.js';
 import type { InputPrint } from './records.js';
+import type { Var } from '../config/model.js';
+import { cmdChanges, cmdPrint } from './commands.js';
 
 export type Reason =
   | { kind: 'missing'; path: string }
   | { kind: 'incomplete' }
   | { kind: 'failed' }
-  | { kind: 'command' }
+  | { kind: 'command'; changes?: string[] } // what differs from the last run's command, if known
   | { kind: 'inputs-set'; added: string[]; removed: string[] }
   | { kind: 'input-changed'; path: string }
   | { kind: 'dependency'; job: string }
@@ -24,7 +26,7 @@ export function describeReason(r: Reason): string {
     case 'failed':
       return 'failed last time';
     case 'command':
-      return 'command or environment changed';
+      return r.changes?.length ? `command changed: ${r.changes.join('; ')}` : 'command or environment changed';
     case 'inputs-set': {
       const parts: string[] = [];
       if (r.added.length) parts.push(`added ${r.added.slice(0, 3).join(', ')}${r.added.length > 3 ? ', …' : ''}`);
@@ -42,6 +44,31 @@ export function describeReason(r: Reason): string {
   }
 }
 
+/** A reason's group, for counting jobs by why they run (a run header's "165 command changed
+ * (var generate)"): the kind, and for a command change what changed, without the values. */
+export function reasonGroup(r: Reason): string {
+  switch (r.kind) {
+    case 'command': {
+      const what = new Set((r.changes ?? []).map((c) => c.slice(0, c.indexOf(':'))));
+      return what.size ? `command changed (${[...what].join(', ')})` : 'command or environment changed';
+    }
+    case 'missing':
+      return 'output missing';
+    case 'incomplete':
+    case 'check':
+      return 'incomplete';
+    case 'failed':
+      return 'failed last time';
+    case 'inputs-set':
+    case 'input-changed':
+      return 'input changed';
+    case 'dependency':
+      return 'dependency runs';
+    case 'older':
+      return 'output older than input';
+  }
+}
+
 /** A check on an output file's content, e.g. `csv`. Returns a problem, or undefined if fine. */
 export type OutputCheck = (absPath: string) => string | undefined;
 
@@ -51,6 +78,8 @@ export interface StalenessContext {
   /** Jobs already known to run in this plan. */
   willRun: (job: Job) => boolean;
   checks: Map<string, OutputCheck>;
+  /** The config's vars: with them a command change says what changed. */
+  vars?: Readonly<Record<string, Var>>;
 }
 
 /** Status classes `dax status` counts. */
@@ -126,7 +155,7 @@ export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, r
     if (added.length || removed.length) return { kind: 'inputs-set', added, removed };
     // Same set in another order: the command may differ, but the command hash caught that.
   }
-  if (rec.c !== cmdHash()) return { kind: 'command' };
+  if (rec.c !== cmdHash()) return { kind: 'command', changes: ctx.vars ? cmdChanges(ctx.journal.cmd(rec.r, job.rule.name), cmdPrint(job.rule, ctx.vars)) : [] };
   let moved: InputPrint[] | undefined;
   for (const print of rec.i) {
     const [p, size, mtimeMs, hash] = print;

@@ -218,7 +218,7 @@ targets:
     expect(run(dir)).toEqual(['all']);
     expect(read(dir, 'out/all.txt')).toBe('A\nhello\nB\nhello\nE\n');
     write(dir, 'Daxfile.yaml', DAXFILE.replace('input: [out/a.txt, out/b.txt]', 'input: [out/a.txt, out/b.txt, extra.txt]\n    env:\n      MODE: fast'));
-    expect(dax(dir, 'run', '-n').stdout).toMatch(/^all: command or environment changed$/m);
+    expect(dax(dir, 'run', '-n').stdout).toMatch(/^all: command changed: env MODE: \(none\) -> 'fast'$/m);
     expect(run(dir)).toEqual(['all']);
     expect(run(dir)).toEqual([]);
   });

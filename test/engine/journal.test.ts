@@ -60,7 +60,7 @@ describe('journal', () => {
     expect(dax(dir, 'runs').code).toBe(0);
   });
 
-  it('dax runs lists runs with id, start, end, targets and result', () => {
+  it('dax runs lists runs with id, start, duration, result, counts and targets', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE });
     const ids: string[] = [];
     const runId = (stdout: string): string => events(stdout).find((e) => e.type === 'run-end')!.run as string;
@@ -71,12 +71,13 @@ describe('journal', () => {
     const r = dax(dir, 'runs');
     expect(r.code).toBe(0);
     const rows = r.stdout.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^id\s+start\s+end\s+result\s+targets$/);
+    expect(rows[0]).toMatch(/^id\s+start\s+took\s+result\s+done\s+failed\s+up-to-date\s+targets$/);
     expect(rows).toHaveLength(4);
     const iso = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
-    expect(rows[1]).toMatch(new RegExp(`^${ids[0]}\\s+${iso}\\s+${iso}\\s+ok\\s+\\(default\\)$`));
-    expect(rows[2]).toMatch(new RegExp(`^${ids[1]}\\s+${iso}\\s+${iso}\\s+failed\\s+out/bad\\.txt$`));
-    expect(rows[3]).toMatch(new RegExp(`^${ids[2]}\\s+${iso}\\s+${iso}\\s+ok\\s+gen$`));
+    const start = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\\s+\\S+';
+    expect(rows[1]).toMatch(new RegExp(`^${ids[0]}\\s+${start}\\s+ok\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\(default\\)$`));
+    expect(rows[2]).toMatch(new RegExp(`^${ids[1]}\\s+${start}\\s+failed\\s+\\d+\\s+\\d+\\s+\\d+\\s+out/bad\\.txt$`));
+    expect(rows[3]).toMatch(new RegExp(`^${ids[2]}\\s+${start}\\s+ok\\s+\\d+\\s+\\d+\\s+\\d+\\s+gen$`));
 
     const js = dax(dir, 'runs', '--json').stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(js.map((x) => x.id)).toEqual(ids);

@@ -76,7 +76,10 @@ describe('signals', () => {
 
     const st = JSON.parse(dax(dir, 'status', '--json', 'out/final.txt').stdout) as { rules: Record<string, Record<string, number>>; lastRun: Record<string, unknown> };
     expect(st.rules['slow']).toMatchObject({ total: 2, incomplete: 2, running: 0 });
-    expect(st.rules['quick']).toMatchObject({ total: 1, 'up-to-date': 0, stale: 1 }); // its command used tag=T2
+    // dax status judges with the last run's --set tag=T2 by default; --set tag=T1 overrides.
+    expect(st.rules['quick']).toMatchObject({ total: 1, 'up-to-date': 1, stale: 0 });
+    const t1 = JSON.parse(dax(dir, 'status', '--json', '--set', 'tag=T1', 'out/final.txt').stdout) as { rules: Record<string, Record<string, number>> };
+    expect(t1.rules['quick']).toMatchObject({ total: 1, 'up-to-date': 0, stale: 1 });
     expect(st.rules['final']).toMatchObject({ total: 1, missing: 1 });
     expect(st.lastRun).toMatchObject({ result: 'interrupted' });
     const text = dax(dir, 'status', '--set', 'tag=T2', 'out/final.txt').stdout;
@@ -85,7 +88,7 @@ describe('signals', () => {
 
     const runs = dax(dir, 'runs');
     expect(runs.code).toBe(0);
-    expect(runs.stdout).toMatch(/^\S+\s+\S+Z\s+\S+Z\s+interrupted\s+out\/final\.txt\s*$/m);
+    expect(runs.stdout).toMatch(/^\S+\s+\S+Z\s+\S+\s+interrupted\s+\d+\s+\d+\s+\d+\s+out\/final\.txt --set tag=T2 -j 3$/m);
 
     rmSync(join(dir, 'hold'));
     const resumed = dax(dir, 'resume');
@@ -103,7 +106,7 @@ describe('signals', () => {
     );
     expect(read(dir, 'out/final.txt')).toBe('T2\nT2\nT2\n');
     expect(exists(dir, 'out/other.txt')).toBe(false);
-    expect(dax(dir, 'runs').stdout.trim().split('\n').pop()).toMatch(/\sok\s+out\/final\.txt\s*$/);
+    expect(dax(dir, 'runs').stdout.trim().split('\n').pop()).toMatch(/\sok\s+\d+\s+\d+\s+\d+\s+out\/final\.txt --set tag=T2 -j 3 \(resumes \S+\)$/);
     expect(dax(dir, 'resume').stdout).toMatch(/succeeded; nothing to resume/);
   });
 
