@@ -8,6 +8,7 @@ import type { Config, ConfigError } from '../config/model.js';
 import { Loggers, emptyCounts, type Counts, type Logger, type Report } from '../events/events.js';
 import { RunRecorder } from '../events/recorder.js';
 import type { Domains } from '../graph/domains.js';
+import { upgradeJobId } from '../graph/jobname.js';
 import { buildGraph, type Graph, type TargetRequest } from '../graph/graph.js';
 import type { Pipeline } from '../graph/pipeline.js';
 import { Files } from '../state/files.js';
@@ -71,6 +72,12 @@ export type RunOutcome =
   | { kind: 'state-error'; path: string; message: string }
   /** A bug in dax stopped the run: jobs were stopped and recorded, the lock released. */
   | { kind: 'bug'; run: string; message: string };
+
+/** The project's journal, job ids of an older dax's journal read as today's. */
+export function loadJournal(project: Project): Journal {
+  const rules = project.pipeline.byName;
+  return Journal.load(project.stateDir, (id) => upgradeJobId(id, (name) => rules.get(name)?.wildcards));
+}
 
 export function targetRequests(project: Project, targets: string[]): TargetRequest[] {
   if (targets.length > 0) return targets.map((text) => ({ text }));
@@ -185,7 +192,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
   const targets = opts.targets.length ? opts.targets : project.config.targets.map((t) => t.text);
 
   if (opts.dryRun) {
-    const journal = Journal.load(project.stateDir);
+    const journal = loadJournal(project);
     const { toRun } = decide(graph, journal, files, project.checks);
     trace('decide');
     // A dry run takes no lock. While another run goes on, the jobs it runs are not "incomplete".
@@ -216,7 +223,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
         return { kind: 'state-error', path: f.path, message: f.message };
     }
   }
-  const journal = Journal.load(project.stateDir);
+  const journal = loadJournal(project);
   trace('journal');
   try {
     const dead = lock.value.tookOverFrom;
@@ -230,7 +237,8 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
         if (n > 0) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'orphans-stopped', run: dead.run, groups: n } });
       }
     }
-    if (journal.needsCompaction()) stateWrite(log, journal.compact());
+    // A journal with an older dax's job ids is rewritten before today's ids are appended to it.
+    if (journal.needsCompaction() || journal.oldIds) stateWrite(log, journal.compact());
     journal.openForAppend();
     const { toRun, refreshed } = decide(graph, journal, files, project.checks);
     trace('decide');

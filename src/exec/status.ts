@@ -5,12 +5,12 @@ import type { Job } from '../graph/job.js';
 import type { ConfigError } from '../config/model.js';
 import type { WildcardReport } from '../events/events.js';
 import { Files } from '../state/files.js';
-import { Journal, journalState, type RunInfo } from '../state/journal.js';
+import { journalState, type RunInfo } from '../state/journal.js';
 import { liveRunId } from '../state/runs.js';
 import { classOf, whyRun, type JobClass, type Reason } from '../state/staleness.js';
 import { ok, type Result } from '../util/result.js';
 import { domainOf, reportByWildcard } from './report.js';
-import { makePools, planGraph, type Project } from './run.js';
+import { loadJournal, makePools, planGraph, type Project } from './run.js';
 import { workerSlots } from './workers.js';
 import type { JobState } from './scheduler.js';
 
@@ -37,7 +37,7 @@ export function emptyRow(): RuleRow {
 export function projectStatus(project: Project, targets: string[]): Result<ProjectStatus, ConfigError> {
   const g = planGraph(project, targets, makePools(project.config), workerSlots(project.config));
   if (!g.ok) return g;
-  const journal = Journal.load(project.stateDir);
+  const journal = loadJournal(project);
   const live = liveRunId(project.stateDir);
   const files = new Files(project.config.projectDir);
   const rules = new Map<string, RuleRow>();

@@ -76,4 +76,5 @@ export interface AtRecord {
 
 export type JournalRecord = HeaderRecord | RunRecord | RunEndRecord | StartRecord | EndRecord | AtRecord;
 
-export const JOURNAL_VERSION = 2;
+// 3: job ids name their values (`gen[n=1]`, was `gen[1]`).
+export const JOURNAL_VERSION = 3;
