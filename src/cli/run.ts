@@ -20,6 +20,7 @@ export interface RunOptions {
   workers?: string;
   dryRun?: boolean;
   keepGoing?: boolean;
+  force?: boolean;
   set: string[];
   json?: boolean;
   /** The run this one continues (dax resume). */
@@ -34,6 +35,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--workers <names>', 'run on these of the Daxfile\'s workers only (comma-separated; local is this machine)')
     .option('-n, --dry-run', 'print each job that would run, and why; run nothing')
     .option('-k, --keep-going', 'keep running jobs that do not depend on a failed one')
+    .option('-B, --force', 'rerun even if up to date: the jobs the targets name (and what depends on them), or every job without targets')
     .option('--set <NAME=VALUE>', 'set a var (repeatable; wins over the Daxfile and DAX_VAR_NAME)', collect, [])
     .option('--json', 'one JSON event per line on stdout');
 }
@@ -81,7 +83,7 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
   // A no-op answered from the snapshot, before the Daxfile is even parsed (see state/snapshot.ts).
   const setsEarly = parseSets(opts.set);
   const daxfile = daxfilePath({ cwd: process.cwd(), directory: g.directory, file: g.file });
-  const key = setsEarly.ok ? noopKey(daxfile, targets, setsEarly.value, process.env) : undefined;
+  const key = setsEarly.ok && !opts.force ? noopKey(daxfile, targets, setsEarly.value, process.env) : undefined;
   if (key && setsEarly.ok) {
     const projectDir = path.dirname(daxfile);
     const log = new Loggers([makeLogger({ json: !!opts.json, level })]);
@@ -97,14 +99,14 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
   // Not a no-op: now load the Daxfile and the engine.
   const [{ loadProject, domainStamp }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
   // A run of the default targets whose jobs changed a plugin's domain (acquisitions queued or
-  // archived meanwhile) runs again: until nothing is left.
-  for (;;) {
+  // archived meanwhile) runs again: until nothing is left. -B forces the first round only.
+  for (let force = !!opts.force; ; force = false) {
     const { project, sets } = await loadProject(g, opts.set);
     trace('config');
     const domains = domainStamp(project);
     const outcome = await withSignals((signal, kill) =>
       runPipeline(project, {
-        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
+        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, force, loggers: [makeLogger({ json: !!opts.json, level })], signal, kill,
         ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
         // The plain logger prints a dry run's commands at debug level only; JSON always has them.
         planCommands: !!opts.json || level === 'debug',

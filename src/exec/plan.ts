@@ -12,7 +12,8 @@ export interface Decision {
   refreshed: Array<{ job: Job; prints: InputPrint[] }>;
 }
 
-export function decide(graph: Graph, journal: Journal, files: Files, checks: Map<string, OutputCheck>): Decision {
+/** `forced`: jobs that run whatever their state (dax run -B); what depends on them runs too. */
+export function decide(graph: Graph, journal: Journal, files: Files, checks: Map<string, OutputCheck>, forced?: ReadonlySet<Job>): Decision {
   const toRun = new Map<Job, Reason>();
   const refreshed: Decision['refreshed'] = [];
   const ctx = { journal, files, checks, willRun: (j: Job) => toRun.has(j) };
@@ -20,6 +21,10 @@ export function decide(graph: Graph, journal: Journal, files: Files, checks: Map
     refreshed.push({ job, prints });
   };
   for (const job of graph.jobs) {
+    if (forced?.has(job)) {
+      toRun.set(job, { kind: 'forced' });
+      continue;
+    }
     // The command hash is only needed when the journal has a record to compare it with.
     const r = whyRun(job, () => job.rule.commandHash(job.values, job.inputs, job.outputs), ctx, refresh);
     if (r) toRun.set(job, r);

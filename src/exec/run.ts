@@ -47,6 +47,8 @@ export interface RunOptions {
   workers?: string[];
   dryRun?: boolean;
   keepGoing?: boolean;
+  /** Rerun even if up to date (-B): the jobs the targets name, or every job without targets. */
+  force?: boolean;
   /** Where jobs run; default: this machine with `jobs` slots. */
   executor?: Executor;
   loggers: Logger[];
@@ -193,7 +195,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
 
   if (opts.dryRun) {
     const journal = loadJournal(project);
-    const { toRun } = decide(graph, journal, files, project.checks);
+    const { toRun } = decide(graph, journal, files, project.checks, forcedJobs(graph, opts));
     trace('decide');
     // A dry run takes no lock. While another run goes on, the jobs it runs are not "incomplete".
     const holder = Lock.read(project.stateDir);
@@ -240,7 +242,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     // A journal with an older dax's job ids is rewritten before today's ids are appended to it.
     if (journal.needsCompaction() || journal.oldIds) stateWrite(log, journal.compact());
     journal.openForAppend();
-    const { toRun, refreshed } = decide(graph, journal, files, project.checks);
+    const { toRun, refreshed } = decide(graph, journal, files, project.checks, forcedJobs(graph, opts));
     trace('decide');
     for (const { job, prints } of refreshed) {
       const last = journal.jobs.get(job.id)?.lastEnd;
@@ -281,6 +283,13 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     journal.close();
     lock.value.release();
   }
+}
+
+/** The jobs -B reruns: those the command line's targets name (not what they depend on, as
+ * snakemake --force), or every job when the Daxfile's targets are built (as make -B). */
+function forcedJobs(graph: Graph, opts: RunOptions): Set<Job> | undefined {
+  if (!opts.force) return undefined;
+  return new Set(opts.targets.length > 0 ? graph.targets : graph.jobs);
 }
 
 function abortReason(signal: AbortSignal): string {
