@@ -16,6 +16,13 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   acq: async () => (await import('./acq.js')).registerAcq,
   abort: async () => (await import('./acq.js')).registerAbort,
   watch: async () => (await import('./watch.js')).registerWatch,
+  list: async () => (await import('./list.js')).registerList,
+  log: async () => (await import('./log.js')).registerLog,
+  why: async () => (await import('./why.js')).registerWhy,
+  clean: async () => (await import('./clean.js')).registerClean,
+  touch: async () => (await import('./touch.js')).registerTouch,
+  completion: async () => (await import('./completion.js')).registerCompletion,
+  __complete: async () => (await import('./complete.js')).registerComplete,
 };
 
 /** Global options that take a value: their value is not the command name. */
