@@ -41,7 +41,7 @@ export function addRunOptions(cmd: Command): Command {
 }
 
 export function registerRun(program: Command): void {
-  addRunOptions(program.command('run').description('build targets (default: the Daxfile\'s targets)').argument('[targets...]', 'paths, patterns with {wildcards}, or rule names')).action(
+  addRunOptions(program.command('run').description('build targets (default: the Daxfile\'s targets)').argument('[targets...]', 'paths, patterns with {wildcards}, rule names, or job names as dax prints them (gen[n=3])')).action(
     async (targets: string[], opts: RunOptions, cmd: Command) => {
       const code = await runCommand(cmd, targets, opts);
       throw new ExitRequest(code);

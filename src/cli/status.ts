@@ -14,7 +14,7 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('per rule: jobs total, up to date, missing, incomplete, stale, running, failed')
-    .argument('[targets...]', 'paths, patterns or rule names (default: the Daxfile\'s targets)')
+    .argument('[targets...]', 'paths, patterns, rule names or job names (default: the Daxfile\'s targets)')
     .option('--set <NAME=VALUE>', 'set a var, as for dax run', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print one JSON object')
     .action(async (targets: string[], opts: { set: string[]; json?: boolean }, cmd: Command) => {
