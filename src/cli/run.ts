@@ -35,7 +35,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--workers <names>', 'run on these of the Daxfile\'s workers only (comma-separated; local is this machine)')
     .option('-n, --dry-run', 'print each job that would run, and why; run nothing')
     .option('-k, --keep-going', 'keep running jobs that do not depend on a failed one')
-    .option('-B, --force', 'rerun even if up to date: the jobs the targets name (and what depends on them), or every job without targets')
+    .option('-B, --force', 'rerun even if up to date: the jobs the targets name, or every job when no target is given')
     .option('--set <NAME=VALUE>', 'set a var (repeatable; wins over the Daxfile and DAX_VAR_NAME)', collect, [])
     .option('--json', 'one JSON event per line on stdout');
 }

@@ -23,7 +23,7 @@ export function registerTouch(program: Command): void {
       const o = r.value;
       switch (o.kind) {
         case 'touched':
-          process.stdout.write(o.touched.length === 0 ? `nothing to touch: all ${o.upToDate} jobs are up to date\n` : `${o.touched.map((j) => `touched ${j}\n`).join('')}touched ${o.touched.length} job${o.touched.length === 1 ? '' : 's'} (${o.upToDate} up to date already)\n`);
+          process.stdout.write(o.touched.length === 0 ? `nothing to touch: ${o.upToDate === 1 ? 'the job is' : `all ${o.upToDate} jobs are`} up to date\n` : `${o.touched.map((j) => `touched ${j}\n`).join('')}touched ${o.touched.length} job${o.touched.length === 1 ? '' : 's'} (${o.upToDate} up to date already)\n`);
           return;
         case 'missing': {
           const lines = o.missing.slice(0, SHOWN).map((m) => `  ${m.job}: ${m.path}`);
