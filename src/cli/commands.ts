@@ -42,6 +42,21 @@ export function commandName(args: string[]): string | undefined {
   return undefined;
 }
 
+/** Short options a command gives its own meaning where dax has a global one: after `log`,
+ * -f is --follow (as tail -f), not --file. Commander reads global options anywhere, so the
+ * command line is rewritten before it parses it. */
+const LOCAL_SHORT: Record<string, Record<string, string>> = { log: { '-f': '--follow' } };
+
+export function commandArgs(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const name = commandName(args);
+  const local = name === undefined ? undefined : LOCAL_SHORT[name];
+  if (!local) return argv;
+  const at = args.indexOf(name!);
+  const dashes = args.indexOf('--');
+  return [...argv.slice(0, 2), ...args.map((a, i) => (i > at && (dashes < 0 || i < dashes) && local[a] ? local[a] : a))];
+}
+
 export async function registerCommands(program: Command, argv: string[]): Promise<void> {
   const name = commandName(argv.slice(2));
   const wanted = name !== undefined && name in COMMANDS ? [name] : Object.keys(COMMANDS);

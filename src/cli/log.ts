@@ -12,7 +12,7 @@ export function registerLog(program: Command): void {
     .command('log')
     .description("print a job's log (its last attempts)")
     .argument('<job>', 'a job name as dax prints it (gen[n=3]), or a path the job makes')
-    .option('-f, --follow', 'while the job runs, print what it adds until it ends')
+    .option('-f, --follow', 'while the job runs, print what it adds until it ends (after log, -f is this, not --file)')
     .action(async (text: string, opts: { follow?: boolean }, cmd: Command) => {
       const { project } = await loadProject(globals(cmd), []);
       const log = jobLog(project, text);

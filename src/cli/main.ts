@@ -61,7 +61,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const program = await buildProgram(argv);
   try {
-    await program.parseAsync(argv);
+    const { commandArgs } = await import('./commands.js');
+    await program.parseAsync(commandArgs(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : Exit.ok;
   } catch (e) {
     const { CommanderError } = await import('commander');

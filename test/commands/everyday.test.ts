@@ -141,10 +141,14 @@ describe('dax clean', () => {
     const r = dax(dir, 'clean', 'gen[n=1]');
     expect(r.stdout).toBe('removed out/1.txt\nremoved 1 file\n');
     expect(exists(dir, 'out/2.txt')).toBe(true);
-    // Made by hand: no record of dax making it.
+    // Made again by hand: not the file dax made.
     write(dir, 'out/1.txt', 'by hand\n');
-    expect(dax(dir, 'clean', 'gen').stdout).toBe('kept out/1.txt: not made by dax (no record in the journal)\nremoved out/2.txt\nremoved out/3.txt\nremoved 2 files; kept 1\n');
+    expect(dax(dir, 'clean', 'gen').stdout).toBe('kept out/1.txt: changed since dax made it\nremoved out/2.txt\nremoved out/3.txt\nremoved 2 files; kept 1\n');
     expect(read(dir, 'out/1.txt')).toBe('by hand\n');
+    // Never made by dax at all.
+    const fresh = project({ 'Daxfile.yaml': DAXFILE, 'seed.txt': 'seed\n', 'out/2.txt': 'mine\n' });
+    expect(dax(fresh, 'clean').stdout).toBe('kept out/2.txt: not made by dax (no record in the journal)\nremoved 0 files; kept 1\n');
+    expect(read(fresh, 'out/2.txt')).toBe('mine\n');
     // A directory on the way to an output that a link takes outside the project.
     const outside = mkdtempSync(join(tmpdir(), 'dax-outside-'));
     writeFileSync(join(outside, 'x.txt'), 'not yours\n');
@@ -161,10 +165,11 @@ describe('dax touch', () => {
   it('records existing outputs as up to date, so nothing reruns; files are not changed', () => {
     const dir = built();
     write(dir, 'seed.txt', 'edited comment only\n');
-    expect(dax(dir, 'run', '-n').stdout).toMatch(/^4 of 4 jobs would run$/m);
+    expect(dax(dir, 'run', '-n').stdout).toMatch(/^3 of 4 jobs would run$/m);
     const r = dax(dir, 'touch');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe('touched gen[n=1]\ntouched gen[n=2]\ntouched gen[n=3]\ntouched sum\ntouched 4 jobs (0 up to date already)\n');
+    // sum's inputs did not change: it was up to date already.
+    expect(r.stdout).toBe('touched gen[n=1]\ntouched gen[n=2]\ntouched gen[n=3]\ntouched 3 jobs (1 up to date already)\n');
     expect(dax(dir, 'run', '-n').stdout).toMatch(/^0 of 4 jobs would run$/m);
     expect(read(dir, 'out/all.txt')).toBe('seed\n1\nseed\n2\nseed\n3\n');
     expect(dax(dir, 'touch').stdout).toBe('nothing to touch: all 4 jobs are up to date\n');

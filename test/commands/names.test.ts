@@ -45,9 +45,9 @@ describe('job names', () => {
       expect(r.code, cmd.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/no job cr\[table=Object,chunk=7140\]: there is no rule 'cr'\n {2}hint: did you mean 'ct'\?/);
     }
-    const label = dax(dir, 'run', '-n', 'ct[tabel=Object,chunk=7140]');
+    const label = dax(dir, 'run', '-n', 'ct[tble=Object,chunk=7140]');
     expect(label.code).toBe(2);
-    expect(label.stderr).toMatch(/rule 'ct' has no wildcard 'tabel'\n {2}hint: did you mean 'table'\?/);
+    expect(label.stderr).toMatch(/rule 'ct' has no wildcard 'tble'\n {2}hint: did you mean 'table'\?/);
     const count = dax(dir, 'run', '-n', 'ct[table=Object]');
     expect(count.stderr).toMatch(/rule 'ct' has 2 wildcards \(table, chunk\), not 1\n {2}hint: write it as ct\[table=…,chunk=…\]/);
     // A value outside its domain: the nearest job.
