@@ -96,7 +96,7 @@ export class Journal {
 
   /** True when the file holds job ids of an older form: rewrite it (compact) before appending. */
   get oldIds(): boolean {
-    return this.version < LABELLED_IDS;
+    return this.version < LABELLED_IDS && this.jobs.size > 0;
   }
 
   /** Every line parsed and applied in order. */
