@@ -154,7 +154,7 @@ function twoStageMakefile(dir, n, genRecipe, ingestRecipe) {
 export function writeJournal(stateDir, n, runs) {
   mkdirSync(stateDir, { recursive: true });
   const fd = openSync(join(stateDir, 'journal.jsonl'), 'w');
-  const buf = [JSON.stringify({ t: 'journal', v: 2 })];
+  const buf = [JSON.stringify({ t: 'journal', v: 3 })];
   const flush = () => {
     writeSync(fd, buf.join('\n') + '\n');
     buf.length = 0;
@@ -165,8 +165,8 @@ export function writeJournal(stateDir, n, runs) {
     const id = `20261201-1200${String(r).padStart(2, '0')}-${(0xa000 + r).toString(16)}`;
     buf.push(JSON.stringify({ t: 'run', id, start: ts, targets: [], sets: {}, keepGoing: false, pid: 1000 + r, host: 'bench' }));
     for (let c = 0; c < n; c++) {
-      const g = `gen[${c}]`;
-      const i = `ingest[${c}]`;
+      const g = `gen[chunk=${c}]`;
+      const i = `ingest[chunk=${c}]`;
       const m = ts + 0.8574;
       buf.push(JSON.stringify({ t: 'start', j: g, r: id, a: 1, ts, w: 'local' }));
       buf.push(JSON.stringify({ t: 'end', j: g, r: id, a: 1, b: ts, ts: ts + 2, s: 'ok', x: 0, c: hash(c, 'g').slice(0, 11), i: [], o: [[genOut(c), String(c).length + 1, m]], w: 'local' }));

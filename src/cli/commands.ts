@@ -18,6 +18,13 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   watch: async () => (await import('./watch.js')).registerWatch,
   graph: async () => (await import('./graph.js')).registerGraph,
   report: async () => (await import('./report.js')).registerReport,
+  list: async () => (await import('./list.js')).registerList,
+  log: async () => (await import('./log.js')).registerLog,
+  why: async () => (await import('./why.js')).registerWhy,
+  clean: async () => (await import('./clean.js')).registerClean,
+  touch: async () => (await import('./touch.js')).registerTouch,
+  completion: async () => (await import('./completion.js')).registerCompletion,
+  __complete: async () => (await import('./complete.js')).registerComplete,
 };
 
 /** Global options that take a value: their value is not the command name. */
@@ -35,6 +42,21 @@ export function commandName(args: string[]): string | undefined {
     return a;
   }
   return undefined;
+}
+
+/** Short options a command gives its own meaning where dax has a global one: after `log`,
+ * -f is --follow (as tail -f), not --file. Commander reads global options anywhere, so the
+ * command line is rewritten before it parses it. */
+const LOCAL_SHORT: Record<string, Record<string, string>> = { log: { '-f': '--follow' } };
+
+export function commandArgs(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const name = commandName(args);
+  const local = name === undefined ? undefined : LOCAL_SHORT[name];
+  if (!local) return argv;
+  const at = args.indexOf(name!);
+  const dashes = args.indexOf('--');
+  return [...argv.slice(0, 2), ...args.map((a, i) => (i > at && (dashes < 0 || i < dashes) && local[a] ? local[a] : a))];
 }
 
 export async function registerCommands(program: Command, argv: string[]): Promise<void> {

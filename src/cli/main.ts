@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Exit } from './exit.js';
 import { parseFastRun } from './fastargs.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
+
+/** docs/daxfile.md of this dax, where it is installed; the name in the sources otherwise. */
+const DAXFILE_DOC = ((): string => {
+  const p = fileURLToPath(new URL('../../docs/daxfile.md', import.meta.url));
+  return existsSync(p) ? p : 'docs/daxfile.md in the dax sources';
+})();
 
 /** Global options shared by every command. */
 export interface GlobalOptions {
@@ -17,14 +24,23 @@ export interface GlobalOptions {
 
 export async function buildProgram(argv: string[]): Promise<Command> {
   const [{ Command }, { registerCommands }] = await Promise.all([import('commander'), import('./commands.js')]);
+  const { Help } = await import('commander');
+  const plain = new Help();
   const program = new Command('dax')
     .description('A Make-style declarative pipeline runner')
+    .configureHelp({
+      // A repeatable option starts from an empty list: "(default: [])" tells a reader nothing.
+      optionDescription: (o) => (Array.isArray(o.defaultValue) && o.defaultValue.length === 0 ? o.description : plain.optionDescription(o)),
+      // -C, -f, -v... act in the commands too: each command's help lists them.
+      showGlobalOptions: true,
+    })
+    .addHelpText('after', `\nThe Daxfile reference: ${DAXFILE_DOC}\nA command's options: dax help COMMAND (or dax COMMAND --help).`)
     .version(pkg.version, '--version')
     .option('-C, --directory <dir>', 'run as if started in DIR (reads DIR/Daxfile.yaml)')
     .option('-f, --file <file>', 'the Daxfile to read (default: Daxfile.yaml)')
     .option('--log-level <level>', 'error, warn, info, debug')
     .option('--workspace <dir>', "the acquisitions' workspace (wins over the Daxfile's workspace: and $DATAROOT)")
-    .option('-v, --verbose', 'more detail (repeatable)', (_v: string, prev: number) => prev + 1, 0)
+    .option('-v, --verbose', "more detail: dax run and dax watch log at debug level, with each job's command", (_v: string, prev: number) => prev + 1, 0)
     .showHelpAfterError()
     .exitOverride();
   await registerCommands(program, argv);
@@ -45,7 +61,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const program = await buildProgram(argv);
   try {
-    await program.parseAsync(argv);
+    const { commandArgs } = await import('./commands.js');
+    await program.parseAsync(commandArgs(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : Exit.ok;
   } catch (e) {
     const { CommanderError } = await import('commander');

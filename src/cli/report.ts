@@ -12,7 +12,8 @@ import type { Project } from '../exec/run.js';
 import { makePools, planGraph } from '../exec/run.js';
 import { projectStatus, type JobStatus } from '../exec/status.js';
 import { workerSlots } from '../exec/workers.js';
-import { Journal, journalState } from '../state/journal.js';
+import { journalState } from '../state/journal.js';
+import { loadJournal } from '../exec/run.js';
 import { readStatus, type AcqStatus } from '../acquisition/status.js';
 import { Workspace } from '../acquisition/workspace.js';
 import { gatherReport, type PlannedJob, type ReportInput, type StateName } from '../report/data.js';
@@ -183,7 +184,7 @@ function readRecord(stateDir: string, id: string): Result<RunRecord, string> {
 /** A live run's record so far, from the journal: its ended and running attempts. The journal
  * does not keep slots: each worker's attempts are packed into as few lanes as overlap. */
 function liveRecord(project: Project, run: string, ruleOf: Map<string, string>): RunRecord | undefined {
-  const journal = Journal.load(project.stateDir);
+  const journal = loadJournal(project);
   const info = journal.run(run);
   if (!info) return undefined;
   const attempts: AttemptRecord[] = [];

@@ -20,6 +20,7 @@ export interface RunOptions {
   workers?: string;
   dryRun?: boolean;
   keepGoing?: boolean;
+  force?: boolean;
   set: string[];
   json?: boolean;
   quiet?: boolean;
@@ -36,6 +37,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--workers <names>', 'run on these of the Daxfile\'s workers only (comma-separated; local is this machine)')
     .option('-n, --dry-run', 'print each job that would run, and why; run nothing')
     .option('-k, --keep-going', 'keep running jobs that do not depend on a failed one')
+    .option('-B, --force', 'rerun even if up to date: the jobs the targets name, or every job when no target is given')
     .option('--set <NAME=VALUE>', 'set a var (repeatable; wins over the Daxfile and DAX_VAR_NAME)', collect, [])
     .option('--json', 'one JSON event per line on stdout')
     .option('-q, --quiet', 'print only warnings, failures and the summary (as --log-level warn)')
@@ -43,7 +45,7 @@ export function addRunOptions(cmd: Command): Command {
 }
 
 export function registerRun(program: Command): void {
-  addRunOptions(program.command('run').description('build targets (default: the Daxfile\'s targets)').argument('[targets...]', 'paths, patterns with {wildcards}, or rule names')).option('--report <file>', 'at the end, write the run report (HTML) to FILE, as dax report does').action(
+  addRunOptions(program.command('run').description('build targets (default: the Daxfile\'s targets)').argument('[targets...]', 'paths, patterns with {wildcards}, rule names, or job names as dax prints them (gen[n=3])')).option('--report <file>', 'at the end, write the run report (HTML) to FILE, as dax report does').action(
     async (targets: string[], opts: RunOptions & { report?: string }, cmd: Command) => {
       const code = await runCommand(cmd, targets, opts);
       // --report goes through commander only (the fast path does not know it).
@@ -96,7 +98,7 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
   // A no-op answered from the snapshot, before the Daxfile is even parsed (see state/snapshot.ts).
   const setsEarly = parseSets(opts.set);
   const daxfile = daxfilePath({ cwd: process.cwd(), directory: g.directory, file: g.file });
-  const key = setsEarly.ok ? noopKey(daxfile, targets, setsEarly.value, process.env) : undefined;
+  const key = setsEarly.ok && !opts.force ? noopKey(daxfile, targets, setsEarly.value, process.env) : undefined;
   if (key && setsEarly.ok) {
     const projectDir = path.dirname(daxfile);
     const log = new Loggers([makeLogger({ json: !!opts.json, level })]);
@@ -112,14 +114,14 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
   // Not a no-op: now load the Daxfile and the engine.
   const [{ loadProject, domainStamp }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
   // A run of the default targets whose jobs changed a plugin's domain (acquisitions queued or
-  // archived meanwhile) runs again: until nothing is left.
-  for (;;) {
+  // archived meanwhile) runs again: until nothing is left. -B forces the first round only.
+  for (let force = !!opts.force; ; force = false) {
     const { project, sets } = await loadProject(g, opts.set, { lastRun });
     trace('config');
     const domains = domainStamp(project);
     const outcome = await withSignals((signal, kill) =>
       runPipeline(project, {
-        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, signal, kill,
+        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, force, signal, kill,
         loggers: [makeLogger({ json: !!opts.json, level, version: VERSION, ...(opts.printCommands ? { printCommands: true } : {}) })],
         ...(opts.printCommands ? { printCommands: true } : {}),
         ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),

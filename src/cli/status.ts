@@ -57,7 +57,7 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('per rule: jobs total, up to date, missing, incomplete, stale, running, failed (blocked: an input is missing); with -v or --jobs, each job that is not up to date and why')
-    .argument('[targets...]', 'paths, patterns or rule names (default: the Daxfile\'s targets)')
+    .argument('[targets...]', 'paths, patterns, rule names or job names (default: the Daxfile\'s targets)')
     .option('--set <NAME=VALUE>', 'set a var, as for dax run (repeatable; default: the last run\'s --set values)', (v: string, p: string[] | undefined) => [...(p ?? []), v])
     .option('--jobs', 'list each job that is not up to date: its state and why (as -v)')
     .option('--json', 'print one JSON object (with -v or --jobs: and the jobs)')

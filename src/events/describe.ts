@@ -1,7 +1,7 @@
 // Events in words: the text of notices and reports, shared by every logger and `dax status`.
 import { formatValueList } from '../util/ranges.js';
 import { formatSize } from '../util/size.js';
-import type { Reason } from '../state/staleness.js';
+import { reasonGroup, type Reason } from '../state/staleness.js';
 import type { Notice, Report, WildcardReport } from './events.js';
 
 export function describeNotice(n: Notice): string {
@@ -63,35 +63,11 @@ function describeWildcard(r: WildcardReport): { title: string; lines: string[] }
   };
 }
 
-/** Why jobs run, in a few words per kind (the run header groups them). */
-function reasonLabel(r: Reason): string {
-  switch (r.kind) {
-    case 'missing':
-      return 'output missing';
-    case 'incomplete':
-      return 'incomplete last time';
-    case 'failed':
-      return 'failed last time';
-    case 'command':
-      return 'command changed';
-    case 'inputs-set':
-      return 'inputs added or removed';
-    case 'input-changed':
-      return 'input changed';
-    case 'dependency':
-      return 'an input is remade';
-    case 'older':
-      return 'output older than input';
-    case 'check':
-      return 'output fails its check';
-  }
-}
-
 /** Reasons grouped by kind, the most common first: `[['command changed', 165]]`. */
 export function reasonGroups(reasons: Iterable<Reason>): Array<[string, number]> {
   const n = new Map<string, number>();
   for (const r of reasons) {
-    const l = reasonLabel(r);
+    const l = reasonGroup(r);
     n.set(l, (n.get(l) ?? 0) + 1);
   }
   return [...n].sort((a, b) => b[1] - a[1]);

@@ -59,9 +59,7 @@ export class Attempts {
 
   /** The job's log, project-relative: .dax/logs/<rule>/<values>.log */
   logPath(job: Job): string {
-    const name = job.rule.wildcards.length === 0 ? '_' : job.rule.wildcards.map((w) => encodeURIComponent(job.values[w]!)).join(',');
-    const safe = name.length > 180 ? name.slice(0, 120) + '~' + Buffer.from(name).toString('base64url').slice(-40) : name;
-    return `${this.logsDir}/${encodeURIComponent(job.rule.name)}/${safe}.log`;
+    return jobLogPath(this.logsDir, job);
   }
 
   /** The temporary name an attempt writes an output under, beside the output. */
@@ -384,4 +382,11 @@ function removePath(abs: string): void {
   } catch {
     /* best effort: a leftover is caught by the journal next time */
   }
+}
+
+/** A job's log under `logsDir` (project-relative): <logsDir>/<rule>/<values>.log */
+export function jobLogPath(logsDir: string, job: Pick<Job, 'rule' | 'values'>): string {
+  const name = job.rule.wildcards.length === 0 ? '_' : job.rule.wildcards.map((w) => encodeURIComponent(job.values[w]!)).join(',');
+  const safe = name.length > 180 ? name.slice(0, 120) + '~' + Buffer.from(name).toString('base64url').slice(-40) : name;
+  return `${logsDir}/${encodeURIComponent(job.rule.name)}/${safe}.log`;
 }

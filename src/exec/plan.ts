@@ -13,7 +13,9 @@ export interface Decision {
   refreshed: Array<{ job: Job; prints: InputPrint[] }>;
 }
 
-export function decide(graph: Graph, journal: Journal, files: Files, checks: Map<string, OutputCheck>, vars?: Readonly<Record<string, Var>>): Decision {
+/** `vars`: for saying what changed in a command; `forced`: jobs that run whatever their state
+ * (dax run -B); what depends on them runs too. */
+export function decide(graph: Graph, journal: Journal, files: Files, checks: Map<string, OutputCheck>, vars?: Readonly<Record<string, Var>>, forced?: ReadonlySet<Job>): Decision {
   const toRun = new Map<Job, Reason>();
   const refreshed: Decision['refreshed'] = [];
   const ctx = { journal, files, checks, willRun: (j: Job) => toRun.has(j), ...(vars ? { vars } : {}) };
@@ -21,6 +23,10 @@ export function decide(graph: Graph, journal: Journal, files: Files, checks: Map
     refreshed.push({ job, prints });
   };
   for (const job of graph.jobs) {
+    if (forced?.has(job)) {
+      toRun.set(job, { kind: 'forced' });
+      continue;
+    }
     // The command hash is only needed when the journal has a record to compare it with.
     const r = whyRun(job, () => job.rule.commandHash(job.values, job.inputs, job.outputs), ctx, refresh);
     if (r) toRun.set(job, r);

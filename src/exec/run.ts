@@ -8,6 +8,7 @@ import type { Config, ConfigError } from '../config/model.js';
 import { Loggers, emptyCounts, type Counts, type Logger, type Report } from '../events/events.js';
 import { RunRecorder } from '../events/recorder.js';
 import type { Domains } from '../graph/domains.js';
+import { upgradeJobId } from '../graph/jobname.js';
 import { blockedJobs, buildGraph, type BuildOptions, type Graph, type TargetRequest } from '../graph/graph.js';
 import type { Pipeline } from '../graph/pipeline.js';
 import { Files } from '../state/files.js';
@@ -50,6 +51,8 @@ export interface RunOptions {
   workers?: string[];
   dryRun?: boolean;
   keepGoing?: boolean;
+  /** Rerun even if up to date (-B): the jobs the targets name, or every job without targets. */
+  force?: boolean;
   /** Where jobs run; default: this machine with `jobs` slots. */
   executor?: Executor;
   loggers: Logger[];
@@ -77,6 +80,12 @@ export type RunOutcome =
   | { kind: 'state-error'; path: string; message: string }
   /** A bug in dax stopped the run: jobs were stopped and recorded, the lock released. */
   | { kind: 'bug'; run: string; message: string };
+
+/** The project's journal, job ids of an older dax's journal read as today's. */
+export function loadJournal(project: Project): Journal {
+  const rules = project.pipeline.byName;
+  return Journal.load(project.stateDir, (id) => upgradeJobId(id, (name) => rules.get(name)?.wildcards));
+}
 
 export function targetRequests(project: Project, targets: string[]): TargetRequest[] {
   if (targets.length > 0) return targets.map((text) => ({ text }));
@@ -193,8 +202,8 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
   const targets = opts.targets.length ? opts.targets : project.config.targets.map((t) => t.text);
 
   if (opts.dryRun) {
-    const journal = Journal.load(project.stateDir);
-    const { toRun } = decide(graph, journal, files, project.checks, project.config.vars);
+    const journal = loadJournal(project);
+    const { toRun } = decide(graph, journal, files, project.checks, project.config.vars, forcedJobs(graph, opts));
     const dropped = dropBlocked(toRun, blocked);
     const nBlocked = dropped.size;
     trace('decide');
@@ -227,7 +236,7 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
         return { kind: 'state-error', path: f.path, message: f.message };
     }
   }
-  const journal = Journal.load(project.stateDir);
+  const journal = loadJournal(project);
   trace('journal');
   try {
     const dead = lock.value.tookOverFrom;
@@ -241,9 +250,10 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
         if (n > 0) log.emit({ type: 'notice', level: 'warn', notice: { kind: 'orphans-stopped', run: dead.run, groups: n } });
       }
     }
-    if (journal.needsCompaction()) stateWrite(log, journal.compact());
+    // A journal with an older dax's job ids is rewritten before today's ids are appended to it.
+    if (journal.needsCompaction() || journal.oldIds) stateWrite(log, journal.compact());
     journal.openForAppend();
-    const { toRun, refreshed } = decide(graph, journal, files, project.checks, project.config.vars);
+    const { toRun, refreshed } = decide(graph, journal, files, project.checks, project.config.vars, forcedJobs(graph, opts));
     const dropped = dropBlocked(toRun, blocked);
     const nBlocked = dropped.size;
     trace('decide');
@@ -317,6 +327,13 @@ function recordCommands(journal: Journal, runId: string, jobs: Iterable<Job>, co
   const rules = new Set<Job['rule']>();
   for (const job of jobs) rules.add(job.rule);
   for (const rule of rules) journal.appendLazy({ t: 'cmd', r: runId, ...cmdPrint(rule, config.vars) });
+}
+
+/** The jobs -B reruns: those the command line's targets name (not what they depend on, as
+ * snakemake --force), or every job when the Daxfile's targets are built (as make -B). */
+function forcedJobs(graph: Graph, opts: RunOptions): Set<Job> | undefined {
+  if (!opts.force) return undefined;
+  return new Set(opts.targets.length > 0 ? graph.targets : graph.jobs);
 }
 
 function abortReason(signal: AbortSignal): string {

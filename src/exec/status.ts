@@ -6,13 +6,13 @@ import { blockedJobs, type MissingInput } from '../graph/graph.js';
 import type { ConfigError } from '../config/model.js';
 import type { WildcardReport } from '../events/events.js';
 import { Files } from '../state/files.js';
-import { Journal, journalState, type RunInfo } from '../state/journal.js';
+import { journalState, type RunInfo } from '../state/journal.js';
 import { liveRunId } from '../state/runs.js';
 import { jobGroups } from '../state/orphans.js';
 import { classOf, whyRun, type JobClass, type Reason } from '../state/staleness.js';
 import { ok, type Result } from '../util/result.js';
 import { domainOf, reportByWildcard } from './report.js';
-import { makePools, planGraph, type Project } from './run.js';
+import { loadJournal, makePools, planGraph, type Project } from './run.js';
 import { workerSlots } from './workers.js';
 import type { JobState } from './scheduler.js';
 
@@ -47,7 +47,7 @@ export function projectStatus(project: Project, targets: string[]): Result<Proje
   const g = planGraph(project, targets, makePools(project.config), workerSlots(project.config), { allowMissing: true });
   if (!g.ok) return g;
   const blocked = blockedJobs(g.value);
-  const journal = Journal.load(project.stateDir);
+  const journal = loadJournal(project);
   const live = liveRunId(project.stateDir);
   const files = new Files(project.config.projectDir);
   const rules = new Map<string, RuleRow>();

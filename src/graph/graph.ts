@@ -11,6 +11,8 @@ import { err, ok, type Result } from '../util/result.js';
 import { closest } from '../config/suggest.js';
 import { globFiles, renderGlob, watchDirs } from './glob.js';
 import { Containment } from './contain.js';
+import { formatJobName, parseJobName } from './jobname.js';
+import { didYouMean } from '../config/suggest.js';
 
 export interface Graph {
   jobs: Job[]; // topological: every job after the jobs it depends on
@@ -113,7 +115,50 @@ function exists(p: string): boolean {
 /** A target path, or a job given directly by rule and values (no path matching needed). */
 type Expanded = string | { rule: Rule; values: Record<string, string> };
 
+/** The job a job name (`gen[n=3]`, or `gen[3]` in wildcard order) names; undefined when the
+ * text is not a job name (a path, a pattern or a rule name). */
+export function jobByName(pipeline: Pipeline, t: TargetRequest): Result<{ rule: Rule; values: Record<string, string> }, ConfigError> | undefined {
+  const parsed = parseJobName(t.text);
+  if (!parsed) return undefined;
+  const loc = t.template?.loc;
+  const labelled = parsed.items.length > 0 && parsed.items.every((i) => i.label !== undefined);
+  const rule = pipeline.byName.get(parsed.rule);
+  if (!rule) {
+    // `data[1]/x` or a file named like a job is a path; `nosuch[n=1]` is a misspelt job.
+    if (!labelled || exists(path.join(pipeline.config.projectDir, t.text))) return undefined;
+    const names = pipeline.rules.map((r) => r.name);
+    return err({ loc, message: `no job ${t.text}: there is no rule '${parsed.rule}'`, hint: didYouMean(parsed.rule, names) ?? `rules: ${names.join(', ') || 'none'} (dax list shows them and their jobs)` });
+  }
+  const form = formatJobName(rule.name, rule.wildcards, Object.fromEntries(rule.wildcards.map((w) => [w, '…'])));
+  const bad = (message: string, hint?: string): Result<never, ConfigError> => err({ loc, message: `job name ${t.text}: ${message}`, hint: hint ?? `write it as ${form}` });
+  if (parsed.items.length !== rule.wildcards.length) {
+    return bad(rule.wildcards.length === 0 ? `rule '${rule.name}' has no wildcards` : `rule '${rule.name}' has ${rule.wildcards.length} wildcard${rule.wildcards.length > 1 ? 's' : ''} (${rule.wildcards.join(', ')}), not ${parsed.items.length}`, rule.wildcards.length === 0 ? `write it as ${rule.name}` : undefined);
+  }
+  const values: Record<string, string> = {};
+  if (labelled) {
+    for (const { label, value } of parsed.items) {
+      if (!rule.wildcards.includes(label!)) return bad(`rule '${rule.name}' has no wildcard '${label}'`, didYouMean(label!, rule.wildcards) ?? `its wildcards: ${rule.wildcards.join(', ')}`);
+      if (label! in values) return bad(`'${label}' is given twice`);
+      values[label!] = value;
+    }
+  } else {
+    if (parsed.items.some((i) => i.label !== undefined) && rule.wildcards.length > 1) return bad('label every value, or none');
+    rule.wildcards.forEach((w, k) => (values[w] = parsed.items[k]!.label !== undefined ? `${parsed.items[k]!.label}=${parsed.items[k]!.value}` : parsed.items[k]!.value));
+  }
+  for (const w of rule.wildcards) {
+    if (!isSafeValue(values[w]!)) return bad(`value '${values[w]}' of {${w}} is not allowed in a path`, 'values may not be empty, "." or ".." or absolute');
+  }
+  // The values must be ones the rule's output pattern can have (each wildcard's pattern:).
+  const back = rule.outputs[0]!.match(rule.outputs[0]!.render(values));
+  if (!back || rule.wildcards.some((w) => back[w] !== values[w])) {
+    return bad(`the values do not fit rule '${rule.name}' (its output ${rule.outputs[0]!.text}, the wildcards' pattern:)`, 'check the values');
+  }
+  return ok({ rule, values });
+}
+
 function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): Result<Expanded[], ConfigError> {
+  const named = jobByName(pipeline, t);
+  if (named) return named.ok ? ok([named.value]) : named;
   const rule = pipeline.byName.get(t.text);
   let pattern: PathPattern;
   if (rule) {

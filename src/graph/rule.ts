@@ -5,6 +5,7 @@ import type { Config, ConfigError, Loc, RuleSpec, Template, Var } from '../confi
 import { parseTemplate, type Token } from '../config/template.js';
 import { DEFAULT_WILDCARD_PATTERN, PathPattern, type Part } from './pattern.js';
 import { shellQuote } from './quote.js';
+import { formatJobName } from './jobname.js';
 import { err, ok, type Result } from '../util/result.js';
 import { didYouMean } from '../config/suggest.js';
 
@@ -165,15 +166,9 @@ export class Rule {
     return ok(new Rule(spec, outputs.value, inputs, supersedes.value, command, env, cwd));
   }
 
-  /** A job's id: the rule name and its wildcard values. */
+  /** A job's id, which is its name: `rule[w1=v1,w2=v2]`, a TARGET a user can paste back. */
   jobId(values: Record<string, string>): string {
-    if (this.wildcards.length === 0) return this.name;
-    let s = this.name + '[';
-    for (let i = 0; i < this.wildcards.length; i++) {
-      if (i > 0) s += ',';
-      s += escapeIdValue(values[this.wildcards[i]!]!);
-    }
-    return s + ']';
+    return formatJobName(this.name, this.wildcards, values);
   }
 
   /** The rendered command for the given values and (possibly temporary) paths. */
@@ -231,10 +226,6 @@ export function plainArgv(text: string): string[] | undefined {
   const words = text.split(' ').filter((w) => w !== '');
   if (words.length === 0 || SHELL_WORDS.has(words[0]!)) return undefined;
   return words;
-}
-
-function escapeIdValue(v: string): string {
-  return /[,\]%]/.test(v) ? v.replace(/[,\]%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : v;
 }
 
 /** Renders command parts; `quote` is shellQuote for a shell command, identity for argv and env. */

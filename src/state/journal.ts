@@ -20,6 +20,8 @@ export interface RunInfo {
 }
 
 const KEEP_RUNS = 100;
+/** The journal version from which job ids have labelled values (`gen[n=1]`). */
+const LABELLED_IDS = 3;
 
 export class Journal {
   readonly jobs: Map<string, JobHistory>;
@@ -55,8 +57,10 @@ export class Journal {
     return j;
   }
 
-  /** Reads the journal; a missing file is an empty journal. */
-  static load(stateDir: string): Journal {
+  /** Reads the journal; a missing file is an empty journal. `upgradeId` turns a job id of a
+   * journal older than JOURNAL_VERSION 3 (unlabelled values) into today's: without it such ids
+   * stay as written (enough for a reader of runs only). */
+  static load(stateDir: string, upgradeId?: (id: string) => string): Journal {
     const file = Journal.path(stateDir);
     let buf: Buffer;
     try {
@@ -66,12 +70,35 @@ export class Journal {
       return new Journal(file);
     }
     const read = readJournal(buf);
-    if (!read) return Journal.loadSlow(file, buf);
-    const j = new Journal(file, read.jobs);
-    for (const rec of read.others) j.apply(rec);
-    j.lines = read.lines;
-    j.skipped = read.skipped;
+    const j = read ? new Journal(file, read.jobs) : Journal.loadSlow(file, buf);
+    if (read) {
+      for (const rec of read.others) j.apply(rec);
+      j.lines = read.lines;
+      j.skipped = read.skipped;
+    }
+    if (upgradeId && j.version < LABELLED_IDS) j.upgradeIds(upgradeId);
     return j;
+  }
+
+  /** Re-keys every job by its upgraded id, records included, so a compaction writes them anew.
+   * The version stays: it says the file on disk still holds the old ids. */
+  private upgradeIds(upgradeId: (id: string) => string): void {
+    const old = [...this.jobs];
+    this.jobs.clear();
+    for (const [id, h] of old) {
+      const now = upgradeId(id);
+      if (now !== id) {
+        if (h.lastStart) h.lastStart.j = now;
+        if (h.lastEnd) h.lastEnd.j = now;
+        if (h.lastAt) h.lastAt.j = now;
+      }
+      this.jobs.set(now, h);
+    }
+  }
+
+  /** True when the file holds job ids of an older form: rewrite it (compact) before appending. */
+  get oldIds(): boolean {
+    return this.version < LABELLED_IDS && this.jobs.size > 0;
   }
 
   /** Every line parsed and applied in order. */

@@ -88,4 +88,5 @@ export interface CmdRecord {
 
 export type JournalRecord = HeaderRecord | RunRecord | RunEndRecord | StartRecord | EndRecord | AtRecord | CmdRecord;
 
-export const JOURNAL_VERSION = 2;
+// 3: job ids name their values (`gen[n=1]`, was `gen[1]`).
+export const JOURNAL_VERSION = 3;

@@ -15,7 +15,9 @@ export type Reason =
   | { kind: 'input-changed'; path: string }
   | { kind: 'dependency'; job: string }
   | { kind: 'older'; output: string; input: string }
-  | { kind: 'check'; path: string; detail: string };
+  | { kind: 'check'; path: string; detail: string }
+  /** Asked to rerun (dax run -B) whatever its state. */
+  | { kind: 'forced' };
 
 export function describeReason(r: Reason): string {
   switch (r.kind) {
@@ -41,6 +43,8 @@ export function describeReason(r: Reason): string {
       return `output ${r.output} is older than input ${r.input} (no record in the journal)`;
     case 'check':
       return `output incomplete: ${r.path} (${r.detail})`;
+    case 'forced':
+      return 'forced (-B)';
   }
 }
 
@@ -66,6 +70,8 @@ export function reasonGroup(r: Reason): string {
       return 'dependency runs';
     case 'older':
       return 'output older than input';
+    case 'forced':
+      return 'forced (-B)';
   }
 }
 
@@ -100,6 +106,7 @@ export function classOf(r: Reason | undefined): JobClass {
     case 'input-changed':
     case 'dependency':
     case 'older':
+    case 'forced':
       return 'stale';
   }
 }

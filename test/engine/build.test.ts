@@ -6,7 +6,7 @@ import { dax, daxEnv, removeProjects, events, exists, files, lines, project, rea
 
 afterAll(() => removeProjects());
 
-// Two stages: gen[n] copies src/{n}.in and adds the greeting; all concatenates both. Every job
+// Two stages: gen[n=…] copies src/{n}.in and adds the greeting; all concatenates both. Every job
 // appends its id to runs.log, so the tests can see what ran.
 const DAXFILE = `version: 1
 vars:
@@ -50,8 +50,8 @@ describe('build, no-op and dry run', () => {
     const r = dax(dir, 'run');
     expect(r.code, r.stderr).toBe(0);
     expect(read(dir, 'out/all.txt')).toBe('A\nhello\nB\nhello\n');
-    expect(tally(lines(dir, 'runs.log'))).toEqual(new Map([['gen[a]', 1], ['gen[b]', 1], ['all', 1]]));
-    // gen[a] and gen[b] before all.
+    expect(tally(lines(dir, 'runs.log'))).toEqual(new Map([['gen[n=a]', 1], ['gen[n=b]', 1], ['all', 1]]));
+    // gen[n=a] and gen[n=b] before all.
     expect(lines(dir, 'runs.log')[2]).toBe('all');
 
     const again = dax(dir, 'run');
@@ -64,8 +64,8 @@ describe('build, no-op and dry run', () => {
     const dir = twoStage();
     const r = dax(dir, 'run', '-n');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^gen\[a\]: .*missing.*out\/a\.txt/m);
-    expect(r.stdout).toMatch(/^gen\[b\]: .*missing.*out\/b\.txt/m);
+    expect(r.stdout).toMatch(/^gen\[n=a\]: .*missing.*out\/a\.txt/m);
+    expect(r.stdout).toMatch(/^gen\[n=b\]: .*missing.*out\/b\.txt/m);
     expect(r.stdout).toMatch(/^all: .*missing.*out\/all\.txt/m);
     expect(r.stdout).toMatch(/3 of 3 jobs would run/);
     expect(exists(dir, 'out')).toBe(false);
@@ -95,10 +95,10 @@ describe('build, no-op and dry run', () => {
     write(dir, 'src/a.in', 'Z\n');
     later(dir, 'src/a.in', 20);
     const n = dax(dir, 'run', '-n');
-    expect(n.stdout).toMatch(/^gen\[a\]: input changed: src\/a\.in/m);
-    expect(n.stdout).toMatch(/^all: dependency runs: gen\[a\]/m);
-    expect(n.stdout).not.toMatch(/^gen\[b\]/m);
-    expect(run(dir).sort()).toEqual(['all', 'gen[a]']);
+    expect(n.stdout).toMatch(/^gen\[n=a\]: input changed: src\/a\.in/m);
+    expect(n.stdout).toMatch(/^all: dependency runs: gen\[n=a\]/m);
+    expect(n.stdout).not.toMatch(/^gen\[n=b\]/m);
+    expect(run(dir).sort()).toEqual(['all', 'gen[n=a]']);
     expect(read(dir, 'out/all.txt')).toBe('Z\nhello\nB\nhello\n');
   });
 
@@ -108,9 +108,9 @@ describe('build, no-op and dry run', () => {
     write(dir, 'Daxfile.yaml', DAXFILE.replace('cat {input} > {output}; echo', 'cat {input} > {output}; echo more >> {output}; echo'));
     const n = dax(dir, 'run', '-n');
     expect(n.code).toBe(0);
-    expect(n.stdout).toMatch(/^gen\[a\]: command/m);
-    expect(n.stdout).toMatch(/^gen\[b\]: command/m);
-    expect(run(dir).sort()).toEqual(['all', 'gen[a]', 'gen[b]']);
+    expect(n.stdout).toMatch(/^gen\[n=a\]: command/m);
+    expect(n.stdout).toMatch(/^gen\[n=b\]: command/m);
+    expect(run(dir).sort()).toEqual(['all', 'gen[n=a]', 'gen[n=b]']);
     expect(read(dir, 'out/a.txt')).toBe('A\nmore\nhello\n');
     expect(run(dir)).toEqual([]);
   });
@@ -118,11 +118,11 @@ describe('build, no-op and dry run', () => {
   it('--set NAME=VALUE overrides a var, and the changed command reruns', () => {
     const dir = twoStage();
     run(dir);
-    expect(run(dir, '--set', 'greeting=hi').sort()).toEqual(['all', 'gen[a]', 'gen[b]']);
+    expect(run(dir, '--set', 'greeting=hi').sort()).toEqual(['all', 'gen[n=a]', 'gen[n=b]']);
     expect(read(dir, 'out/all.txt')).toBe('A\nhi\nB\nhi\n');
     expect(run(dir, '--set', 'greeting=hi')).toEqual([]);
     // Back to the Daxfile's value: the command changed again.
-    expect(run(dir).sort()).toEqual(['all', 'gen[a]', 'gen[b]']);
+    expect(run(dir).sort()).toEqual(['all', 'gen[n=a]', 'gen[n=b]']);
     expect(read(dir, 'out/a.txt')).toBe('A\nhello\n');
   });
 
@@ -157,9 +157,9 @@ targets:
     const past = Date.now() / 1000 - 100;
     utimesSync(join(dir, 'out/b.txt'), past, past);
     const n = dax(dir, 'run', '-n');
-    expect(n.stdout).not.toMatch(/^gen\[a\]/m);
-    expect(n.stdout).toMatch(/^gen\[b\]: output out\/b\.txt is older than input src\/b\.in/m);
-    expect(run(dir).sort()).toEqual(['all', 'gen[b]']);
+    expect(n.stdout).not.toMatch(/^gen\[n=a\]/m);
+    expect(n.stdout).toMatch(/^gen\[n=b\]: output out\/b\.txt is older than input src\/b\.in/m);
+    expect(run(dir).sort()).toEqual(['all', 'gen[n=b]']);
     expect(read(dir, 'out/a.txt')).toBe('made by hand\n');
     expect(read(dir, 'out/all.txt')).toBe('made by hand\nB\nhello\n');
   });
@@ -173,21 +173,21 @@ targets:
     rmSync(join(dir, '.dax'), { recursive: true });
     // Without a journal, an input newer than the outputs makes its job and dependents run.
     later(dir, 'src/b.in', 30);
-    expect(run(dir).sort()).toEqual(['all', 'gen[b]']);
+    expect(run(dir).sort()).toEqual(['all', 'gen[n=b]']);
     expect(read(dir, 'out/all.txt')).toBe('A\nhello\nB\nhello\n');
   });
 
   it('targets on the command line: a path, a pattern with wildcards, a rule name', () => {
     const byPath = twoStage();
-    expect(run(byPath, 'out/b.txt')).toEqual(['gen[b]']);
+    expect(run(byPath, 'out/b.txt')).toEqual(['gen[n=b]']);
     expect(files(byPath, 'out')).toEqual(['out/b.txt']);
 
     const byPattern = twoStage();
-    expect(run(byPattern, 'out/{n}.txt').sort()).toEqual(['gen[a]', 'gen[b]']);
+    expect(run(byPattern, 'out/{n}.txt').sort()).toEqual(['gen[n=a]', 'gen[n=b]']);
     expect(files(byPattern, 'out')).toEqual(['out/a.txt', 'out/b.txt']);
 
     const byRule = twoStage();
-    expect(run(byRule, 'gen').sort()).toEqual(['gen[a]', 'gen[b]']);
+    expect(run(byRule, 'gen').sort()).toEqual(['gen[n=a]', 'gen[n=b]']);
     expect(files(byRule, 'out')).toEqual(['out/a.txt', 'out/b.txt']);
     // The rule `all` as a target builds what it needs too.
     expect(run(byRule, 'all')).toEqual(['all']);
@@ -199,12 +199,12 @@ targets:
     const elsewhere = project({});
     const r = dax(elsewhere, '-C', dir, 'run', '--json', 'out/a.txt');
     expect(r.code, r.stderr).toBe(0);
-    expect(started(r.stdout)).toEqual(['gen[a]']);
+    expect(started(r.stdout)).toEqual(['gen[n=a]']);
     expect(exists(dir, 'out/a.txt')).toBe(true);
     expect(files(elsewhere)).toEqual([]);
     const f = dax(elsewhere, '-f', join(dir, 'Daxfile.yaml'), 'run', '--json', join(dir, 'out/b.txt'));
     expect(f.code, f.stderr).toBe(0);
-    expect(started(f.stdout)).toEqual(['gen[b]']);
+    expect(started(f.stdout)).toEqual(['gen[n=b]']);
     expect(dax(elsewhere, '-C', dir, 'run').stdout).toMatch(/run \S+ succeeded: 1 done, 2 up to date/);
     expect(files(elsewhere)).toEqual([]);
   });

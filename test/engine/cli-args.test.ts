@@ -22,7 +22,7 @@ describe('dax run command lines', () => {
       const r = dax(top, ...args);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^gen\[a\]: output missing: out\/a\.txt\n1 of 1 jobs would run\n/);
+      expect(r.stdout).toMatch(/^gen\[n=a\]: output missing: out\/a\.txt\n1 of 1 jobs would run\n/);
     }
     expect(dax(dir, 'run', '--jobs', 'x').stderr).toMatch(/--jobs expects a whole number/);
     expect(dax(dir, 'run', '--bogus').code).toBe(2);

@@ -180,7 +180,7 @@ rules:
 targets:
   - out/{n}.txt
 `);
-    expect(e).toMatch(/^dax: Daxfile\.yaml:6:3: rules\.a\.input: input in\/one\.csv of job a\[one\] does not exist and no rule makes it/);
+    expect(e).toMatch(/^dax: Daxfile\.yaml:6:3: rules\.a\.input: input in\/one\.csv of job a\[n=one\] does not exist and no rule makes it/);
   });
 
   it('a resource request larger than its pool', () => {

@@ -39,8 +39,8 @@ targets: ['out/{v}.txt']
     });
     const r = dax(dir, 'run', '-k');
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('job[a\\nb]');
-    expect(r.stderr).toContain('job[c\\e[2Jd]');
+    expect(r.stdout).toContain('job[v=a%0Ab]');
+    expect(r.stderr).toContain('job[v=c%1B[2Jd]');
     expect(r.stderr).toContain('| bad\\e[31m');
     expect(r.stdout + r.stderr).not.toContain('\x1b');
     // Every line of the log is one event: none was forged by a newline in a value.

@@ -31,14 +31,14 @@ for (const mode of ['native', 'child_process'] as const) {
       const r = daxEnv(dir, extra, 'run', '-k', '--json', '--jobs', '6');
       expect(r.code).toBe(1);
       const ends = new Map(events(r.stdout).filter((e) => e.type === 'job-end').map((e) => [e.job as string, e]));
-      expect(ends.get('job[ok]')).toMatchObject({ status: 'ok', exit: 0 });
+      expect(ends.get('job[w=ok]')).toMatchObject({ status: 'ok', exit: 0 });
       // The attempt's header line, then what the job wrote.
       expect(read(dir, '.dax/logs/job/ok.log')).toMatch(/^=== dax attempt 1 of 1 at \S+Z \(run \S+\): sh -c .*\nto-out\nto-err\n$/);
-      expect(ends.get('job[fails]')).toMatchObject({ status: 'failed', exit: 7, logTail: ['bad'] });
-      expect(ends.get('job[missing]')).toMatchObject({ status: 'failed' });
-      expect(ends.get('job[killed]')).toMatchObject({ status: 'failed', signal: 'SIGKILL' });
-      expect(read(dir, 'out/env.txt')).toBe('job[env] 1 from-env\n');
-      expect(ends.get('job[slow]')).toMatchObject({ status: 'failed', why: 'timed out after 2s' });
+      expect(ends.get('job[w=fails]')).toMatchObject({ status: 'failed', exit: 7, logTail: ['bad'] });
+      expect(ends.get('job[w=missing]')).toMatchObject({ status: 'failed' });
+      expect(ends.get('job[w=killed]')).toMatchObject({ status: 'failed', signal: 'SIGKILL' });
+      expect(read(dir, 'out/env.txt')).toBe('job[w=env] 1 from-env\n');
+      expect(ends.get('job[w=slow]')).toMatchObject({ status: 'failed', why: 'timed out after 2s' });
       // The timeout stopped the job's whole process group (the job is its leader), the
       // background sleep included.
       const pgid = Number(read(dir, 'slow.pid'));

@@ -100,7 +100,7 @@ targets:
     const k = dax(keep, 'run', '--jobs', '1', '-k', '--json');
     expect(k.code).toBe(1);
     const kev = events(k.stdout);
-    expect(kev.filter((e) => e.type === 'job-start').map((e) => e.job).sort()).toEqual(['bad', 'good[1]', 'good[2]', 'good[3]']);
+    expect(kev.filter((e) => e.type === 'job-start').map((e) => e.job).sort()).toEqual(['bad', 'good[n=1]', 'good[n=2]', 'good[n=3]']);
     expect(kev.find((e) => e.type === 'job-skipped')).toMatchObject({ job: 'after', why: 'dependency bad failed' });
     expect(kev.find((e) => e.type === 'run-end')).toMatchObject({ result: 'failed', counts: { failed: 1, done: 3, skipped: 1 } });
     for (const n of [1, 2, 3]) expect(read(keep, `out/good${n}.txt`)).toBe(`${n}\n`);

@@ -55,7 +55,7 @@ describe('journal', () => {
 
     // Work still gets recorded after the torn line.
     rmSync(join(dir, 'out/a.txt'));
-    expect(started(dax(dir, 'run', '--json').stdout)).toEqual(['gen[a]']);
+    expect(started(dax(dir, 'run', '--json').stdout)).toEqual(['gen[n=a]']);
     expect(started(dax(dir, 'run', '--json').stdout)).toEqual([]);
     expect(dax(dir, 'runs').code).toBe(0);
   });
@@ -108,7 +108,7 @@ describe('journal', () => {
     // The jobs' records survived: still nothing to do, and a changed output is still noticed.
     expect(started(dax(dir, 'run', '--json').stdout)).toEqual([]);
     rmSync(join(dir, 'out/b.txt'));
-    expect(started(dax(dir, 'run', '--json').stdout)).toEqual(['gen[b]']);
+    expect(started(dax(dir, 'run', '--json').stdout)).toEqual(['gen[n=b]']);
     // The most recent runs are kept, newest last.
     const runs = dax(dir, 'runs', '--json', '--limit', '5000').stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string });
     expect(runs.length).toBeGreaterThanOrEqual(50);

@@ -112,7 +112,7 @@ describe('the worker seam', () => {
       a.up = false; // the host went away
       return { kind: 'lost', why: 'connection to a closed' };
     };
-    a = new ScriptedWorker('a', 1, dir, { 'gen[2]': lose });
+    a = new ScriptedWorker('a', 1, dir, { 'gen[n=2]': lose });
     const b = new ScriptedWorker('b', 1, dir);
     const log = new Events();
     const out = await runPipeline(await load(dir), { targets: ['out/2.txt'], sets: {}, loggers: [log], executor: workersOf(a, b) });
@@ -120,10 +120,10 @@ describe('the worker seam', () => {
     // retries: 0, and yet the job ran twice: the lost attempt did not count.
     const ends = log.of('job-end').map((e) => [e.job, e.worker, e.status, e.retry]);
     expect(ends).toEqual([
-      ['gen[2]', 'a', 'lost', true],
-      ['gen[2]', 'b', 'ok', false],
+      ['gen[n=2]', 'a', 'lost', true],
+      ['gen[n=2]', 'b', 'ok', false],
     ]);
-    expect(read(dir, 'out/2.txt')).toBe('gen[2] by b\n');
+    expect(read(dir, 'out/2.txt')).toBe('gen[n=2] by b\n');
     const rec = record(dir, runOf(out));
     expect(rec.attempts.map((x) => [x.worker, x.status])).toEqual([
       ['a', 'lost'],
@@ -142,34 +142,34 @@ describe('the worker seam', () => {
       w.write(spec);
       return { kind: 'exited', code: 0 };
     };
-    w = new ScriptedWorker('batch', 4, dir, { 'gen[1]': batch });
+    w = new ScriptedWorker('batch', 4, dir, { 'gen[n=1]': batch });
     const log = new Events();
     const out = await runPipeline(await load(dir), { targets: ['out/1.txt'], sets: {}, loggers: [log], executor: workersOf(w) });
     expect(out).toMatchObject({ kind: 'done', result: 'ok' });
     const [queued] = log.of('job-queued');
     const [started] = log.of('job-start');
-    expect(queued).toMatchObject({ job: 'gen[1]', worker: 'batch', slot: 0, handle: 'job-gen[1]' });
+    expect(queued).toMatchObject({ job: 'gen[n=1]', worker: 'batch', slot: 0, handle: 'job-gen[n=1]' });
     expect(started!.ts - queued!.ts).toBeGreaterThanOrEqual(1200);
     const [a] = record(dir, runOf(out)).attempts;
     expect(a!.queued).toBeLessThan(a!.start!);
     expect(a!.start).toBeLessThan(a!.end!);
     // The journal knows where it ran.
     const journal = read(dir, '.dax/journal.jsonl').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(journal[0]).toEqual({ t: 'journal', v: 2 });
+    expect(journal[0]).toEqual({ t: 'journal', v: 3 });
     expect(journal.filter((r) => r['t'] === 'at').map((r) => [r['h'], r['q']])).toEqual([
-      ['job-gen[1]', 1],
-      ['job-gen[1]', undefined],
+      ['job-gen[n=1]', 1],
+      ['job-gen[n=1]', undefined],
     ]);
   });
 
   it('after a crash, a job recorded as running on a worker is re-attached to, not run again; its dependents run', async () => {
-    // What a dax killed while gen[3] ran on worker w left in the journal.
+    // What a dax killed while gen[n=3] ran on worker w left in the journal.
     const dead = '20260101-000000-dead';
     const lines = [
-      { t: 'journal', v: 2 },
+      { t: 'journal', v: 3 },
       { t: 'run', id: dead, start: 1, targets: [], sets: {}, keepGoing: false, pid: 1, host: 'elsewhere' },
-      { t: 'start', j: 'gen[3]', r: dead, a: 1, ts: 2, w: 'w' },
-      { t: 'at', j: 'gen[3]', r: dead, a: 1, w: 'w', h: 'slurm-77', ts: 3 },
+      { t: 'start', j: 'gen[n=3]', r: dead, a: 1, ts: 2, w: 'w' },
+      { t: 'at', j: 'gen[n=3]', r: dead, a: 1, w: 'w', h: 'slurm-77', ts: 3 },
     ];
     const dir = project({ 'Daxfile.yaml': PIPELINE, '.dax/journal.jsonl': lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
     let w: ScriptedWorker;
@@ -182,9 +182,9 @@ describe('the worker seam', () => {
     const log = new Events();
     const out = await runPipeline(await load(dir), { targets: [], sets: {}, loggers: [log], executor: workersOf(w) });
     expect(out).toMatchObject({ kind: 'done', result: 'ok' });
-    expect(w.started.sort()).toEqual(['gen[1]', 'gen[2]', 'sum']);
-    expect(log.of('notice').map((e) => e.notice)).toContainEqual({ kind: 'attached', job: 'gen[3]', worker: 'w', handle: 'slurm-77' });
-    expect(read(dir, 'out/3.txt')).toBe('gen[3] by w\n');
+    expect(w.started.sort()).toEqual(['gen[n=1]', 'gen[n=2]', 'sum']);
+    expect(log.of('notice').map((e) => e.notice)).toContainEqual({ kind: 'attached', job: 'gen[n=3]', worker: 'w', handle: 'slurm-77' });
+    expect(read(dir, 'out/3.txt')).toBe('gen[n=3] by w\n');
     expect(readdirSync(join(dir, 'out')).filter((n) => n.startsWith('.dax-tmp'))).toEqual([]);
     // Its end is recorded against the attempt that started it: the next run has nothing to do.
     const again = await runPipeline(await load(dir), { targets: [], sets: {}, loggers: [], executor: workersOf(new ScriptedWorker('w', 2, dir)) });
@@ -203,11 +203,11 @@ describe('the worker seam', () => {
       events.running(h);
       return new Promise<AttemptResult>(() => {});
     };
-    w = new ScriptedWorker('w', 3, dir, { 'gen[1]': bogus, 'gen[2]': hangs, 'gen[3]': hangs });
+    w = new ScriptedWorker('w', 3, dir, { 'gen[n=1]': bogus, 'gen[n=2]': hangs, 'gen[n=3]': hangs });
     const log = new Events();
     const out = await runPipeline(await load(dir), { targets: [], sets: {}, loggers: [log], executor: workersOf(w), killGraceMs: 100 });
     expect(out.kind).toBe('bug');
-    expect(w.killed).toEqual(expect.arrayContaining(['gen[2]', 'gen[3]']));
+    expect(w.killed).toEqual(expect.arrayContaining(['gen[n=2]', 'gen[n=3]']));
     expect(existsSync(join(dir, '.dax/lock'))).toBe(false);
     const journal = read(dir, '.dax/journal.jsonl').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const end = journal.find((r) => r['t'] === 'runend');
@@ -215,8 +215,8 @@ describe('the worker seam', () => {
     expect(String(end!['bug'])).toMatch(/\w/);
     // The stopped jobs are recorded as incomplete: the next run reruns them.
     expect(journal.filter((r) => r['t'] === 'end').map((r) => [r['j'], r['s']]).sort()).toEqual([
-      ['gen[2]', 'incomplete'],
-      ['gen[3]', 'incomplete'],
+      ['gen[n=2]', 'incomplete'],
+      ['gen[n=3]', 'incomplete'],
     ]);
     expect(log.of('run-end')).toHaveLength(1);
   });

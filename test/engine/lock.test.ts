@@ -30,7 +30,7 @@ describe('the project lock', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE });
     const first = start(dir, 'run', '--jobs', '2');
     try {
-      await waitFor(() => exists(dir, 'started.slow[a]') && exists(dir, 'started.slow[b]'), 'both jobs to start');
+      await waitFor(() => exists(dir, 'started.slow[n=a]') && exists(dir, 'started.slow[n=b]'), 'both jobs to start');
 
       const second = dax(dir, 'run');
       expect(second.code).toBe(3);
@@ -42,7 +42,7 @@ describe('the project lock', () => {
       // A dry run takes no lock: it answers, and says the jobs are running, not incomplete.
       const n = dax(dir, 'run', '-n');
       expect(n.code).toBe(0);
-      expect(n.stdout).toMatch(/^slow\[a\]: running now, in run \S+$/m);
+      expect(n.stdout).toMatch(/^slow\[n=a\]: running now, in run \S+$/m);
       expect(n.stdout).toMatch(/^sum: /m);
       expect(n.stderr).toMatch(new RegExp(`holds this project's lock \\(pid ${first.pid} on .*dax run would exit 3 now`));
 
@@ -151,7 +151,7 @@ describe('the project lock', () => {
     const dir = project({ 'Daxfile.yaml': DAXFILE });
     const first = start(dir, 'run', '--jobs', '2');
     try {
-      await waitFor(() => exists(dir, 'started.slow[a]'), 'a job to start');
+      await waitFor(() => exists(dir, 'started.slow[n=a]'), 'a job to start');
       const lock = JSON.parse(read(dir, '.dax/lock')) as Record<string, unknown>;
       expect(lock).toMatchObject({ pid: first.pid, host: hostname(), procStart: procStat(first.pid)!.startTime, bootId: boot });
     } finally {

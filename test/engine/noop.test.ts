@@ -57,18 +57,18 @@ describe('no-op fast path', () => {
   it('sees a deleted output that nothing reads, and a changed input', () => {
     const dir = built();
     rmSync(join(dir, 'out/b.done'));
-    expect(ran(dir)).toEqual(['done[b]']);
+    expect(ran(dir)).toEqual(['done[n=b]']);
     write(dir, 'src/a.in', 'AA\n');
-    expect(ran(dir)).toEqual(['done[a]', 'gen[a]']);
+    expect(ran(dir)).toEqual(['done[n=a]', 'gen[n=a]']);
     expect(read(dir, 'out/a.done')).toBe('AA\nv1\n');
   });
 
   it('sees the Daxfile, an included file, a domain file, --set and DAX_VAR_ change', () => {
     const dir = built();
     write(dir, 'values.txt', 'a\nb\nc\n');
-    expect(ran(dir)).toEqual(['done[c]', 'gen[c]']);
+    expect(ran(dir)).toEqual(['done[n=c]', 'gen[n=c]']);
     write(dir, 'rules.yaml', RULES.replace('cp {input} {output}', 'cat {input} > {output}'));
-    expect(ran(dir)).toEqual(['done[a]', 'done[b]', 'done[c]']);
+    expect(ran(dir)).toEqual(['done[n=a]', 'done[n=b]', 'done[n=c]']);
     write(dir, 'Daxfile.yaml', DAXFILE.replace('tag: v1', 'tag: v2'));
     expect(ran(dir).length).toBe(6);
     expect(ran(dir, '--set', 'tag=v3').length).toBe(6);

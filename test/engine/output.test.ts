@@ -36,7 +36,7 @@ describe('output modes', () => {
     // No terminal control sequences, no carriage returns.
     expect(r.stdout).not.toMatch(/[\x1b\r]/);
     const out = r.stdout.trimEnd().split('\n');
-    for (const job of ['gen[a]', 'gen[b]', 'gen[c]', 'all']) {
+    for (const job of ['gen[n=a]', 'gen[n=b]', 'gen[n=c]', 'all']) {
       const esc = job.replace(/[[\]]/g, '\\$&');
       expect(out.filter((l) => new RegExp(`^${TS} start ${esc}$`).test(l)), job).toHaveLength(1);
       expect(out.filter((l) => new RegExp(`^${TS} done  ${esc} \\d+(ms|\\.\\d+s)$`).test(l)), job).toHaveLength(1);
@@ -94,7 +94,7 @@ targets:
     expect(ev[0]).toMatchObject({ type: 'run-start', counts: { total: 4, toRun: 4 } });
     const starts = ev.filter((e) => e.type === 'job-start');
     const ends = ev.filter((e) => e.type === 'job-end');
-    expect(starts.map((e) => e.job).sort()).toEqual(['all', 'gen[a]', 'gen[b]', 'gen[c]']);
+    expect(starts.map((e) => e.job).sort()).toEqual(['all', 'gen[n=a]', 'gen[n=b]', 'gen[n=c]']);
     for (const e of ends) {
       expect(e).toMatchObject({ status: 'ok', exit: 0, rule: expect.any(String), log: expect.stringMatching(/^\.dax\/logs\//) });
       expect(typeof e.durationMs).toBe('number');

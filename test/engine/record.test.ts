@@ -91,15 +91,23 @@ describe('the journal format', () => {
     const n = dax(dir, 'run', '-n');
     expect(n.code, n.stderr).toBe(0);
     expect(n.stdout).toMatch(/0 of 4 jobs would run/);
-    // A changed input reruns what depends on it, and the journal goes on in the old file.
+    // Its job ids (gen[1]) are read as today's (gen[n=1]): by status, and by name.
+    expect(dax(dir, 'status').stdout).toMatch(/^gen\s+3\s+3\s/m);
+    expect(dax(dir, 'why', 'gen[n=2]').stdout).toMatch(/^gen\[n=2\] is up to date: made by run 20261201-212559-721a/);
+    // A changed input reruns what depends on it; the journal is rewritten with today's ids.
     writeFileSync(join(dir, 'seed.txt'), 'new seed\n');
     const r = dax(dir, 'run', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(events(r.stdout).filter((e) => e.type === 'job-end')).toHaveLength(4);
     expect(read(dir, 'out/all.txt')).toBe('new seed\n1\nnew seed\n2\nnew seed\n3\n');
+    const upgraded = read(dir, '.dax/journal.jsonl');
+    expect(JSON.parse(upgraded.split('\n')[0]!)).toEqual({ t: 'journal', v: 3 });
+    expect(upgraded).not.toMatch(/"j":"gen\[\d\]"/);
+    expect(upgraded).toContain('"t":"run","id":"20261201-212559-721a"');
+    expect(dax(dir, 'run', '-n').stdout).toMatch(/0 of 4 jobs would run/);
     // A fresh journal starts with its format.
     const fresh = project({ 'Daxfile.yaml': TWO_STAGES.replace(', out/bad.txt', '') });
     expect(dax(fresh, 'run').code).toBe(0);
-    expect(JSON.parse(read(fresh, '.dax/journal.jsonl').split('\n')[0]!)).toEqual({ t: 'journal', v: 2 });
+    expect(JSON.parse(read(fresh, '.dax/journal.jsonl').split('\n')[0]!)).toEqual({ t: 'journal', v: 3 });
   });
 });

@@ -7,7 +7,7 @@ import { dax, removeProjects, exists, groupMembers, lines, project, read, start,
 
 afterAll(() => removeProjects());
 
-// slow[n] writes its pid (= its process group: dax starts each job in its own group), then, while
+// slow[n=…] writes its pid (= its process group: dax starts each job in its own group), then, while
 // the file `hold` exists, waits on two background sleeps.
 const DAXFILE = `version: 1
 vars:
@@ -41,7 +41,7 @@ targets:
 /** Waits until both slow jobs run with their sleeps; returns their process groups. */
 async function slowGroups(dir: string, run: Started): Promise<number[]> {
   const pgids: number[] = [];
-  for (const j of ['slow[a]', 'slow[b]']) {
+  for (const j of ['slow[n=a]', 'slow[n=b]']) {
     await waitFor(() => exists(dir, `pids/${j}`) && read(dir, `pids/${j}`).endsWith('\n'), `${j} to start (${run.out.stderr})`);
     const pgid = Number(read(dir, `pids/${j}`));
     await waitFor(() => groupMembers(pgid).length >= 3, `${j}'s sleeps`);
@@ -99,8 +99,8 @@ describe('signals', () => {
     expect(tally(lines(dir, 'runs.log'))).toEqual(
       new Map([
         ['quick', 1],
-        ['slow[a]', 2],
-        ['slow[b]', 2],
+        ['slow[n=a]', 2],
+        ['slow[n=b]', 2],
         ['final', 1],
       ]),
     );
@@ -123,7 +123,7 @@ describe('signals', () => {
     expect(r.code, r.stderr + r.stdout).toBe(130);
     expect(r.stderr).toMatch(/SIGTERM/);
     for (const pgid of pgids) await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, 2000);
-    expect(dax(dir, 'run', '-n', 'slow').stdout).toMatch(/^slow\[a\]: incomplete/m);
+    expect(dax(dir, 'run', '-n', 'slow').stdout).toMatch(/^slow\[n=a\]: incomplete/m);
   });
 
   it('a job that ignores SIGTERM is killed at the second SIGINT', async () => {

@@ -83,12 +83,12 @@ targets: ['out/{sample}.txt']
     });
     const n = dax(dir, 'run', '-n');
     expect(n.code, n.stderr).toBe(0);
-    expect(n.stdout.match(/count\[[^\]]+\]/g)).toEqual(['count[s1]', 'count[s2]']);
+    expect(n.stdout.match(/count\[sample=[^\]]+\]/g)).toEqual(['count[sample=s1]', 'count[sample=s2]']);
     write(dir, 'data/raw/s3.fastq', '1\n');
     expect(dax(dir, 'run').code).toBe(0);
     write(dir, 'data/raw/s4.fastq', '1\n');
     // The no-op snapshot watches the directory: the new sample is planned.
-    expect(dax(dir, 'run', '-n').stdout.match(/count\[[^\]]+\]/g)).toEqual(['count[s4]']);
+    expect(dax(dir, 'run', '-n').stdout.match(/count\[sample=[^\]]+\]/g)).toEqual(['count[sample=s4]']);
   });
 
   it('are relative to the file that declares them', () => {
@@ -109,7 +109,7 @@ targets: ['out/{sample}.txt']
     });
     const n = dax(dir, 'run', '-n');
     expect(n.code, n.stderr).toBe(0);
-    expect(n.stdout.match(/count\[[^\]]+\]/g)).toEqual(['count[a]']);
+    expect(n.stdout.match(/count\[sample=[^\]]+\]/g)).toEqual(['count[sample=a]']);
   });
 
   it('name only their own wildcard', () => {

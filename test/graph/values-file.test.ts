@@ -27,7 +27,7 @@ describe.each(['file', 'ids'] as const)('%s: domains read value lists', (kind) =
     const dir = project({ 'Daxfile.yaml': daxfile(kind), 'list.txt': '# the chunks of tonight\n3\n\n5:6   \n# done\n' });
     const r = dax(dir, 'run', '-n');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.match(/gen\[\d+\]/g)).toEqual(['gen[3]', 'gen[5]', 'gen[6]']);
+    expect(r.stdout.match(/gen\[n=\d+\]/g)).toEqual(['gen[n=3]', 'gen[n=5]', 'gen[n=6]']);
   });
 
   it('reports every bad line as file:LINE with what was expected, exit 2', () => {

@@ -57,7 +57,7 @@ describe('Journal', () => {
     j.close();
     const lines = readFileSync(Journal.path(dir), 'utf8').trim().split('\n');
     // The format header, the runs, each job's last end, the unfinished start.
-    expect(JSON.parse(lines[0]!)).toEqual({ t: 'journal', v: 2 });
+    expect(JSON.parse(lines[0]!)).toEqual({ t: 'journal', v: 3 });
     expect(lines.length).toBe(1 + 5 * 2 + 300 + 1);
     const k = Journal.load(dir);
     expect(k.runs.map((r) => r.run.id)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
@@ -70,7 +70,7 @@ describe('Journal', () => {
 
   test('a long journal reads the same as record by record: odd ids, at records, other key orders, damage', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'dax-journal-'));
-    const recs: object[] = [{ t: 'journal', v: 2 }];
+    const recs: object[] = [{ t: 'journal', v: 3 }];
     const ids = ['gen[1]', 'q"uote', 'back\\slash', 'ünï', 'tab\tid', 'gen[10]', 'gen[1]x'];
     for (let r = 0; r < 3; r++) {
       recs.push({ t: 'run', id: `r${r}`, start: r, targets: [], sets: {}, keepGoing: false, pid: 1, host: 'h' });
