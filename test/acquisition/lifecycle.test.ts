@@ -104,7 +104,7 @@ describe('an acquisition with local sources', () => {
     for (const id of ['B.2', 'A.1', 'C.3']) expect(dax(dir, 'queue', writeJson(dir, `${id}.json`, spec(id))).code).toBe(0);
     const r = dax(dir, 'run', '--jobs', '1', '--json');
     expect(r.code).toBe(0);
-    const order = started(r.stdout).map((j) => /\[([^,\]]+)/.exec(j)![1]);
+    const order = started(r.stdout).map((j) => /\[(?:acq=)?([^,\]]+)/.exec(j)![1]);
     expect([...new Set(order)]).toEqual(['B.2', 'A.1', 'C.3']);
     expect(order).toEqual(['B.2', 'B.2', 'B.2', 'B.2', 'A.1', 'A.1', 'A.1', 'A.1', 'C.3', 'C.3', 'C.3', 'C.3']);
   });

@@ -172,7 +172,7 @@ rules:
     expect(c.vars.a).toEqual({ value: 'set', baseDir: dir });
     expect(c.vars.b!.value).toBe('file');
     expect(c.vars.c).toEqual({ value: 'env', baseDir: dir });
-    expect(Object.keys(c.vars).sort()).toEqual(['a', 'b', 'c', 'workspace']);
+    expect(Object.keys(c.vars).sort()).toEqual(['a', 'b', 'c', 'min_free', 'workspace']);
     // --set may override a var the environment defines.
     expect(loaded(dir, { sets: { c: 'set' }, env: { DAX_VAR_c: 'env' } }).vars.c!.value).toBe('set');
   });
