@@ -8,6 +8,7 @@
 // failure or preemption: lost, back to dax's queue; anything else: a failure after a grace
 // period). dax owns retries and the graph: --no-requeue, never --dependency.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
@@ -134,7 +135,10 @@ export class SlurmWorker implements Worker {
     this.closed = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
-    await Promise.resolve();
+    // Every attempt has its end (journal and logs hold what is worth keeping): the status
+    // directories go. Left as they are while some job is still out there, for a later run.
+    if (this.submitted.size > 0 || this.waiting.length > 0) return;
+    await Promise.all([...this.runs].map((r) => rm(runDir(this.projectDir, this.name, r), { recursive: true, force: true }).catch(() => undefined)));
   }
 
   // --- submission -------------------------------------------------------------------------
