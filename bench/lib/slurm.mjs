@@ -89,7 +89,12 @@ async function cleanStale() {
   for (const name of readdirSync('/tmp')) {
     const dir = `/tmp/${name}`;
     if (!dir.startsWith(PREFIX)) continue;
-    const owner = Number(readFileSync(join(dir, 'owner'), 'utf8').trim() || 0);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner'), 'utf8').trim() || 0);
+    } catch {
+      continue; // being made by another test file right now
+    }
     if (owner && alive(owner)) continue; // another test file's cluster
     const pids = [];
     for (const f of ['munged.pid', 'ctld.pid', 'slurmd.pid']) {

@@ -26,8 +26,8 @@ const LOST = new Set(['NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL']);
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 9: 'SIGKILL', 15: 'SIGTERM' };
 /** Job ids per scancel call. */
 const CANCEL_CHUNK = 500;
-/** The longest wait between two polls while squeue keeps failing. */
-const MAX_POLL_BACKOFF_MS = 60_000;
+/** The longest wait between two polls while squeue keeps failing (unless polls are rarer). */
+const MAX_POLL_BACKOFF_MS = 15_000;
 /** After a scancel, the queue is looked at this soon (a stopping dax waits for its jobs). */
 const SOON_MS = 250;
 
@@ -311,8 +311,15 @@ export class SlurmWorker implements Worker {
       const names = [...this.runs].map(jobName).join(',');
       const r = await runSlurm('squeue', ['-h', '-r', '-t', 'all', `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
       if (!r.ok) {
-        // The controller is away: keep waiting (the jobs may well be running), less often.
-        delay = Math.min(MAX_POLL_BACKOFF_MS, this.spec.pollMs * 2 ** ++this.pollFailures);
+        // The controller is away: the jobs may well be running, and those that ended say so in
+        // their status files. Keep waiting, looking at the queue less often.
+        delay = Math.min(Math.max(MAX_POLL_BACKOFF_MS, this.spec.pollMs), this.spec.pollMs * (1 + ++this.pollFailures));
+        for (const l of [...this.submitted.values()]) {
+          const status = readText(path.join(l.dir, 'status'));
+          if (status === undefined) continue;
+          this.began(l, undefined);
+          l.finish(this.resultOf(l, status, undefined));
+        }
         return;
       }
       this.pollFailures = 0;
