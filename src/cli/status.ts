@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { describeReport } from '../events/describe.js';
 import { workerReports } from '../events/recorder.js';
 import { emptyRow, projectStatus, type RuleRow } from '../exec/status.js';
+import { describeSlurmStatus, slurmStatus } from '../exec/slurm/status.js';
 import { runState } from '../state/runs.js';
 import { loadProject, configError } from './project.js';
 import { globals } from './options.js';
@@ -26,6 +27,7 @@ export function registerStatus(program: Command): void {
       const { rules: rows, live, reports, lastRun } = st.value;
       const workers = lastRun ? workerReports(project.stateDir, lastRun.run.id) : [];
       const acq = await workspaceSummary(globals(cmd));
+      const slurm = await slurmStatus(project.config, live ? [live] : lastRun ? [lastRun.run.id] : []);
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
@@ -34,6 +36,7 @@ export function registerStatus(program: Command): void {
             live: live ?? null,
             reports,
             workers,
+            ...(slurm.length ? { slurm } : {}),
             lastRun: lastRun ? { id: lastRun.run.id, start: lastRun.run.start, end: lastRun.end?.end ?? null, result: runState(lastRun, live) } : null,
           }) + '\n',
         );
@@ -55,6 +58,7 @@ export function registerStatus(program: Command): void {
       }
       if (lastRun) lines.push('', describeRun(lastRun, live));
       for (const worker of workers) lines.push(`  ${describeReport({ kind: 'worker', worker }).title}`);
+      for (const s of slurm) lines.push(`  ${describeSlurmStatus(s)}`);
       if (acq) lines.push('', ...acq.lines);
       process.stdout.write(lines.join('\n') + '\n');
     });

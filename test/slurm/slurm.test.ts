@@ -144,6 +144,9 @@ targets: ['out/{n}.txt']
     first.child.kill('SIGKILL');
     await first.done;
     expect(queued().length).toBeGreaterThan(2); // the jobs go on without dax
+    // dax status names them by Slurm job id, pending and running.
+    const st = await daxRun(dir, 'status');
+    expect(st.stdout).toMatch(/cluster \(Slurm\): [1-9]\d* pending \(\d+_\d+.*, [0-2] running/);
     const second = await daxRun(dir, 'run', '--json');
     expect(second.code, second.stderr).toBe(0);
     const attached = events(second.stdout).filter((e) => e.type === 'notice' && (e.notice as { kind: string }).kind === 'attached');
