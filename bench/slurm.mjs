@@ -25,7 +25,7 @@ const SUBMIT = arg('--submit', 10000);
 const ARRAY = arg('--array', 1000);
 const POLL = arg('--poll', 1);
 
-const cluster = await startCluster({ cpus: 256 });
+const cluster = await startCluster({ cpus: 16 });
 const work = mkdtempSync(join(os.tmpdir(), 'dax-bench-slurm-'));
 
 // Shims that log each Slurm client call, then run the real command.
@@ -134,7 +134,7 @@ const left = cluster.queue().length;
 
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const load = os.loadavg()[0].toFixed(1);
-console.log(`Slurm benchmark: ${N} trivial jobs (touch), one node declared with 256 CPUs, poll ${POLL}s, arrays of ${ARRAY}; load ${load} on ${os.availableParallelism()} CPUs`);
+console.log(`Slurm benchmark: ${N} trivial jobs (touch), one node declared with 16 CPUs, poll ${POLL}s, arrays of ${ARRAY}; load ${load} on ${os.availableParallelism()} CPUs`);
 console.log(`| run | wall | vs arrays | vs one sbatch per job |`);
 console.log(`|---|---|---|---|`);
 console.log(`| dax (Slurm worker) | ${s(daxMs)} | ${(daxMs / arraysMs).toFixed(2)}x | ${(daxMs / oneMs).toFixed(2)}x |`);

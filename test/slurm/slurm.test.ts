@@ -125,14 +125,17 @@ ${extra}`;
   it('after kill -9 of dax with jobs pending and running, dax run re-attaches: no job runs twice, the result is the same', async () => {
     const led = join(mkdtempSync(join(tmpdir(), 'dax-ledger-')), 'ledger');
     writeFileSync(led, '');
-    // 32 CPUs a job on a 64-CPU node: two run, the others pend.
+    // 32 CPUs a job on a 64-CPU node: two run, the others pend. This machine is a worker too
+    // (the rule may not use it): the lock takeover's stop of the dead run's local jobs must
+    // leave the Slurm jobs running here alone.
     const dir = project({
       'Daxfile.yaml': `version: 1
-${worker('cpus_per_task: 32')}
+${worker('cpus_per_task: 32').replace('local: false', 'local: { slots: 1 }')}
 wildcards:
   n: { values: [1, 2, 3, 4, 5, 6] }
 rules:
   gen:
+    workers: [cluster]
     output: out/{n}.txt
     run: echo "$DAX_JOB $SLURM_JOB_ID" >> ${led}; sleep 2; echo {n} > {output}
 targets: ['out/{n}.txt']
@@ -149,8 +152,10 @@ targets: ['out/{n}.txt']
     expect(st.stdout).toMatch(/cluster \(Slurm\): [1-9]\d* pending \(\d+_\d+.*, [0-2] running/);
     const second = await daxRun(dir, 'run', '--json');
     expect(second.code, second.stderr).toBe(0);
-    const attached = events(second.stdout).filter((e) => e.type === 'notice' && (e.notice as { kind: string }).kind === 'attached');
-    expect(attached.length).toBeGreaterThan(2);
+    const notices = events(second.stdout).filter((e) => e.type === 'notice').map((e) => e.notice as { kind: string });
+    expect(notices.filter((n) => n.kind === 'attached').length).toBeGreaterThan(2);
+    expect(notices.some((n) => n.kind === 'lock-taken-over')).toBe(true);
+    expect(notices.some((n) => n.kind === 'orphans-stopped')).toBe(false);
     // Every job ran once: nothing was submitted twice.
     const c = counts(ledger(led));
     expect(c.size).toBe(6);
@@ -209,6 +214,30 @@ targets: [out/slow.txt]
     expect(String(ends[0]!.why)).toMatch(/cancelled in Slurm/);
     expect(ends[1]).toMatchObject({ status: 'ok', attempt: 2 });
     expect(read(dir, 'out/slow.txt')).toBe('done\n');
+  }, 60_000);
+
+  it("a rule's slurm: and resources: reach sbatch over the worker's options; timeout: becomes --time", async () => {
+    const dir = project({
+      'Daxfile.yaml': `version: 1
+limits: { cpus: 0 }
+${worker('mem: 200M, time: 5')}
+rules:
+  big:
+    output: big.txt
+    resources: { cpus: 3 }
+    slurm: { mem: 300M }
+    timeout: 2m
+    run: echo "$SLURM_CPUS_PER_TASK $SLURM_MEM_PER_NODE" > {output}; squeue -h -j $SLURM_JOB_ID -o %l >> {output}
+  small:
+    output: small.txt
+    run: echo "$SLURM_MEM_PER_NODE" > {output}; squeue -h -j $SLURM_JOB_ID -o %l >> {output}
+targets: [big.txt, small.txt]
+`,
+    });
+    const r = await daxRun(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(dir, 'big.txt')).toBe('3 300\n3:00\n');
+    expect(read(dir, 'small.txt')).toBe('200\n5:00\n');
   }, 60_000);
 
   it('dax workers checks the cluster: commands, partition, a trivial job', async () => {

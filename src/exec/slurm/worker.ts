@@ -80,14 +80,6 @@ export class SlurmWorker implements Worker {
     return this.downWhy;
   }
 
-  /** What this worker has in the queue now: for `dax status` and the run report. */
-  get queue(): { pending: string[]; running: string[]; unsubmitted: number } {
-    const pending: string[] = [];
-    const running: string[] = [];
-    for (const [id, l] of this.submitted) (l.running ? running : pending).push(id);
-    return { pending, running, unsubmitted: this.waiting.length };
-  }
-
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
     const l = new Live(this, spec, attemptDir(this.projectDir, this.name, spec), events);
     if (!this.up) l.finish({ kind: 'lost', why: `worker ${this.name} is down: ${this.downWhy}` });
