@@ -6,7 +6,7 @@
 //   sbatch   one `sbatch --wrap` per job, waited for by squeue
 // and dax's own CPU time per job, the time dax takes to submit 10,000 jobs, and how many
 // squeue/scontrol calls dax makes a minute (counted by shims on PATH). Run as root.
-// Usage: npm run bench:slurm [-- --jobs N] [-- --submit N] [-- --array N] [-- --poll S]
+// Usage: npm run bench:slurm [-- --jobs N] [-- --submit N] [-- --array N] [-- --poll S] [-- --cpus N]
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,9 @@ const SUBMIT = arg('--submit', 10000);
 const ARRAY = arg('--array', 1000);
 const POLL = arg('--poll', 1);
 
-const cluster = await startCluster({ cpus: 16 });
+const CPUS = arg('--cpus', 4);
+const cluster = await startCluster({ cpus: CPUS });
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => void cluster.stop().then(() => process.exit(130)));
 const work = mkdtempSync(join(os.tmpdir(), 'dax-bench-slurm-'));
 
 // Shims that log each Slurm client call, then run the real command.
@@ -49,12 +51,13 @@ const calls = () => {
   return c;
 };
 
-function project(jobs, slots) {
+/** `hold`: the jobs are submitted held (they never start): for timing the submission alone. */
+function project(jobs, slots, hold = false) {
   const dir = mkdtempSync(join(work, 'p-'));
   writeFileSync(join(dir, 'chunks.txt'), `0:${jobs - 1}\n`);
   writeFileSync(
     join(dir, 'Daxfile.yaml'),
-    `version: 1\nlocal: false\nworkers:\n  cluster:\n    slurm: { partition: ${cluster.partition} }\n    slots: ${slots}\n    array_size: ${ARRAY}\n    poll: ${POLL}\n` +
+    `version: 1\nlocal: false\nworkers:\n  cluster:\n    slurm: { partition: ${cluster.partition}${hold ? ', extra: [--hold]' : ''} }\n    slots: ${slots}\n    array_size: ${ARRAY}\n    poll: ${POLL}\n` +
       `wildcards:\n  n: { pattern: '[0-9]+', file: chunks.txt }\nrules:\n  touch:\n    output: out/{n}\n    run: [touch, '{output}']\ntargets: ['out/{n}']\n`,
   );
   mkdirSync(join(dir, 'out'));
@@ -109,8 +112,9 @@ const oneMs = performance.now() - t2;
 if (count(pOne) !== N) throw new Error(`one-per-job made ${count(pOne)} of ${N}`);
 calls();
 
-// dax submitting SUBMIT jobs: from start to the last job-queued event, then SIGTERM (scancel).
-const pSub = project(SUBMIT, SUBMIT);
+// dax submitting SUBMIT jobs (held, so the node's speed does not matter): from start to the
+// last job-queued event, then SIGTERM (dax cancels them).
+const pSub = project(SUBMIT, SUBMIT, true);
 const t3 = performance.now();
 const child = spawn(process.execPath, [DAX, '--json', 'run'], { cwd: pSub, env, stdio: ['ignore', 'pipe', 'pipe'] });
 let queuedN = 0;
@@ -134,7 +138,7 @@ const left = cluster.queue().length;
 
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const load = os.loadavg()[0].toFixed(1);
-console.log(`Slurm benchmark: ${N} trivial jobs (touch), one node declared with 16 CPUs, poll ${POLL}s, arrays of ${ARRAY}; load ${load} on ${os.availableParallelism()} CPUs`);
+console.log(`Slurm benchmark: ${N} trivial jobs (touch), one node declared with ${CPUS} CPUs, poll ${POLL}s, arrays of ${ARRAY}; load ${load} on ${os.availableParallelism()} CPUs`);
 console.log(`| run | wall | vs arrays | vs one sbatch per job |`);
 console.log(`|---|---|---|---|`);
 console.log(`| dax (Slurm worker) | ${s(daxMs)} | ${(daxMs / arraysMs).toFixed(2)}x | ${(daxMs / oneMs).toFixed(2)}x |`);

@@ -6,7 +6,7 @@
 // daemons a crashed earlier run left are found by their pid files and stopped first.
 // Shared by test/slurm (cluster.ts) and bench/slurm.mjs.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -85,7 +85,7 @@ async function stopAll(dir, pids) {
 }
 
 /** Daemons of earlier runs that crashed: only pids whose command line names their directory. */
-async function cleanStale() {
+export async function cleanStale() {
   for (const name of readdirSync('/tmp')) {
     const dir = `/tmp/${name}`;
     if (!dir.startsWith(PREFIX)) continue;
@@ -165,11 +165,15 @@ export async function startCluster({ cpus = 64 } = {}) {
   const env = { SLURM_CONF: conf };
   const children = [];
   const daemon = (cmd, args, log) => {
-    const c = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    c.stderr.on('data', (d) => (err += String(d)));
-    c.on('error', (e) => (err += String(e)));
-    children.push({ c, log, err: () => err });
+    // stderr to a file, not a pipe: a caller blocked in spawnSync would not drain a pipe, and a
+    // daemon blocked writing its log stops the whole cluster.
+    const errFile = `${log}.stderr`;
+    const fd = openSync(errFile, 'a');
+    const c = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', fd] });
+    closeSync(fd);
+    let spawnErr = '';
+    c.on('error', (e) => (spawnErr += String(e)));
+    children.push({ c, log, err: () => spawnErr + (existsSync(errFile) ? readFileSync(errFile, 'utf8').slice(-3000) : '') });
     return c;
   };
   const dump = () => children.map(({ c, log, err }) => `--- ${c.spawnfile} (exit ${c.exitCode}):\n${err}\n${log && existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : ''}`).join('\n');

@@ -164,6 +164,8 @@ export class SlurmWorker implements Worker {
       }
     } finally {
       this.submitting = false;
+      // Jobs killed while they waited are done: only the others call for another flush.
+      this.waiting = this.waiting.filter((l) => l.phase === 'waiting');
       if (this.waiting.length > 0 && !this.closed) this.scheduleFlush();
     }
   }
