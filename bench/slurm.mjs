@@ -116,7 +116,7 @@ calls();
 // last job-queued event, then SIGTERM (dax cancels them).
 const pSub = project(SUBMIT, SUBMIT, true);
 const t3 = performance.now();
-const child = spawn(process.execPath, [DAX, '--json', 'run'], { cwd: pSub, env, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, [DAX, 'run', '--json'], { cwd: pSub, env, stdio: ['ignore', 'pipe', 'pipe'] });
 let queuedN = 0;
 let submitMs = 0;
 let buf = '';
@@ -132,7 +132,10 @@ child.stdout.setEncoding('utf8').on('data', (s) => {
     }
   }
 });
-await new Promise((res) => child.on('close', res));
+let subErr = '';
+child.stderr.setEncoding('utf8').on('data', (s) => (subErr += s));
+const subCode = await new Promise((res) => child.on('close', res));
+if (queuedN < SUBMIT) console.error(`the ${SUBMIT}-job run ended (${subCode}) after ${queuedN} jobs: ${subErr.slice(-500)}`);
 const subCalls = calls();
 const left = cluster.queue().length;
 
