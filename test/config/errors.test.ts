@@ -29,7 +29,7 @@ describe('YAML and schema errors point at file:line:col', () => {
     expect(e.at).toBe('Daxfile.yaml:5:5');
     expect(e.key).toBe('rules.gen.timout');
     expect(e.message).toBe(
-      "unknown key 'timout' in rules.gen; expected one of: output, input, run, resources, retries, timeout, cwd, env, check, workers, outputs, description, supersedes",
+      "unknown key 'timout' in rules.gen; expected one of: output, input, run, resources, retries, timeout, cwd, env, check, workers, outputs, description, supersedes, slurm",
     );
     expect(e.hint).toBe("did you mean 'timeout'?");
   });
