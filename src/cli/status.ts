@@ -4,6 +4,7 @@ import { formatDuration } from '../events/events.js';
 import { workerReports } from '../events/recorder.js';
 import { describeBlocked } from '../exec/blocked.js';
 import { emptyRow, projectStatus, type JobStatus, type RuleRow } from '../exec/status.js';
+import { describeSlurmStatus, slurmStatus } from '../exec/slurm/status.js';
 import { runState } from '../state/runs.js';
 import { describeReason } from '../state/staleness.js';
 import { printable } from '../util/printable.js';
@@ -75,6 +76,7 @@ export function registerStatus(program: Command): void {
       const notUpToDate = withJobs ? jobs.filter((j) => j.state !== 'up-to-date') : [];
       const workers = lastRun ? workerReports(project.stateDir, lastRun.run.id) : [];
       const acq = await workspaceSummary(g);
+      const slurm = await slurmStatus(project.config, live ? [live] : lastRun ? [lastRun.run.id] : []);
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
@@ -90,6 +92,7 @@ export function registerStatus(program: Command): void {
             live: live ?? null,
             reports,
             workers,
+            ...(slurm.length ? { slurm } : {}),
             lastRun: lastRun ? { id: lastRun.run.id, start: lastRun.run.start, end: lastRun.end?.end ?? null, result: runState(lastRun, live) } : null,
           }) + '\n',
         );
@@ -129,6 +132,7 @@ export function registerStatus(program: Command): void {
       }
       if (lastRun) lines.push('', describeRun(lastRun, live));
       for (const worker of workers) lines.push(`  ${describeReport({ kind: 'worker', worker }).title}`);
+      for (const s of slurm) lines.push(`  ${describeSlurmStatus(s)}`);
       if (acq) lines.push('', ...acq.lines);
       process.stdout.write(lines.join('\n') + '\n');
     });

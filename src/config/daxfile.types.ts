@@ -178,6 +178,34 @@ export type Description = string;
  */
 export type Supersedes = PathPattern | PathPattern[];
 /**
+ * sbatch --partition.
+ */
+export type Partition = string;
+/**
+ * sbatch --account.
+ */
+export type Account = string;
+/**
+ * sbatch --qos.
+ */
+export type QOS = string;
+/**
+ * sbatch --time: minutes, or a Slurm time such as 30, 1:30:00 or 2-00:00:00. A rule's timeout: gives --time where this is not set.
+ */
+export type TimeLimit = string | number;
+/**
+ * sbatch --mem: per node, with a unit K, M, G or T (e.g. 8G, 500M).
+ */
+export type Memory = string;
+/**
+ * sbatch --cpus-per-task.
+ */
+export type CPUsPerTask = number;
+/**
+ * Further sbatch arguments, each one word (e.g. --constraint=haswell). Not --array, --dependency, --requeue, --output, --error, --chdir, --job-name or --parsable: dax sets those.
+ */
+export type ExtraSbatchArguments = string[];
+/**
  * A path, a pattern with wildcards, or a rule name.
  */
 export type Target = string;
@@ -214,17 +242,41 @@ export type SharedFileSystem = boolean;
  */
 export type GiveUpAfter = number;
 /**
+ * Jobs dax keeps submitted (pending or running) at once (default 100; 0 = unlimited).
+ */
+export type Slots1 = number;
+/**
+ * At most this many jobs in one job array (default 1000; keep it below the cluster's MaxArraySize).
+ */
+export type ArraySize = number;
+/**
+ * At most this many sbatch calls a second (default 5).
+ */
+export type SubmissionRate = number;
+/**
+ * Seconds between two looks at the queue (one squeue call for all of the run's jobs; default 5).
+ */
+export type PollInterval = number;
+/**
+ * Seconds a job gone from the queue may take to show its status file (a shared file system's cache) before it fails (default 30).
+ */
+export type GracePeriod = number;
+/**
+ * Must be true (the default): the nodes see the project directory at the same path. A Slurm worker cannot copy files.
+ */
+export type SharedFileSystem1 = boolean;
+/**
  * This machine as a worker: { slots: N } (default: --jobs, else limits.jobs, else the CPU count), or false to run every job on the workers: hosts.
  */
 export type TheLocalWorker =
   | false
   | {
-      slots?: Slots1;
+      slots?: Slots2;
     };
 /**
  * Jobs it runs at once (0 = unlimited).
  */
-export type Slots1 = number;
+export type Slots2 = number;
 /**
  * Directories (absolute, or relative to this Daxfile) that inputs, outputs and cwd may reach through symbolic links. Without them, a path whose directory resolves outside the project directory is a config error.
  */
@@ -246,7 +298,7 @@ export interface Daxfile {
   rules?: Rules;
   targets?: DefaultTargets;
   report?: ReportByWildcard;
-  workers?: WorkerHosts;
+  workers?: Workers1;
   local?: TheLocalWorker;
   allow_outside?: PlacesOutsideTheProject;
   workspace?: Path1;
@@ -326,6 +378,7 @@ export interface Rule {
   outputs?: HowOutputsAreWritten;
   description?: Description;
   supersedes?: Supersedes;
+  slurm?: SlurmOptionsOfThisRule;
 }
 /**
  * Inputs computed per job. `path` is one path pattern; `glob` is every existing file a glob matches; `any` lists alternatives: the first that exists or that a job of this run makes is used, else the one at index `build` is built. `each` expands the entry over values: NAME -> [function, args...], e.g. n: [neighbours, '{chunk}', '{vars.edge_width}', '{vars.stripes}', '{vars.substripes}'] or c: [domain, chunk]; {NAME} may then be used in the paths.
@@ -359,10 +412,22 @@ export interface Environment {
   [k: string]: Value1;
 }
 /**
- * NAME -> an SSH worker: a host that runs jobs over OpenSSH (the system ssh and rsync, ~/.ssh/config, agent and known_hosts; host keys are always checked). The local machine is the worker `local` (see local:).
+ * Overrides of the Slurm worker's sbatch options for this rule's jobs (e.g. mem: 8G); extra is added to the worker's.
  */
-export interface WorkerHosts {
-  [k: string]: SSHWorker;
+export interface SlurmOptionsOfThisRule {
+  partition?: Partition;
+  account?: Account;
+  qos?: QOS;
+  time?: TimeLimit;
+  mem?: Memory;
+  cpus_per_task?: CPUsPerTask;
+  extra?: ExtraSbatchArguments;
+}
+/**
+ * NAME -> a worker: an SSH host that runs jobs over OpenSSH (the system ssh and rsync, ~/.ssh/config, agent and known_hosts; host keys are always checked), or a Slurm cluster that runs them as batch jobs ({ slurm: {...} }; the project must be on a file system the cluster's nodes share). The local machine is the worker `local` (see local:).
+ */
+export interface Workers1 {
+  [k: string]: SSHWorker | SlurmWorker;
 }
 /**
  * A host jobs run on through ssh.
@@ -386,5 +451,43 @@ export interface PerHostPools {
  * Variables set for every job on this host (a job's own env: wins).
  */
 export interface Environment1 {
+  [k: string]: string | number | boolean;
+}
+/**
+ * A Slurm cluster that runs jobs as batch jobs, submitted from this machine with sbatch (grouped into job arrays). The cluster's nodes must see the project directory at the same path (a shared file system): a job writes its status there.
+ */
+export interface SlurmWorker {
+  slurm: SlurmOptions;
+  slots?: Slots1;
+  array_size?: ArraySize;
+  submit_rate?: SubmissionRate;
+  poll?: PollInterval;
+  grace?: GracePeriod;
+  shared_fs?: SharedFileSystem1;
+  pools?: PerHostPools1;
+  env?: Environment2;
+}
+/**
+ * sbatch options: partition, account, qos, time, mem, cpus_per_task, and extra sbatch arguments.
+ */
+export interface SlurmOptions {
+  partition?: Partition;
+  account?: Account;
+  qos?: QOS;
+  time?: TimeLimit;
+  mem?: Memory;
+  cpus_per_task?: CPUsPerTask;
+  extra?: ExtraSbatchArguments;
+}
+/**
+ * Pool NAME -> how much of it this host's running jobs may hold, in addition to the global limits.
+ */
+export interface PerHostPools1 {
+  [k: string]: number;
+}
+/**
+ * Variables set for every job on the cluster (a job's own env: wins); also SLURM_CONF and the like for sbatch and squeue.
+ */
+export interface Environment2 {
   [k: string]: string | number | boolean;
 }

@@ -137,7 +137,7 @@ export function loadConfig(opts: LoadOptions): Result<Config, ConfigError> {
   const workspace = path.resolve(wsVar.baseDir, String(wsVar.value));
   wsVar.value = workspace;
 
-  const hosts = workerSpecs(root);
+  const hosts = workerSpecs(root, rules);
   if (!hosts.ok) return hosts;
   const pinned = checkPins(rules, hosts.value.workers, hosts.value.local);
   if (pinned) return err(pinned);

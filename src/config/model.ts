@@ -118,8 +118,8 @@ export interface Config {
   targets: Template[];
   /** Wildcards whose values runs and status report on (e.g. chunk). */
   report: string[];
-  /** `workers:` hosts that run jobs over SSH, in declaration order. */
-  workers: WorkerSpec[];
+  /** `workers:`: hosts that run jobs over SSH and Slurm clusters, in declaration order. */
+  workers: Array<WorkerSpec | SlurmWorkerSpec>;
   /** `local:` this machine as a worker; false: jobs run only on `workers`. */
   local: { slots?: number } | false;
   /** The acquisitions' workspace (absolute): also {vars.workspace}. */
@@ -138,6 +138,7 @@ export const LOCAL_WORKER = 'local';
 
 /** One entry of `workers:`: a host jobs run on through ssh. */
 export interface WorkerSpec {
+  kind: 'ssh';
   name: string;
   /** `[user@]host[:port]` or an ssh_config alias, as written. */
   ssh: string;
@@ -149,5 +150,37 @@ export interface WorkerSpec {
   env: Record<string, string>;
   /** Jobs failed in a row after which the worker is marked down. */
   giveUpAfter: number;
+  loc: Loc;
+}
+
+/** sbatch options of a Slurm worker, or a rule's overrides of them. */
+export interface SlurmOptions {
+  partition?: string;
+  account?: string;
+  qos?: string;
+  /** A Slurm time (minutes, or [D-]H:M:S). */
+  time?: string;
+  mem?: string;
+  cpusPerTask?: number;
+  extra: string[];
+}
+
+/** One entry of `workers:` with `slurm:`: a cluster jobs run on as batch jobs (the project on a
+ * file system its nodes share). */
+export interface SlurmWorkerSpec {
+  kind: 'slurm';
+  name: string;
+  slurm: SlurmOptions;
+  /** Jobs kept submitted at once (0 = unlimited). */
+  slots: number;
+  arraySize: number;
+  /** sbatch calls a second at most. */
+  submitRate: number;
+  pollMs: number;
+  graceMs: number;
+  pools: Record<string, number>;
+  env: Record<string, string>;
+  /** Each rule's own options (rule `slurm:` over `resources:` cpus and mem_mb), by rule name. */
+  rules: Record<string, SlurmOptions>;
   loc: Loc;
 }

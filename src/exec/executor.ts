@@ -32,6 +32,8 @@ export interface JobSpec {
 export interface Handle {
   worker: string;
   ref: string;
+  /** The host it runs on, where a batch system chose it (the job-start event says it). */
+  node?: string;
 }
 
 export type AttemptResult =

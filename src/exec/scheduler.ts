@@ -341,7 +341,9 @@ export class Scheduler {
   }
 
   private queued(a: Active, h: Handle): void {
-    this.o.journal.appendLazy({ t: 'at', j: a.job.id, r: a.spec.run, a: a.spec.attempt, w: h.worker, h: h.ref, q: 1, ts: Date.now() });
+    // In the journal before the worker waits on it (within this turn of the event loop, one
+    // write for a whole job array): a later run re-attaches to it by this handle.
+    this.o.journal.appendSoon({ t: 'at', j: a.job.id, r: a.spec.run, a: a.spec.attempt, w: h.worker, h: h.ref, q: 1, ts: Date.now() });
     this.o.loggers.emit({ type: 'job-queued', job: a.job.id, rule: a.job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, handle: h.ref });
   }
 
@@ -349,16 +351,16 @@ export class Scheduler {
     this.guard(() => {
       if (a.started !== undefined) return;
       this.o.journal.appendLazy({ t: 'at', j: a.job.id, r: a.spec.run, a: a.spec.attempt, w: h.worker, h: h.ref, ts: Date.now() });
-      this.began(a, reason, h.ref);
+      this.began(a, reason, h.ref, h.node);
     });
   }
 
   /** The attempt runs: say so, and start its timeout (never while it was queued). */
-  private began(a: Active, reason: Reason | undefined, handle?: string): void {
+  private began(a: Active, reason: Reason | undefined, handle?: string, node?: string): void {
     a.started = Date.now();
     this.o.loggers.emit({
       type: 'job-start', job: a.job.id, rule: a.job.rule.name, attempt: a.spec.attempt, worker: a.worker.name, slot: a.slot, log: a.spec.log,
-      reason: reason ? describeReason(reason) : '', ...(handle ? { handle } : {}), ...(this.o.printCommands ? commandOf(a.job) : {}),
+      reason: reason ? describeReason(reason) : '', ...(handle ? { handle } : {}), ...(node ? { node } : {}), ...(this.o.printCommands ? commandOf(a.job) : {}),
     });
     this.o.loggers.emit({ type: 'progress', counts: { ...this.counts } });
     const ms = a.spec.timeoutMs;

@@ -1,10 +1,11 @@
 // The executor a Daxfile asks for: this machine (unless `local: false`) and its `workers:`
-// hosts, narrowed by `--workers`.
+// (SSH hosts, Slurm clusters), narrowed by `--workers`.
 import os from 'node:os';
 import { LOCAL_WORKER, type Config } from '../config/model.js';
 import { err, ok, type Result } from '../util/result.js';
 import { workersOf, type Executor, type Worker } from './executor.js';
 import { LocalWorker } from './local.js';
+import { SlurmWorker } from './slurm/worker.js';
 import { SshWorker } from './ssh/worker.js';
 import type { TaskPlugin } from '../graph/plugins.js';
 
@@ -30,6 +31,6 @@ export function executorFor(config: Config, jobs: number | undefined, only?: str
   const wanted = (n: string): boolean => !only || only.includes(n);
   const workers: Worker[] = [];
   if (config.local !== false && wanted(LOCAL_WORKER)) workers.push(new LocalWorker(config.projectDir, localSlots(config, jobs), tasks));
-  for (const w of config.workers) if (wanted(w.name)) workers.push(new SshWorker(w, config.projectDir));
+  for (const w of config.workers) if (wanted(w.name)) workers.push(w.kind === 'slurm' ? new SlurmWorker(w, config.projectDir) : new SshWorker(w, config.projectDir));
   return ok(workersOf(...workers));
 }

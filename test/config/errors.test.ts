@@ -29,7 +29,7 @@ describe('YAML and schema errors point at file:line:col', () => {
     expect(e.at).toBe('Daxfile.yaml:5:5');
     expect(e.key).toBe('rules.gen.timout');
     expect(e.message).toBe("unknown key 'timout' in rules.gen — did you mean 'timeout'?");
-    expect(e.hint).toBe('expected one of: output, input, run, task, resources, retries, timeout, cwd, env, check, workers, outputs, description, supersedes');
+    expect(e.hint).toBe('expected one of: output, input, run, task, resources, retries, timeout, cwd, env, check, workers, outputs, description, supersedes, slurm');
   });
 
   test('unknown top-level key and unknown wildcard key', () => {

@@ -1,58 +1,9 @@
-// The POSIX sh the worker runs on its host (dash there, so nothing beyond POSIX). One directory
-// per attempt holds the job's process group (pid) and, when it ends, its
-// exit status (status) and its outputs' sizes and hashes (outputs); each file is written to a
-// temporary name and renamed, so a reader never sees half of one.
+// The POSIX sh the SSH worker runs on its host (dash there, so nothing beyond POSIX): the
+// session that starts the job's wrapper (../remote/wrapper.ts) detached, probes, kills, sweeps.
 import { shellQuote as q } from '../../graph/quote.js';
+import { wrapperLines, type WrapperSpec } from '../remote/wrapper.js';
 
-export interface WrapperSpec {
-  /** The attempt's directory on the host. */
-  dir: string;
-  /** Where the command runs (absolute on the host). */
-  cwd: string;
-  argv: string[];
-  env: Record<string, string>;
-  log: string;
-  appendLog: boolean;
-  /** Directories to make before the job runs. */
-  mkdirs: string[];
-  /** [link, target]: inputs the worker holds, linked into the attempt's directory. */
-  links: Array<[string, string]>;
-  /** [temp, output] absolute on the host: an output the command wrote under its own name is
-   * moved to its temporary name; each temp's size (and sha256 when `hash`) is recorded. */
-  outputs: Array<[string, string]>;
-  hash: boolean;
-}
-
-/** The job's wrapper: records its pid (= its process group: it runs under setsid), runs the
- * command, and records how it ended. It traps TERM/INT/HUP so a signal to the whole group
- * stops the job but not the recording of its status. Builtins where it can: every process
- * it starts costs milliseconds per job. Every line ends its own command, so the lines joined
- * by spaces are the same script on one line (for the worker's agent session). */
-function wrapper(w: WrapperSpec): string[] {
-  const lines = [
-    "trap 'dax_sig=1' TERM INT HUP;",
-    // Written in one write (a reader sees it empty or whole); only the status must be renamed.
-    'echo $$ > pid;',
-    ...Object.entries(w.env).map(([k, v]) => `export ${k}=${q(v)};`),
-    w.appendLog ? `: >> ${q(w.log)};` : `: > ${q(w.log)};`,
-    `( cd ${q(w.cwd)} && exec ${w.argv.map(q).join(' ')} ) >> ${q(w.log)} 2>&1 < /dev/null &`,
-    'c=$!;',
-    // wait returns early when a trapped signal arrives: wait again until the job is gone.
-    'while :; do wait $c; x=$?; kill -0 $c 2>/dev/null || break; done;',
-  ];
-  if (w.outputs.length > 0) {
-    lines.push(
-      ': > outputs.tmp;',
-      ...w.outputs.flatMap(([t, o]) => [
-        `if [ $x -eq 0 ] && [ ! -e ${q(t)} ] && [ -e ${q(o)} ]; then mv -f ${q(o)} ${q(t)}; fi;`,
-        `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${w.hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> outputs.tmp; else echo "- -" >> outputs.tmp; fi;`,
-      ]),
-      'mv outputs.tmp outputs;',
-    );
-  }
-  lines.push('echo $x > status.tmp && mv status.tmp status;');
-  return lines;
-}
+export type { WrapperSpec } from '../remote/wrapper.js';
 
 /** The session that starts the attempt (unless it runs or ran already: the session may be a
  * retry after a dropped connection) and waits for it. Prints `pgid N` once it runs, then
@@ -71,7 +22,7 @@ function launchLines(w: WrapperSpec): string[] {
     ...w.links.map(([l, t]) => `ln -sfn ${q(t)} ${q(l)} || exit 1;`),
     'cd "$d" || exit 1;',
     // All three fds redirected, or ssh would wait for the job rather than the shell.
-    `setsid sh -c ${q(wrapper(w).join(' '))} > /dev/null 2> wrapper.err < /dev/null &`,
+    `setsid sh -c ${q(wrapperLines(w).join(' '))} > /dev/null 2> wrapper.err < /dev/null &`,
     'p=$!;',
     'echo "${T}pgid $p";',
     'wait $p;',

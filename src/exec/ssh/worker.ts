@@ -14,14 +14,9 @@ import { SshConnection } from './connection.js';
 import { Agent } from './agent.js';
 import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type WrapperSpec } from './scripts.js';
 import { pullOutputs, pushInputs } from './sync.js';
+import { attemptName } from '../remote/wrapper.js';
 
 const posix = path.posix;
-
-/** The attempt's directory name: readable, unique per (run, job, attempt), short. */
-function attemptName(spec: JobSpec): string {
-  const h = createHash('sha1').update(spec.job).digest('hex').slice(0, 10);
-  return `${spec.job.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60)}-${h}.${spec.attempt}`;
-}
 
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 9: 'SIGKILL', 15: 'SIGTERM' };
 

@@ -1,0 +1,65 @@
+// The job wrapper every remote worker runs (POSIX sh: dash on Debian hosts, so nothing beyond
+// POSIX). Run in the attempt's own directory, it records the job's pid (pid) and, when it ends,
+// its exit status (status) and its outputs' sizes and hashes (outputs); each file is written to
+// a temporary name and renamed, so a reader never sees half of one. The SSH worker starts it
+// under setsid in a detached session; the Slurm worker runs it as an array task's script.
+import { createHash } from 'node:crypto';
+import { shellQuote as q } from '../../graph/quote.js';
+import type { JobSpec } from '../executor.js';
+
+/** The attempt's directory name: readable, unique per (run, job, attempt), short. */
+export function attemptName(spec: Pick<JobSpec, 'job' | 'attempt'>): string {
+  const h = createHash('sha1').update(spec.job).digest('hex').slice(0, 10);
+  return `${spec.job.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60)}-${h}.${spec.attempt}`;
+}
+
+export interface WrapperSpec {
+  /** The attempt's directory on the host. */
+  dir: string;
+  /** Where the command runs (absolute on the host). */
+  cwd: string;
+  argv: string[];
+  env: Record<string, string>;
+  log: string;
+  appendLog: boolean;
+  /** Directories to make before the job runs. */
+  mkdirs: string[];
+  /** [link, target]: inputs the worker holds, linked into the attempt's directory. */
+  links: Array<[string, string]>;
+  /** [temp, output] absolute on the host: an output the command wrote under its own name is
+   * moved to its temporary name; each temp's size (and sha256 when `hash`) is recorded. */
+  outputs: Array<[string, string]>;
+  hash: boolean;
+}
+
+/** The job's wrapper: records its pid (= its process group: it runs under setsid), runs the
+ * command, and records how it ended. It traps TERM/INT/HUP so a signal to the whole group
+ * stops the job but not the recording of its status (slurmstepd signals every process of a
+ * cancelled job, the wrapper included). Builtins where it can: every process
+ * it starts costs milliseconds per job. Every line ends its own command, so the lines joined
+ * by spaces are the same script on one line (for the worker's agent session). */
+export function wrapperLines(w: WrapperSpec): string[] {
+  const lines = [
+    "trap 'dax_sig=1' TERM INT HUP;",
+    // Written in one write (a reader sees it empty or whole); only the status must be renamed.
+    'echo $$ > pid;',
+    ...Object.entries(w.env).map(([k, v]) => `export ${k}=${q(v)};`),
+    w.appendLog ? `: >> ${q(w.log)};` : `: > ${q(w.log)};`,
+    `( cd ${q(w.cwd)} && exec ${w.argv.map(q).join(' ')} ) >> ${q(w.log)} 2>&1 < /dev/null &`,
+    'c=$!;',
+    // wait returns early when a trapped signal arrives: wait again until the job is gone.
+    'while :; do wait $c; x=$?; kill -0 $c 2>/dev/null || break; done;',
+  ];
+  if (w.outputs.length > 0) {
+    lines.push(
+      ': > outputs.tmp;',
+      ...w.outputs.flatMap(([t, o]) => [
+        `if [ $x -eq 0 ] && [ ! -e ${q(t)} ] && [ -e ${q(o)} ]; then mv -f ${q(o)} ${q(t)}; fi;`,
+        `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${w.hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> outputs.tmp; else echo "- -" >> outputs.tmp; fi;`,
+      ]),
+      'mv outputs.tmp outputs;',
+    );
+  }
+  lines.push('echo $x > status.tmp && mv status.tmp status;');
+  return lines;
+}

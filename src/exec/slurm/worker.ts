@@ -1,0 +1,483 @@
+// A Slurm cluster as a worker. Jobs the scheduler hands over within one turn of the event loop
+// (and while an sbatch is in flight) are grouped by rule into job arrays: one `sbatch --parsable`
+// per array, a bounded array size and a bounded rate of sbatch calls. Each task runs the same
+// wrapper as the SSH workers (../remote/wrapper.ts) in an attempt directory under .dax/slurm/,
+// which records its pid and exit status: that status file is the truth. One squeue call per
+// poll, for all of the run's jobs by their run-specific job name, says only whether to keep
+// waiting (pending, running, and on which node) and why a job left without a status (node
+// failure or preemption: lost, back to dax's queue; anything else: a failure after a grace
+// period). dax owns retries and the graph: --no-requeue, never --dependency.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
+import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
+import { wrapperLines } from '../remote/wrapper.js';
+import { runSlurm, runSlurmRetrying } from './commands.js';
+import { arrayScript, attemptDir, jobName, parseRef, runDir } from './layout.js';
+
+/** squeue states of a job that is still on its way (the queue says: keep waiting). */
+const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'SPECIAL_EXIT', 'RESV_DEL_HOLD']);
+/** ... of those, the ones where it runs. */
+const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT']);
+/** Ends that are the cluster's doing, not the job's: it goes back to dax's queue. */
+const LOST = new Set(['NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL']);
+
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 9: 'SIGKILL', 15: 'SIGTERM' };
+/** Job ids per scancel call. */
+const CANCEL_CHUNK = 500;
+/** The longest wait between two polls while squeue keeps failing (unless polls are rarer). */
+const MAX_POLL_BACKOFF_MS = 15_000;
+/** After a scancel, the queue is looked at this soon (a stopping dax waits for its jobs). */
+const SOON_MS = 250;
+
+interface QueueEntry {
+  state: string;
+  node: string;
+}
+
+type Phase = 'waiting' | 'submitting' | 'submitted' | 'done';
+
+export class SlurmWorker implements Worker {
+  readonly name: string;
+  readonly slots: number;
+  readonly pools: Record<string, number>;
+  private downWhy: string | undefined;
+  /** Started, not yet submitted. */
+  private waiting: Live[] = [];
+  /** Submitted, by Slurm job id `array_index`. */
+  private readonly submitted = new Map<string, Live>();
+  /** Runs whose jobs are polled (this run's, and earlier ones' re-attached to). */
+  private readonly runs = new Set<string>();
+  /** Re-attached job ids: a sweep leaves them alone. */
+  private readonly adopted = new Set<string>();
+  private readonly cancels = new Set<string>();
+  private flushQueued = false;
+  private submitting = false;
+  private lastSubmit = 0;
+  private batchNo = 0;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private pollAt = 0;
+  private ticking = false;
+  private pollFailures = 0;
+  private cancelQueued = false;
+  private closed = false;
+
+  constructor(
+    private readonly spec: SlurmWorkerSpec,
+    private readonly projectDir: string,
+  ) {
+    this.name = spec.name;
+    this.slots = spec.slots;
+    this.pools = spec.pools;
+  }
+
+  get up(): boolean {
+    return this.downWhy === undefined;
+  }
+
+  get down(): string | undefined {
+    return this.downWhy;
+  }
+
+  start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
+    const l = new Live(this, spec, attemptDir(this.projectDir, this.name, spec), events);
+    if (!this.up) l.finish({ kind: 'lost', why: `worker ${this.name} is down: ${this.downWhy}` });
+    else {
+      this.waiting.push(l);
+      this.scheduleFlush();
+    }
+    return l;
+  }
+
+  async reattach(handle: Handle, spec: JobSpec, events: AttemptEvents): Promise<Reattach> {
+    const dir = attemptDir(this.projectDir, this.name, spec);
+    const l = new Live(this, spec, dir, events);
+    const ref = parseRef(handle.ref) ?? this.fromManifest(spec.run, path.basename(dir));
+    const status = readText(path.join(dir, 'status'));
+    if (status !== undefined) {
+      l.running = true;
+      l.finish(this.resultOf(l, status, undefined));
+      return { kind: 'attached', attempt: l, running: true };
+    }
+    if (!ref) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
+    l.key = `${ref.array}_${ref.index}`;
+    l.out = path.join(runDir(this.projectDir, this.name, spec.run), 'batch', `${this.batchOfArray(spec.run, ref.array) ?? '?'}`, `${ref.index}.out`);
+    l.phase = 'submitted';
+    // The wrapper wrote its pid once the task began: running (or ran) then.
+    l.running = readText(path.join(dir, 'pid')) !== undefined;
+    this.submitted.set(l.key, l);
+    this.adopted.add(l.key);
+    this.runs.add(spec.run);
+    this.ensurePoll();
+    return { kind: 'attached', attempt: l, running: l.running };
+  }
+
+  /** After a dead run's lock was taken over: cancel its jobs still in the queue that no
+   * re-attach took (they would run for nobody). */
+  async sweep(run: string): Promise<number> {
+    const r = await runSlurm('squeue', ['-h', '-r', `--name=${jobName(run)}`, '-o', '%F_%K'], this.spec.env);
+    if (!r.ok) return 0;
+    const ids = r.value.split('\n').map((s) => s.trim()).filter((s) => /^\d+_\d+$/.test(s) && !this.adopted.has(s));
+    for (let i = 0; i < ids.length; i += CANCEL_CHUNK) await runSlurmRetrying('scancel', ids.slice(i, i + CANCEL_CHUNK), this.spec.env);
+    return ids.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    // Every attempt has its end (journal and logs hold what is worth keeping): the status
+    // directories go. Left as they are while some job is still out there, for a later run.
+    if (this.submitted.size > 0 || this.waiting.length > 0) return;
+    await Promise.all([...this.runs].map((r) => rm(runDir(this.projectDir, this.name, r), { recursive: true, force: true }).catch(() => undefined)));
+  }
+
+  // --- submission -------------------------------------------------------------------------
+
+  private scheduleFlush(): void {
+    if (this.flushQueued || this.submitting) return;
+    this.flushQueued = true;
+    // The scheduler hands over every job it can place in one synchronous pass: collect them all.
+    setImmediate(() => {
+      this.flushQueued = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.submitting) return;
+    this.submitting = true;
+    try {
+      while (this.waiting.length > 0 && !this.closed) {
+        const gap = this.lastSubmit + 1000 / this.spec.submitRate - Date.now();
+        if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+        const live = this.waiting.filter((l) => l.phase === 'waiting');
+        if (live.length === 0) break;
+        const rule = live[0]!.spec.rule;
+        const batch: Live[] = [];
+        const rest: Live[] = [];
+        for (const l of live) (l.spec.rule === rule && batch.length < this.spec.arraySize ? batch : rest).push(l);
+        this.waiting = rest;
+        this.lastSubmit = Date.now();
+        await this.submit(batch);
+      }
+    } finally {
+      this.submitting = false;
+      // Jobs killed while they waited are done: only the others call for another flush.
+      this.waiting = this.waiting.filter((l) => l.phase === 'waiting');
+      if (this.waiting.length > 0 && !this.closed) this.scheduleFlush();
+    }
+  }
+
+  /** One array for `batch` (jobs of one rule): scripts first, then sbatch, then the ids. */
+  private async submit(batch: Live[]): Promise<void> {
+    const run = batch[0]!.spec.run;
+    const dir = runDir(this.projectDir, this.name, run);
+    const n = this.batchNo++;
+    const outDir = path.join(dir, 'batch', String(n));
+    const ready: Live[] = [];
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (e) {
+      for (const l of batch) l.finish({ kind: 'spawn-error', message: `cannot create ${outDir}: ${(e as Error).message}` });
+      return;
+    }
+    for (const l of batch) {
+      l.phase = 'submitting';
+      try {
+        mkdirSync(l.dir, { recursive: true });
+        writeFileSync(path.join(l.dir, 'job.sh'), this.jobScript(l.spec));
+        ready.push(l);
+      } catch (e) {
+        l.finish({ kind: 'spawn-error', message: `cannot write the job's script in ${l.dir}: ${(e as Error).message}` });
+      }
+    }
+    if (ready.length === 0) return;
+    const names = ready.map((l) => path.basename(l.dir));
+    const script = path.join(dir, 'batch', `${n}.sh`);
+    writeFileSync(path.join(dir, 'batch', `${n}.jobs`), names.join('\n') + '\n');
+    writeFileSync(script, arrayScript(dir, run, names));
+    const out = path.join(outDir, '%a.out');
+    const comment = `dax:${n}`;
+    const args = [
+      '--parsable', '--no-requeue', `--array=0-${ready.length - 1}`, `--job-name=${jobName(run)}`, `--comment=${comment}`,
+      `--output=${out}`, `--error=${out}`, `--chdir=${this.projectDir}`, ...sbatchOptions(this.spec.slurm, this.spec.rules[ready[0]!.spec.rule], ready[0]!.spec.timeoutMs), script,
+    ];
+    // An sbatch whose answer was lost (a timeout) may have submitted the array: look for it
+    // by its comment before submitting it again, or its jobs would run twice.
+    const r = await runSlurmRetrying('sbatch', args, this.spec.env, async () => {
+      const q = await runSlurm('squeue', ['-h', `--name=${jobName(run)}`, '-o', '%F|%k'], this.spec.env);
+      const hit = q.ok ? q.value.split('\n').find((line) => line.endsWith(`|${comment}`)) : undefined;
+      return hit ? { ok: true, value: hit.split('|')[0]! } : undefined;
+    });
+    const id = r.ok ? /^(\d+)/.exec(r.value.trim())?.[1] : undefined;
+    if (!id) {
+      const why = r.ok ? `sbatch said ${JSON.stringify(r.value.trim())}, not a job id` : r.error.message;
+      if (!r.ok && r.error.missing) this.markDown(why);
+      for (const l of ready) l.finish(this.up ? { kind: 'spawn-error', message: `could not submit to Slurm: ${why}` } : { kind: 'lost', why: `worker ${this.name} is down: ${this.downWhy}` });
+      return;
+    }
+    writeFileSync(path.join(dir, 'batch', `${n}.id`), id + '\n');
+    this.runs.add(run);
+    ready.forEach((l, i) => {
+      l.key = `${id}_${i}`;
+      l.out = path.join(outDir, `${i}.out`);
+      l.phase = 'submitted';
+      this.submitted.set(l.key, l);
+      if (l.killed) this.cancel(l.key);
+      l.events.queued({ worker: this.name, ref: l.key });
+    });
+    this.ensurePoll();
+  }
+
+  private jobScript(spec: JobSpec): string {
+    const abs = (p: string): string => path.join(this.projectDir, p);
+    const lines = wrapperLines({
+      dir: '.', cwd: abs(spec.cwd), argv: spec.argv,
+      // DAX_WORKER tells the local worker's sweep that these processes are not its own.
+      env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
+      log: abs(spec.log), appendLog: spec.appendLog, mkdirs: [], links: [], outputs: [], hash: false,
+    });
+    return lines.join('\n') + '\n';
+  }
+
+  /** A job's array id and index from the manifests its run wrote (its handle was lost). */
+  private fromManifest(run: string, name: string): { array: string; index: number } | undefined {
+    const batch = path.join(runDir(this.projectDir, this.name, run), 'batch');
+    for (let n = 0; ; n++) {
+      const jobs = readText(path.join(batch, `${n}.jobs`));
+      if (jobs === undefined) return undefined;
+      const index = jobs.split('\n').indexOf(name);
+      if (index < 0) continue;
+      const id = readText(path.join(batch, `${n}.id`))?.trim();
+      return id ? { array: id, index } : undefined;
+    }
+  }
+
+  private batchOfArray(run: string, array: string): number | undefined {
+    const batch = path.join(runDir(this.projectDir, this.name, run), 'batch');
+    for (let n = 0; readText(path.join(batch, `${n}.jobs`)) !== undefined; n++) if (readText(path.join(batch, `${n}.id`))?.trim() === array) return n;
+    return undefined;
+  }
+
+  private markDown(why: string): void {
+    this.downWhy ??= why;
+  }
+
+  // --- cancelling ---------------------------------------------------------------------------
+
+  cancel(key: string): void {
+    this.cancels.add(key);
+    if (this.cancelQueued) return;
+    this.cancelQueued = true;
+    setImmediate(() => {
+      this.cancelQueued = false;
+      const ids = [...this.cancels];
+      this.cancels.clear();
+      void (async () => {
+        for (let i = 0; i < ids.length; i += CANCEL_CHUNK) await runSlurmRetrying('scancel', ids.slice(i, i + CANCEL_CHUNK), this.spec.env);
+        this.pollSoon();
+      })();
+    });
+  }
+
+  // --- polling ------------------------------------------------------------------------------
+
+  private ensurePoll(delay = this.spec.pollMs): void {
+    if (this.closed || this.ticking || this.submitted.size === 0) return;
+    const at = Date.now() + delay;
+    if (this.pollTimer && this.pollAt <= at) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollAt = at;
+    this.pollTimer = setTimeout(() => void this.tick(), delay);
+  }
+
+  private pollSoon(): void {
+    this.ensurePoll(Math.min(SOON_MS, this.spec.pollMs));
+  }
+
+  private async tick(): Promise<void> {
+    this.pollTimer = undefined;
+    this.ticking = true;
+    let delay = this.spec.pollMs;
+    try {
+      const names = [...this.runs].map(jobName).join(',');
+      const r = await runSlurm('squeue', ['-h', '-r', '-t', 'all', `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
+      if (!r.ok) {
+        // The controller is away: the jobs may well be running, and those that ended say so in
+        // their status files. Keep waiting, looking at the queue less often.
+        delay = Math.min(Math.max(MAX_POLL_BACKOFF_MS, this.spec.pollMs), this.spec.pollMs * (1 + ++this.pollFailures));
+        for (const l of [...this.submitted.values()]) {
+          const status = readText(path.join(l.dir, 'status'));
+          if (status === undefined) continue;
+          this.began(l, undefined);
+          l.finish(this.resultOf(l, status, undefined));
+        }
+        return;
+      }
+      this.pollFailures = 0;
+      const queue = parseQueue(r.value);
+      const now = Date.now();
+      for (const l of [...this.submitted.values()]) this.check(l, queue.get(l.key!), now);
+    } finally {
+      this.ticking = false;
+      this.ensurePoll(delay);
+    }
+  }
+
+  /** One submitted job against what the queue says of it. */
+  private check(l: Live, q: QueueEntry | undefined, now: number): void {
+    if (q && ACTIVE.has(q.state)) {
+      l.goneSince = undefined;
+      if (RUNNING.has(q.state)) this.began(l, q.node);
+      return;
+    }
+    // Not (or no longer) waiting or running: the status file says how it ended.
+    const status = readText(path.join(l.dir, 'status'));
+    if (status !== undefined) {
+      this.began(l, q?.node || undefined);
+      l.finish(this.resultOf(l, status, q?.state));
+      return;
+    }
+    if (q && LOST.has(q.state)) {
+      l.finish({ kind: 'lost', why: `Slurm ended job ${l.key} with ${q.state}${q.node ? ` on ${q.node}` : ''}` });
+      return;
+    }
+    const ran = l.running || readText(path.join(l.dir, 'pid')) !== undefined;
+    if (l.killed && !ran) {
+      l.finish({ kind: 'signaled', signal: l.killed });
+      return;
+    }
+    if (q?.state === 'CANCELLED' && !ran) {
+      l.finish({ kind: 'signaled', signal: 'SIGTERM (cancelled in Slurm before it ran)' });
+      return;
+    }
+    // A shared file system may show the status a little later than the queue its end.
+    l.goneSince ??= now;
+    if (now - l.goneSince < this.spec.graceMs) return;
+    const said = readText(l.out ?? '')?.trim().split('\n').slice(-3).join('; ');
+    l.finish({
+      kind: 'spawn-error',
+      message:
+        `Slurm job ${l.key} ${q ? `ended ${q.state}` : 'left the queue'} without recording an exit status in ${path.relative(this.projectDir, l.dir)} ` +
+        `(waited ${Math.round(this.spec.graceMs / 1000)}s; do the cluster's nodes see the project directory?)${said ? `: ${said}` : ''}`,
+    });
+  }
+
+  private began(l: Live, node: string | undefined): void {
+    if (l.running) return;
+    l.running = true;
+    const on = node || readText(path.join(l.dir, 'node'))?.trim() || undefined;
+    l.events.running({ worker: this.name, ref: l.key!, ...(on ? { node: on } : {}) });
+  }
+
+  /** How an attempt ended, from its recorded status and (if still known) its Slurm state. */
+  private resultOf(l: Live, status: string, state: string | undefined): AttemptResult {
+    const code = Number(status.trim());
+    if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status.trim())} in ${l.dir}` };
+    if (code === 0) return { kind: 'exited', code: 0 };
+    if (state && LOST.has(state)) return { kind: 'lost', why: `Slurm ended job ${l.key} with ${state}` };
+    if (code > 128) {
+      const sig = SIGNALS[code - 128] ?? `signal ${code - 128}`;
+      if (l.killed) return { kind: 'signaled', signal: l.killed };
+      if (state === 'CANCELLED') return { kind: 'signaled', signal: `${sig} (cancelled in Slurm)` };
+      if (state === 'TIMEOUT') return { kind: 'signaled', signal: `${sig} (Slurm's time limit)` };
+      if (state === 'OUT_OF_MEMORY') return { kind: 'signaled', signal: `${sig} (Slurm: out of memory)` };
+    }
+    return { kind: 'exited', code };
+  }
+
+  /** Forgets a finished attempt. */
+  settled(l: Live): void {
+    if (l.key) this.submitted.delete(l.key);
+  }
+}
+
+/** One attempt as the scheduler holds it. */
+class Live implements RunningAttempt {
+  readonly done: Promise<AttemptResult>;
+  phase: Phase = 'waiting';
+  key: string | undefined;
+  out: string | undefined;
+  running = false;
+  killed: NodeJS.Signals | undefined;
+  goneSince: number | undefined;
+  private resolve!: (r: AttemptResult) => void;
+
+  constructor(
+    private readonly worker: SlurmWorker,
+    readonly spec: JobSpec,
+    readonly dir: string,
+    readonly events: AttemptEvents,
+  ) {
+    this.done = new Promise((r) => (this.resolve = r));
+  }
+
+  finish(r: AttemptResult): void {
+    if (this.phase === 'done') return;
+    this.phase = 'done';
+    this.worker.settled(this);
+    this.resolve(r);
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    const again = this.killed !== undefined;
+    this.killed ??= signal;
+    switch (this.phase) {
+      case 'waiting':
+        this.finish({ kind: 'signaled', signal });
+        break;
+      case 'submitting':
+        break; // cancelled once sbatch says its id
+      case 'submitted':
+        // scancel stops it (TERM, then KILL after the cluster's KillWait); once is enough.
+        if (!again || signal === 'SIGKILL') this.worker.cancel(this.key!);
+        break;
+      case 'done':
+        break;
+    }
+  }
+}
+
+/** squeue -o '%F|%K|%T|%N' lines -> `array_index` -> state and node. */
+function parseQueue(text: string): Map<string, QueueEntry> {
+  const m = new Map<string, QueueEntry>();
+  for (const line of text.split('\n')) {
+    const [array, index, state, node] = line.trim().split('|');
+    if (!array || !index || !state) continue;
+    m.set(`${array}_${index}`, { state: state.replace(/\+$/, ''), node: node && node !== '(null)' ? node : '' });
+  }
+  return m;
+}
+
+/** sbatch options: the worker's, a rule's over them (extra added), and the rule's timeout as
+ * --time where neither sets one (with a minute to spare: dax's own timer stops it first and
+ * says why; Slurm's limit is there for when dax is gone). */
+export function sbatchOptions(worker: SlurmOptions, rule: SlurmOptions | undefined, timeoutMs: number | undefined): string[] {
+  const o = { ...worker, ...rule, extra: [...worker.extra, ...(rule?.extra ?? [])] };
+  const time = rule?.time ?? (timeoutMs !== undefined ? slurmTime(timeoutMs + 60_000) : worker.time);
+  return [
+    ...(o.partition ? [`--partition=${o.partition}`] : []),
+    ...(o.account ? [`--account=${o.account}`] : []),
+    ...(o.qos ? [`--qos=${o.qos}`] : []),
+    ...(time ? [`--time=${time}`] : []),
+    ...(o.mem ? [`--mem=${o.mem}`] : []),
+    ...(o.cpusPerTask ? [`--cpus-per-task=${o.cpusPerTask}`] : []),
+    ...o.extra,
+  ];
+}
+
+/** Milliseconds as a Slurm time, minutes:seconds rounded up. */
+function slurmTime(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
