@@ -17,9 +17,9 @@ export function registerLog(program: Command): void {
       const { project } = await loadProject(globals(cmd), []);
       const log = jobLog(project, text);
       if (!log.ok) configError(log.error);
-      const { job, exists, runningIn } = log.value;
-      if (!exists && !runningIn) {
-        // A job that printed nothing has no log file.
+      const { job, printed, runningIn } = log.value;
+      if (!printed && !runningIn) {
+        // A job that printed nothing has a log of the attempt's header only, or none.
         if (log.value.lastRun) {
           process.stderr.write(`dax: ${job.id} printed nothing (its last attempt: run ${log.value.lastRun})\n`);
           return;

@@ -6,6 +6,7 @@ import { Journal, journalState } from '../state/journal.js';
 import { liveRunId } from '../state/runs.js';
 import { ok, type Result } from '../util/result.js';
 import { jobLogPath } from './attempt.js';
+import { tail } from './logtail.js';
 import { findJob, type JobRef } from './jobref.js';
 import { loadJournal, type Project } from './run.js';
 
@@ -14,6 +15,8 @@ export interface JobLog {
   /** Project-relative. */
   path: string;
   exists: boolean;
+  /** Its last attempt wrote something after the attempt's header line. */
+  printed: boolean;
   /** The live run running the job now, if one is. */
   runningIn: string | undefined;
   /** The run of its last attempt, when known (looked up only when there is no log). */
@@ -26,16 +29,17 @@ export function jobLog(project: Project, text: string): Result<JobLog, ConfigErr
   const logsDir = path.relative(project.config.projectDir, path.join(project.stateDir, 'logs'));
   const rel = jobLogPath(logsDir, job.value);
   const exists = statSync(path.join(project.config.projectDir, rel), { throwIfNoEntry: false })?.isFile() === true;
+  const printed = exists && tail(rel, project.config.projectDir, 1).length > 0;
   const live = liveRunId(project.stateDir);
   let runningIn: string | undefined;
   let lastRun: string | undefined;
   // The journal only when the log alone cannot answer (it can be large).
-  if (live || !exists) {
+  if (live || !printed) {
     const h = loadJournal(project).jobs.get(job.value.id);
     if (live && journalState(h) === 'started' && h!.lastStart!.r === live) runningIn = live;
     lastRun = h?.lastStart?.r ?? h?.lastEnd?.r;
   }
-  return ok({ job: job.value, path: rel, exists, runningIn, lastRun });
+  return ok({ job: job.value, path: rel, exists, printed, runningIn, lastRun });
 }
 
 /** Reads a file from `offset` on, in pieces; returns the new offset (0 again when it shrank:

@@ -114,7 +114,7 @@ describe('catalog pipeline', () => {
     expect(read(dir, `out/ct/${n}/Object.csv`).startsWith(eoBefore)).toBe(true);
     // The partitions that used the EO now use the CT: they run again, and say why.
     const plan = dax(dir, 'run', '-n');
-    expect(plan.stdout).toMatch(new RegExp(`catalog_partition\\[Object,\\d+\\]: inputs changed: added out/ct/${n}/Object.csv; removed out/eo/${n}/Object.csv`));
+    expect(plan.stdout).toMatch(new RegExp(`catalog_partition\\[table=Object,chunk=\\d+\\]: inputs changed: added out/ct/${n}/Object.csv; removed out/eo/${n}/Object.csv`));
     const before = dump(dir);
     expect(dax(dir, 'run').code).toBe(0);
     expect(dump(dir)).toBe(before); // CT's edge rows are the EO rows: same overlap content
@@ -133,7 +133,7 @@ describe('catalog pipeline', () => {
     const good = read(dir, file);
     truncateSync(join(dir, file), statSync(join(dir, file)).size - 7); // cut the last row short
     const plan = dax(dir, 'run', '-n');
-    expect(plan.stdout).toContain(`catalog_generate_ct[${c},Forced_Source]: output incomplete: ${file} (the last line`);
+    expect(plan.stdout).toContain(`catalog_generate_ct[chunk=${c},table=Forced_Source]: output incomplete: ${file} (the last line`);
     const st = dax(dir, 'status', '--json');
     const status = JSON.parse(st.stdout) as { rules: Record<string, { incomplete: number }> };
     expect(status.rules['catalog_generate_ct']!.incomplete).toBe(1);

@@ -90,7 +90,7 @@ targets: [out.txt]
     writeFileSync(join(dir, 'go'), '');
     const f = await follow.done;
     expect(f.code, f.stderr).toBe(0);
-    expect(f.stdout).toBe('first\nsecond\n');
+    expect(f.stdout).toMatch(/^=== dax attempt 1 of 1 at \S+ \(run \S+\): echo first;[^\n]*\nfirst\nsecond\n$/);
     expect((await run.done).code).toBe(0);
   });
 });
@@ -197,7 +197,7 @@ describe('dax run -B', () => {
     const dir = built();
     expect(ran(dax(dir, 'run', '--json', '-B', 'gen[n=2]').stdout)).toEqual(['gen[n=2]']);
     const n = dax(dir, 'run', '-n', '--force', 'gen[n=2]');
-    expect(n.stdout).toBe('gen[n=2]: forced (-B)\n1 of 1 jobs would run\n');
+    expect(n.stdout).toBe('gen[n=2]: forced (-B)\n1 of 1 jobs would run\n  gen  1 job\n');
     expect(ran(dax(dir, 'run', '--json', '-B').stdout)).toEqual(['gen[n=1]', 'gen[n=2]', 'gen[n=3]', 'sum']);
     // Not forced again: the next run has nothing to do.
     expect(ran(dax(dir, 'run', '--json').stdout)).toEqual([]);

@@ -69,7 +69,7 @@ targets:
     expect(events(again.stdout).find((e) => e.type === 'notice')).toMatchObject({ level: 'warn', notice: { kind: 'lock-taken-over', pid: run.pid } });
     const rerun = started(again.stdout);
     // Exactly the jobs that had not finished run; none that had.
-    const all = Array.from({ length: N }, (_, k) => `job[${k + 1}]`);
+    const all = Array.from({ length: N }, (_, k) => `job[i=${k + 1}]`);
     expect(rerun.sort()).toEqual(all.filter((j) => !ended.has(j)).sort());
 
     for (let i = 1; i <= N; i++) expect(read(dir, `out/${i}.txt`)).toBe(`job ${i} complete\n`);
@@ -79,7 +79,7 @@ targets:
     const counts = tally(lines(dir, 'ids.log'));
     expect([...counts.keys()].sort()).toEqual(Array.from({ length: N }, (_, k) => String(k + 1)).sort());
     for (const [id, n] of counts) {
-      if (n === 2) expect(inFlight.has(`job[${id}]`), `job ${id} ran twice`).toBe(true);
+      if (n === 2) expect(inFlight.has(`job[i=${id}]`), `job ${id} ran twice`).toBe(true);
       else expect(n).toBe(1);
     }
     expect(dax(dir, 'run').stdout).toMatch(/nothing to do/);

@@ -66,7 +66,7 @@ describe('signals', () => {
     expect(r.ms).toBeLessThan(10_000);
     expect(r.stderr).toMatch(/SIGINT/);
     // One line for the stopped jobs, and how to go on.
-    expect(r.stderr).toMatch(/^stopped 2 running jobs \(incomplete\): slow\[(w=)?[ab]\], slow\[(w=)?[ab]\]$/m);
+    expect(r.stderr).toMatch(/^stopped 2 running jobs \(incomplete\): slow\[n=[ab]\], slow\[n=[ab]\]$/m);
     expect(r.stderr).not.toMatch(/INCOMPLETE/);
     expect(r.stderr).toMatch(/^what now: `dax resume \S+` runs what is left$/m);
     expect(r.stderr).toMatch(/INTERRUPTED/);

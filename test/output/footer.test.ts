@@ -83,7 +83,7 @@ describe('the end of a failed run', () => {
     ]);
     // Run again with another tool: the reasons are grouped.
     const again = dax(dir, 'run', '-k', '--set', "tool=printf '%s\\n'");
-    expect(again.stdout).toMatch(new RegExp(`^${TS} run \\S+: 6 of 6 jobs to run \\(0 up to date\\): 3 command changed, 1 failed last time, 1 output missing, 1 an input is remade$`, 'm'));
+    expect(again.stdout).toMatch(new RegExp(`^${TS} run \\S+: 6 of 6 jobs to run \\(0 up to date\\): 3 command changed \\(var tool\\), 1 failed last time, 1 output missing, 1 dependency runs$`, 'm'));
     expect(again.stdout).toMatch(/, --set tool=printf '%s\\n', -k$/m);
   });
 

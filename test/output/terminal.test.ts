@@ -60,7 +60,7 @@ describe('on a terminal', () => {
     // A changed var: every job runs again; the journal knows how long each took.
     const s = onTerminal(dir, ['run', '--jobs', '2', '--set', 'pause=0.9']);
     expect(s.code, s.raw).toBe(0);
-    expect(s.frames.find((f) => TIME.test(f))).toMatch(/4 of 4 jobs to run \(0 up to date\): 4 command changed$/);
+    expect(s.frames.find((f) => TIME.test(f))).toMatch(/4 of 4 jobs to run \(0 up to date\): 4 command changed \(var pause\)$/);
     const frames = statusFrames(s);
     const first = frames.find((f) => f.startsWith('[0/4]') && / running /.test(f) && !f.startsWith('[0/4] | 0 running'));
     // Four jobs of about 0.8s on two slots: about 1.6s.
