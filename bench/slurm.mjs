@@ -24,6 +24,10 @@ const N = arg('--jobs', 1000);
 const SUBMIT = arg('--submit', 10000);
 const ARRAY = arg('--array', 1000);
 const POLL = arg('--poll', 1);
+// --cpu-prof DIR: a V8 CPU profile of dax's N-job run into DIR (its CPU figure then includes the
+// profiler's cost); --dax-only: that run alone, no baselines and no 10,000-job submission.
+const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const daxOnly = process.argv.includes('--dax-only');
 
 const CPUS = arg('--cpus', 4);
 const cluster = await startCluster({ cpus: CPUS });
@@ -79,13 +83,19 @@ const count = (dir) => readdirSync(join(dir, 'out')).length;
 calls();
 const pDax = project(N, N);
 const t0 = performance.now();
-const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'cpu'), process.execPath, DAX, '--log-level', 'error', 'run'], { cwd: pDax, env, encoding: 'utf8' });
+const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'cpu'), process.execPath, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), DAX, '--log-level', 'error', 'run'], { cwd: pDax, env, encoding: 'utf8' });
 const daxMs = performance.now() - t0;
 if (r.status !== 0) throw new Error(`dax run failed: ${r.stderr}${r.stdout}`);
 if (count(pDax) !== N) throw new Error(`dax made ${count(pDax)} of ${N} outputs`);
 const [user, sys] = readFileSync(join(work, 'cpu'), 'utf8').trim().split('\n').pop().split(' ').map(Number);
 const daxCalls = calls();
 const minutes = daxMs / 60000;
+if (daxOnly) {
+  console.log(`dax: ${(daxMs / 1000).toFixed(1)} s wall, CPU ${((user + sys) * 1000 / N).toFixed(2)} ms per job (user ${user}s + sys ${sys}s); calls ${JSON.stringify(daxCalls)}`);
+  await cluster.stop();
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // By hand, as job arrays.
 const pArr = project(N, N);
