@@ -117,6 +117,7 @@ for (let i = 0; i < N; i++) {
   const s = spawnSync('sbatch', ['--parsable', '--no-requeue', '--job-name=bench-one', '--output=/dev/null', `--chdir=${pOne}`, `--wrap=touch out/${i}`], { env, encoding: 'utf8' });
   if (s.status !== 0) throw new Error(`sbatch: ${s.stderr}`);
 }
+const oneSubmitMs = performance.now() - t2;
 await waitQueue('bench-one');
 const oneMs = performance.now() - t2;
 if (count(pOne) !== N) throw new Error(`one-per-job made ${count(pOne)} of ${N}`);
@@ -157,6 +158,8 @@ console.log(`|---|---|---|---|`);
 console.log(`| dax (Slurm worker) | ${s(daxMs)} | ${(daxMs / arraysMs).toFixed(2)}x | ${(daxMs / oneMs).toFixed(2)}x |`);
 console.log(`| job arrays by hand | ${s(arraysMs)} | 1.00x | ${(arraysMs / oneMs).toFixed(2)}x |`);
 console.log(`| one sbatch per job | ${s(oneMs)} | ${(oneMs / arraysMs).toFixed(2)}x | 1.00x |`);
+// What bounds the wall times: one sbatch call's cost, against the rate the node starts jobs.
+console.log(`one sbatch per job: ${N} calls took ${s(oneSubmitMs)} (${(oneSubmitMs / N).toFixed(1)} ms a call, ${(N / (oneSubmitMs / 1000)).toFixed(0)} jobs/s submitted); the node ran the arrays' jobs at ${(N / (arraysMs / 1000)).toFixed(1)} jobs/s and the one-per-job ones at ${(N / (oneMs / 1000)).toFixed(1)} jobs/s`);
 console.log(`dax CPU: ${((user + sys) * 1000 / N).toFixed(2)} ms per job (user ${user}s + sys ${sys}s, start-up and planning included)`);
 console.log(`dax Slurm calls in the ${N}-job run (${s(daxMs)}): ${JSON.stringify(daxCalls)}; squeue+scontrol ${(((daxCalls.squeue ?? 0) + (daxCalls.scontrol ?? 0)) / minutes).toFixed(1)} a minute`);
 console.log(`dax submitted ${queuedN} of ${SUBMIT} jobs in ${s(submitMs)} (calls ${JSON.stringify(subCalls)}); left in the queue after SIGTERM: ${left}`);
