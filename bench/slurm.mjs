@@ -24,6 +24,10 @@ const N = arg('--jobs', 1000);
 const SUBMIT = arg('--submit', 10000);
 const ARRAY = arg('--array', 1000);
 const POLL = arg('--poll', 1);
+// --cpu-prof DIR: a V8 CPU profile of dax's N-job run into DIR (its CPU figure then includes the
+// profiler's cost); --dax-only: that run alone, no baselines and no 10,000-job submission.
+const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
+const daxOnly = process.argv.includes('--dax-only');
 
 const CPUS = arg('--cpus', 4);
 const cluster = await startCluster({ cpus: CPUS });
@@ -79,13 +83,19 @@ const count = (dir) => readdirSync(join(dir, 'out')).length;
 calls();
 const pDax = project(N, N);
 const t0 = performance.now();
-const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'cpu'), process.execPath, DAX, '--log-level', 'error', 'run'], { cwd: pDax, env, encoding: 'utf8' });
+const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'cpu'), process.execPath, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), DAX, '--log-level', 'error', 'run'], { cwd: pDax, env, encoding: 'utf8' });
 const daxMs = performance.now() - t0;
 if (r.status !== 0) throw new Error(`dax run failed: ${r.stderr}${r.stdout}`);
 if (count(pDax) !== N) throw new Error(`dax made ${count(pDax)} of ${N} outputs`);
 const [user, sys] = readFileSync(join(work, 'cpu'), 'utf8').trim().split('\n').pop().split(' ').map(Number);
 const daxCalls = calls();
 const minutes = daxMs / 60000;
+if (daxOnly) {
+  console.log(`dax: ${(daxMs / 1000).toFixed(1)} s wall, CPU ${((user + sys) * 1000 / N).toFixed(2)} ms per job (user ${user}s + sys ${sys}s); calls ${JSON.stringify(daxCalls)}`);
+  await cluster.stop();
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 
 // By hand, as job arrays.
 const pArr = project(N, N);
@@ -107,6 +117,7 @@ for (let i = 0; i < N; i++) {
   const s = spawnSync('sbatch', ['--parsable', '--no-requeue', '--job-name=bench-one', '--output=/dev/null', `--chdir=${pOne}`, `--wrap=touch out/${i}`], { env, encoding: 'utf8' });
   if (s.status !== 0) throw new Error(`sbatch: ${s.stderr}`);
 }
+const oneSubmitMs = performance.now() - t2;
 await waitQueue('bench-one');
 const oneMs = performance.now() - t2;
 if (count(pOne) !== N) throw new Error(`one-per-job made ${count(pOne)} of ${N}`);
@@ -147,6 +158,8 @@ console.log(`|---|---|---|---|`);
 console.log(`| dax (Slurm worker) | ${s(daxMs)} | ${(daxMs / arraysMs).toFixed(2)}x | ${(daxMs / oneMs).toFixed(2)}x |`);
 console.log(`| job arrays by hand | ${s(arraysMs)} | 1.00x | ${(arraysMs / oneMs).toFixed(2)}x |`);
 console.log(`| one sbatch per job | ${s(oneMs)} | ${(oneMs / arraysMs).toFixed(2)}x | 1.00x |`);
+// What bounds the wall times: one sbatch call's cost, against the rate the node starts jobs.
+console.log(`one sbatch per job: ${N} calls took ${s(oneSubmitMs)} (${(oneSubmitMs / N).toFixed(1)} ms a call, ${(N / (oneSubmitMs / 1000)).toFixed(0)} jobs/s submitted); the node ran the arrays' jobs at ${(N / (arraysMs / 1000)).toFixed(1)} jobs/s and the one-per-job ones at ${(N / (oneMs / 1000)).toFixed(1)} jobs/s`);
 console.log(`dax CPU: ${((user + sys) * 1000 / N).toFixed(2)} ms per job (user ${user}s + sys ${sys}s, start-up and planning included)`);
 console.log(`dax Slurm calls in the ${N}-job run (${s(daxMs)}): ${JSON.stringify(daxCalls)}; squeue+scontrol ${(((daxCalls.squeue ?? 0) + (daxCalls.scontrol ?? 0)) / minutes).toFixed(1)} a minute`);
 console.log(`dax submitted ${queuedN} of ${SUBMIT} jobs in ${s(submitMs)} (calls ${JSON.stringify(subCalls)}); left in the queue after SIGTERM: ${left}`);

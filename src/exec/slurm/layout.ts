@@ -5,6 +5,9 @@
 //   .dax/slurm/<worker>/<run>/batch/<n>.jobs  the array's attempts, one a line, by task index
 //   .dax/slurm/<worker>/<run>/batch/<n>.id    its Slurm array job id, once sbatch said it
 //   .dax/slurm/<worker>/<run>/batch/<n>/      Slurm's own output of each task (%a.out)
+//   .dax/slurm/<worker>/<run>/ended/<attempt>  an empty file once a task recorded its status: a
+//                                              hint (the status file stays the truth) that lets
+//                                              dax find ends by one readdir, between squeue polls
 import path from 'node:path';
 import { shellQuote as q } from '../../graph/quote.js';
 import { attemptName } from '../remote/wrapper.js';
@@ -12,6 +15,11 @@ import type { JobSpec } from '../executor.js';
 
 export function runDir(projectDir: string, worker: string, run: string): string {
   return path.join(projectDir, '.dax', 'slurm', worker, run);
+}
+
+/** Where tasks leave their ended hints. */
+export function endedDir(projectDir: string, worker: string, run: string): string {
+  return path.join(runDir(projectDir, worker, run), 'ended');
 }
 
 export function attemptDir(projectDir: string, worker: string, spec: Pick<JobSpec, 'job' | 'attempt' | 'run'>): string {
@@ -38,6 +46,7 @@ export function arrayScript(dir: string, run: string, names: string[]): string {
     '[ -e status ] && exit 0',
     'echo "$SLURMD_NODENAME" > node',
     '. ./job.sh',
+    ': > ../ended/"$d"',
     '',
   ].join('\n');
 }

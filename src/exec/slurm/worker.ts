@@ -7,14 +7,14 @@
 // waiting (pending, running, and on which node) and why a job left without a status (node
 // failure or preemption: lost, back to dax's queue; anything else: a failure after a grace
 // period). dax owns retries and the graph: --no-requeue, never --dependency.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
 import { wrapperLines } from '../remote/wrapper.js';
 import { runSlurm, runSlurmRetrying } from './commands.js';
-import { arrayScript, attemptDir, jobName, parseRef, runDir } from './layout.js';
+import { arrayScript, attemptDir, endedDir, jobName, parseRef, runDir } from './layout.js';
 
 /** squeue states of a job that is still on its way (the queue says: keep waiting). */
 const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'SPECIAL_EXIT', 'RESV_DEL_HOLD']);
@@ -22,6 +22,10 @@ const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSP
 const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT']);
 /** Ends that are the cluster's doing, not the job's: it goes back to dax's queue. */
 const LOST = new Set(['NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL']);
+/** The states a poll asks for: all but COMPLETED, which says nothing the status file does not
+ * and would make each poll list every job that ended in the last MinJobAge (by default 5
+ * minutes: most of a large run's). */
+const POLLED = [...ACTIVE, ...LOST, 'CANCELLED', 'FAILED', 'TIMEOUT', 'DEADLINE', 'OUT_OF_MEMORY'].join(',');
 
 const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 9: 'SIGKILL', 15: 'SIGTERM' };
 /** Job ids per scancel call. */
@@ -30,6 +34,9 @@ const CANCEL_CHUNK = 500;
 const MAX_POLL_BACKOFF_MS = 15_000;
 /** After a scancel, the queue is looked at this soon (a stopping dax waits for its jobs). */
 const SOON_MS = 250;
+/** How often the ended hints are read between squeue polls (one readdir per run each time, no
+ * Slurm call): a job's end is seen this soon, not a poll interval later. */
+const SCAN_MS = 200;
 
 interface QueueEntry {
   state: string;
@@ -47,6 +54,8 @@ export class SlurmWorker implements Worker {
   private waiting: Live[] = [];
   /** Submitted, by Slurm job id `array_index`. */
   private readonly submitted = new Map<string, Live>();
+  /** The same, by attempt directory (an ended hint names it in its run's directory). */
+  private readonly byName = new Map<string, Live>();
   /** Runs whose jobs are polled (this run's, and earlier ones' re-attached to). */
   private readonly runs = new Set<string>();
   /** Re-attached job ids: a sweep leaves them alone. */
@@ -60,6 +69,7 @@ export class SlurmWorker implements Worker {
   private pollAt = 0;
   private ticking = false;
   private pollFailures = 0;
+  private scanTimer: NodeJS.Timeout | undefined;
   private cancelQueued = false;
   private closed = false;
 
@@ -106,7 +116,7 @@ export class SlurmWorker implements Worker {
     l.phase = 'submitted';
     // The wrapper wrote its pid once the task began: running (or ran) then.
     l.running = readText(path.join(dir, 'pid')) !== undefined;
-    this.submitted.set(l.key, l);
+    this.track(l);
     this.adopted.add(l.key);
     this.runs.add(spec.run);
     this.ensurePoll();
@@ -127,6 +137,8 @@ export class SlurmWorker implements Worker {
     this.closed = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
+    if (this.scanTimer) clearTimeout(this.scanTimer);
+    this.scanTimer = undefined;
     // Every attempt has its end (journal and logs hold what is worth keeping): the status
     // directories go. Left as they are while some job is still out there, for a later run.
     if (this.submitted.size > 0 || this.waiting.length > 0) return;
@@ -179,6 +191,7 @@ export class SlurmWorker implements Worker {
     const ready: Live[] = [];
     try {
       mkdirSync(outDir, { recursive: true });
+      mkdirSync(endedDir(this.projectDir, this.name, run), { recursive: true });
     } catch (e) {
       for (const l of batch) l.finish({ kind: 'spawn-error', message: `cannot create ${outDir}: ${(e as Error).message}` });
       return;
@@ -224,7 +237,7 @@ export class SlurmWorker implements Worker {
       l.key = `${id}_${i}`;
       l.out = path.join(outDir, `${i}.out`);
       l.phase = 'submitted';
-      this.submitted.set(l.key, l);
+      this.track(l);
       if (l.killed) this.cancel(l.key);
       l.events.queued({ worker: this.name, ref: l.key });
     });
@@ -284,7 +297,47 @@ export class SlurmWorker implements Worker {
 
   // --- polling ------------------------------------------------------------------------------
 
+  private track(l: Live): void {
+    this.submitted.set(l.key!, l);
+    this.byName.set(l.dir, l);
+  }
+
+  /** Between polls: the jobs whose tasks left an ended hint and recorded exit status 0 are done
+   * (whatever the queue says). Other statuses wait for the next poll, whose Slurm state says
+   * why (cancelled, time limit, node failure). Hints are removed once read, so each readdir
+   * sees only the new ones. */
+  private scan(): void {
+    this.scanTimer = undefined;
+    if (this.closed) return;
+    for (const run of this.runs) {
+      const dir = endedDir(this.projectDir, this.name, run);
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue; // none yet, or an older run's layout
+      }
+      for (const name of names) {
+        const l = this.byName.get(path.join(runDir(this.projectDir, this.name, run), name));
+        const status = l && readText(path.join(l.dir, 'status'));
+        if (l && status === undefined) continue; // a shared file system shows it later
+        if (l && Number(status!.trim()) !== 0) continue;
+        rmSync(path.join(dir, name), { force: true });
+        if (!l) continue; // settled already
+        this.began(l, undefined);
+        l.finish({ kind: 'exited', code: 0 });
+      }
+    }
+    this.ensureScan();
+  }
+
+  private ensureScan(): void {
+    if (this.closed || this.scanTimer || this.submitted.size === 0 || this.spec.pollMs <= SCAN_MS) return;
+    this.scanTimer = setTimeout(() => this.scan(), SCAN_MS);
+  }
+
   private ensurePoll(delay = this.spec.pollMs): void {
+    this.ensureScan();
     if (this.closed || this.ticking || this.submitted.size === 0) return;
     const at = Date.now() + delay;
     if (this.pollTimer && this.pollAt <= at) return;
@@ -303,7 +356,7 @@ export class SlurmWorker implements Worker {
     let delay = this.spec.pollMs;
     try {
       const names = [...this.runs].map(jobName).join(',');
-      const r = await runSlurm('squeue', ['-h', '-r', '-t', 'all', `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
+      const r = await runSlurm('squeue', ['-h', '-r', '-t', POLLED, `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
       if (!r.ok) {
         // The controller is away: the jobs may well be running, and those that ended say so in
         // their status files. Keep waiting, looking at the queue less often.
@@ -390,7 +443,9 @@ export class SlurmWorker implements Worker {
 
   /** Forgets a finished attempt. */
   settled(l: Live): void {
-    if (l.key) this.submitted.delete(l.key);
+    if (!l.key) return;
+    this.submitted.delete(l.key);
+    this.byName.delete(l.dir);
   }
 }
 
