@@ -5,6 +5,7 @@ import { checksumValue, encodeChecksum, onesAdd, sum32 } from '../../src/fits/ch
 import { FitsWriter } from '../../src/fits/writer.js';
 import { parseHeader } from '../../src/fits/header.js';
 import { copyAndSum } from '../../src/fits/copy.js';
+import { addon } from '../../src/util/addon.js';
 import { card, fitsverify, kv, pattern, tempDir } from './helpers.js';
 
 /** The convention's own algorithm (16-bit halves, carries folded at the end), as a reference. */
@@ -122,28 +123,35 @@ describe('written HDUs', () => {
     expect(bad.report).toMatch(/checksum/i);
   });
 
-  test('copyAndSum copies byte for byte and sums like the reference', async () => {
-    const dir = tempDir();
-    const data = pattern(2880 * 33, 11);
-    await writeFile(join(dir, 'in'), Buffer.concat([Buffer.alloc(2880), data]));
-    const src = await open(join(dir, 'in'), 'r');
-    const dst = await open(join(dir, 'out'), 'w');
-    const r = await copyAndSum(src, 2880, data.length, dst, 100, { chunk: 4096 });
-    await src.close();
-    await dst.close();
-    expect(r).toEqual({ ok: true, value: reference(data) });
-    expect((await readFile(join(dir, 'out'))).subarray(100).equals(data)).toBe(true);
-  });
+  // With the addon built, the kernel copies (copy_file_range) and dax only sums; without it, or
+  // with kernel: false, the bytes go through dax's buffers. Both must give the same bytes and sum.
+  const kernelPath = typeof addon()?.['copyRange'] === 'function' ? 'kernel' : 'buffers';
+  for (const kernel of [true, false]) {
+    const path = kernel ? kernelPath : 'buffers';
+    test(`copyAndSum copies byte for byte and sums like the reference (${path})`, async () => {
+      const dir = tempDir();
+      const data = pattern(2880 * 33, 11);
+      await writeFile(join(dir, 'in'), Buffer.concat([Buffer.alloc(2880), data]));
+      const src = await open(join(dir, 'in'), 'r');
+      const dst = await open(join(dir, 'out'), 'w');
+      const written: number[] = [];
+      const r = await copyAndSum(src, 2880, data.length, dst, 100, { chunk: 4096, kernel, onWritten: (n) => written.push(n) });
+      await src.close();
+      await dst.close();
+      expect(r).toEqual({ ok: true, value: { sum: reference(data), path } });
+      expect((await readFile(join(dir, 'out'))).subarray(100).equals(data)).toBe(true);
+      expect(written.reduce((a, b) => a + b, 0)).toBe(data.length);
+    });
 
-  test('a source shorter than its data unit is reported, not padded', async () => {
-    const dir = tempDir();
-    await writeFile(join(dir, 'in'), Buffer.alloc(1000));
-    const src = await open(join(dir, 'in'), 'r');
-    const dst = await open(join(dir, 'out'), 'w');
-    const r = await copyAndSum(src, 0, 2880, dst, 0);
-    await src.close();
-    await dst.close();
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.kind).toBe('truncated');
-  });
+    test(`a source shorter than its data unit is reported, not padded (${path})`, async () => {
+      const dir = tempDir();
+      await writeFile(join(dir, 'in'), Buffer.alloc(1000 * 9));
+      const src = await open(join(dir, 'in'), 'r');
+      const dst = await open(join(dir, 'out'), 'w');
+      const r = await copyAndSum(src, 0, 2880 * 4, dst, 0, { chunk: 2880, kernel });
+      await src.close();
+      await dst.close();
+      expect(r).toEqual({ ok: false, error: { kind: 'truncated', message: expect.stringMatching(/ends 2520 bytes early/) } });
+    });
+  }
 });
