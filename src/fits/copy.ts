@@ -2,11 +2,13 @@
 // data, a few fixed-size buffers whatever the size. Reads run one chunk ahead and writes one
 // chunk behind the summing, so disk and CPU overlap.
 //
-// With dax's native addon the bytes go from file to file inside the kernel (copy_file_range):
-// the costliest part of a plain copy, moving every written byte from a user buffer into the
-// page cache, is then done on a worker thread while this one reads the same bytes back (from
-// the page cache, cheaply) to sum them. Without the addon, or where the kernel cannot copy
-// between the two files (ENOSYS, EXDEV, EINVAL...), the bytes go through the buffers.
+// With DAX_COPY_RANGE=1 and dax's native addon the bytes go from file to file inside the kernel
+// (copy_file_range) on a worker thread while this one reads the same bytes to sum them. It is
+// not the default: on ext4, where the kernel still copies page by page, bench:merge measured it
+// no faster or up to 1.6 times slower (the source is then read twice, once by each). It is for
+// file systems that copy without moving the data (XFS or Btrfs reflinks, NFS server-side copy).
+// Where the kernel cannot copy between the two files (ENOSYS, EXDEV, EINVAL...), the bytes go
+// through the buffers.
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import { sum32 } from './checksum.js';
@@ -24,7 +26,7 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Three buffers of at least `chunk` bytes to reuse (a writer copies many data units). */
   buffers?: [Buffer, Buffer, Buffer];
-  /** false: through the buffers even when the kernel could copy (tests compare both). */
+  /** Copy in the kernel when it can (default: DAX_COPY_RANGE=1 in the environment). */
   kernel?: boolean;
   /** Called with the size of each completed write. */
   onWritten?: (bytes: number) => void;
@@ -77,7 +79,7 @@ export async function copyAndSum(
   const chunk = opts.chunk ?? DEFAULT_CHUNK;
   if (chunk % 4 !== 0) throw new Error(`copy chunk ${chunk} is not a multiple of 4`);
   if (length === 0) return ok({ sum: 0, path: 'buffers' });
-  const copyRange = opts.kernel === false ? null : copyRangeFn();
+  const copyRange = (opts.kernel ?? process.env['DAX_COPY_RANGE'] === '1') ? copyRangeFn() : null;
   if (copyRange) {
     // The first piece tells whether the kernel can copy between these two files at all.
     const first = Math.min(length, chunk);

@@ -124,8 +124,8 @@ describe('written HDUs', () => {
     expect(bad.report).toMatch(/checksum/i);
   });
 
-  // With the addon built, the kernel copies (copy_file_range) and dax only sums; without it, or
-  // with kernel: false, the bytes go through dax's buffers. Both must give the same bytes and sum.
+  // With kernel: true and the addon built, the kernel copies (copy_file_range) and dax only
+  // sums; without it, or with kernel: false (the default), the bytes go through dax's buffers. Both must give the same bytes and sum.
   const kernelPath = typeof addon()?.['copyRange'] === 'function' ? 'kernel' : 'buffers';
   for (const kernel of [true, false]) {
     const path = kernel ? kernelPath : 'buffers';
@@ -167,7 +167,7 @@ describe('written HDUs', () => {
     const out = join(tempDir(), 'out');
     const src = await open(inFile, 'r');
     const dst = await open(out, 'w');
-    const r = await copyAndSum(src, 0, data.length, dst, 0, { chunk: 2880 * 16 });
+    const r = await copyAndSum(src, 0, data.length, dst, 0, { chunk: 2880 * 16, kernel: true });
     await src.close();
     await dst.close();
     rmSync(dirname(inFile), { recursive: true, force: true });
