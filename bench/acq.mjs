@@ -2,7 +2,8 @@
 // Acquisition benchmark (README "Acquisitions"): 100 queued acquisitions of 4 local 1 MB sources
 // worked by `dax run` (merge=2, net_receive=5) against the same 100 merges by hand with
 // `dax merge` two at a time; `dax status` on 10,000 archived and 100 in-progress acquisitions;
-// `dax queue` of one spec; `dax watch` starting a dropped spec. Temp dirs, removed after.
+// `dax queue` of one spec (in a project without .dax/, and after one `dax run` has made it);
+// `dax watch` starting a dropped spec. Temp dirs, removed after.
 // Usage: npm run bench:acq [-- --n 100] [-- --keep]     (needs a built dist/)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,8 +76,17 @@ try {
     writeFileSync(f, JSON.stringify(s));
     specs.push(f);
   }
+  // dax queue in a project that has never run (no .dax/): dax must not create the state dir, so
+  // the config cache is never written and every queue parses the Daxfile's YAML again.
+  const fresh = join(root, 'fresh');
+  makeProject(fresh);
+  const coldTimes = specs.slice(0, Math.min(N, 10)).map((f) => dax(fresh, 'queue', f));
+  rows.push([`\`dax queue\` of one spec, project without .dax/ (never run; Daxfile parsed each time), median of ${coldTimes.length}`, `${median(coldTimes).toFixed(0)} ms`, '']);
+  // The case the goal is about: a project cron runs nightly has .dax/ (here: one `dax run` on the
+  // empty queue first), so queue finds the config cache.
+  dax(p, 'run');
   const queueTimes = specs.map((f) => dax(p, 'queue', f));
-  rows.push(['`dax queue` of one spec, median of ' + N, `${median(queueTimes).toFixed(0)} ms`, '< 150 ms']);
+  rows.push([`\`dax queue\` of one spec, after one \`dax run\` on the empty queue (config cache in .dax/), median of ${N}`, `${median(queueTimes).toFixed(0)} ms`, '< 150 ms']);
   const t0 = performance.now();
   dax(p, 'run');
   const runS = (performance.now() - t0) / 1000;

@@ -16,6 +16,11 @@
 // (a = errno), 2 = ended (a = exit code, b = signal, c = 1 when every rename of `publish` succeeded).
 //
 //   statMany(paths, out), checkStamps(text, prefix): the no-op check's stats in one call.
+//
+//   copyRange(fdIn, offIn, fdOut, offOut, len) -> Promise<number>: copy_file_range(2) on a libuv
+// worker thread, looping on short copies: the FITS merger's data units are copied inside the
+// kernel, never through a user buffer. Resolves to the bytes copied (fewer than len: the input
+// ended) or to -errno (the caller falls back to read and write on ENOSYS, EXDEV, EINVAL...).
 #include <node_api.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -466,7 +471,71 @@ napi_value CheckStamps(napi_env env, napi_callback_info info) {
   return r;
 }
 
+struct CopyWork {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd_in, fd_out;
+  int64_t off_in, off_out, len;
+  int64_t done = 0;
+  int error = 0;
+};
+
+void CopyExecute(napi_env, void *data) {
+  CopyWork *w = static_cast<CopyWork *>(data);
+  while (w->done < w->len) {
+    loff_t in = w->off_in + w->done, out = w->off_out + w->done;
+    ssize_t n = copy_file_range(w->fd_in, &in, w->fd_out, &out, static_cast<size_t>(w->len - w->done), 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      w->error = errno;
+      return;
+    }
+    if (n == 0) return;  // end of the input
+    w->done += n;
+  }
+}
+
+void CopyComplete(napi_env env, napi_status, void *data) {
+  CopyWork *w = static_cast<CopyWork *>(data);
+  napi_value r;
+  // A failure after some bytes were copied is still a failure: those bytes are not reported.
+  napi_create_double(env, w->error ? -static_cast<double>(w->error) : static_cast<double>(w->done), &r);
+  napi_resolve_deferred(env, w->deferred, r);
+  napi_delete_async_work(env, w->work);
+  delete w;
+}
+
+napi_value CopyRange(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 5) {
+    napi_throw_type_error(env, nullptr, "copyRange(fdIn, offIn, fdOut, offOut, len)");
+    return nullptr;
+  }
+  CopyWork *w = new CopyWork();
+  int32_t fd_in = -1, fd_out = -1;
+  if (napi_get_value_int32(env, argv[0], &fd_in) != napi_ok || napi_get_value_int64(env, argv[1], &w->off_in) != napi_ok ||
+      napi_get_value_int32(env, argv[2], &fd_out) != napi_ok || napi_get_value_int64(env, argv[3], &w->off_out) != napi_ok ||
+      napi_get_value_int64(env, argv[4], &w->len) != napi_ok) {
+    delete w;
+    napi_throw_type_error(env, nullptr, "copyRange: numbers expected");
+    return nullptr;
+  }
+  w->fd_in = fd_in;
+  w->fd_out = fd_out;
+  napi_value promise, name;
+  napi_create_promise(env, &w->deferred, &promise);
+  napi_create_string_utf8(env, "dax.copyRange", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, nullptr, name, CopyExecute, CopyComplete, w, &w->work);
+  napi_queue_async_work(env, w->work);
+  return promise;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  napi_value copyRange;
+  napi_create_function(env, "copyRange", NAPI_AUTO_LENGTH, CopyRange, nullptr, &copyRange);
+  napi_set_named_property(env, exports, "copyRange", copyRange);
   napi_value checkStamps;
   napi_create_function(env, "checkStamps", NAPI_AUTO_LENGTH, CheckStamps, nullptr, &checkStamps);
   napi_set_named_property(env, exports, "checkStamps", checkStamps);

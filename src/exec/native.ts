@@ -1,7 +1,7 @@
 // The native spawner (native/spawn.cc, built by `npm ci` with node-gyp), when it is there:
 // posix_spawn instead of fork, see that file. Without it dax uses Node's child_process.
-import { createRequire } from 'node:module';
 import os from 'node:os';
+import { addon } from '../util/addon.js';
 
 /** Events of a job started natively: 0 started (a = pid), 1 could not start (a = errno),
  * 2 ended (a = exit code, b = signal number, 0 if none; c = 1 when its outputs were moved into place). */
@@ -18,17 +18,8 @@ export interface NativeSpawn {
   checkStamps(text: string, prefix: string): boolean;
 }
 
-let loaded: NativeSpawn | null | undefined;
-
 export function nativeSpawn(): NativeSpawn | null {
-  if (loaded !== undefined) return loaded;
-  if (process.env['DAX_NO_NATIVE']) return (loaded = null);
-  try {
-    loaded = createRequire(import.meta.url)('../../build/Release/dax_spawn.node') as NativeSpawn;
-  } catch {
-    loaded = null;
-  }
-  return loaded;
+  return addon() as NativeSpawn | null;
 }
 
 const signalNames = new Map<number, NodeJS.Signals>(

@@ -346,7 +346,7 @@ async function mergeOpened(prepared: PreparedSpec, opts: MergeOptions, opened: O
             return assertNever(e);
         }
       }
-      emit({ type: 'debug', message: `HDU ${n + 1} from ${h.from}: ${w.value.headerBytes} + ${w.value.dataBytes} bytes, DATASUM ${w.value.datasum}, CHECKSUM ${w.value.checksum}` });
+      emit({ type: 'debug', message: `HDU ${n + 1} from ${h.from}: ${w.value.headerBytes} + ${w.value.dataBytes} bytes, DATASUM ${w.value.datasum}, CHECKSUM ${w.value.checksum}${w.value.copied ? `, data copied ${w.value.copied === 'kernel' ? 'in the kernel' : 'through buffers'}` : ''}` });
     }
     // Complete on disk before it takes the output's name: a crash leaves the old state or the new.
     await writer.sync();

@@ -6,7 +6,7 @@ import type { Card } from './card.js';
 import { formatCard } from './card.js';
 import { serializeHeader } from './header.js';
 import { CHECKSUM_ZERO, checksumValue, onesAdd, sum32 } from './checksum.js';
-import { type CopyError, type CopyOptions, copyAndSum, copyBuffers, writeFully } from './copy.js';
+import { type CopyError, type CopyOptions, type CopyPath, copyAndSum, copyBuffers, writeFully } from './copy.js';
 import { type Result, ok, err } from '../util/result.js';
 
 /** Where an HDU's data unit comes from: a byte range of an open file, already padded. */
@@ -22,6 +22,8 @@ export interface WrittenHdu {
   dataBytes: number;
   datasum: number;
   checksum: string;
+  /** How the data unit was copied (null: it had none). */
+  copied: CopyPath | null;
 }
 
 export function checksumCards(checksum: string, datasum: number, stamp: string): [Card, Card] {
@@ -97,11 +99,12 @@ export class FitsWriter {
     const start = this.offset;
     await writeFully(this.fh, bytes, bytes.length, start);
     let datasum = 0;
+    let path: CopyPath | null = null;
     const dataBytes = data ? data.length : 0;
     if (data && data.length > 0) {
       const copied = await copyAndSum(data.fh, data.offset, data.length, this.fh, start + bytes.length, this.copy);
       if (!copied.ok) return copied;
-      datasum = copied.value;
+      ({ sum: datasum, path } = copied.value);
     }
     // The final cards: DATASUM's value, then CHECKSUM computed over the header with it in place.
     const finalCards = (checksum: string): Buffer => {
@@ -115,7 +118,7 @@ export class FitsWriter {
     const sums = finalCards(checksum);
     await writeFully(this.fh, sums, sums.length, start + sumsAt);
     this.offset = start + bytes.length + dataBytes;
-    return ok({ offset: start, headerBytes: bytes.length, dataBytes, datasum, checksum });
+    return ok({ offset: start, headerBytes: bytes.length, dataBytes, datasum, checksum, copied: path });
   }
 }
 

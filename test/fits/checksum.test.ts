@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { checksumValue, encodeChecksum, onesAdd, sum32 } from '../../src/fits/checksum.js';
 import { FitsWriter } from '../../src/fits/writer.js';
 import { parseHeader } from '../../src/fits/header.js';
 import { copyAndSum } from '../../src/fits/copy.js';
+import { addon } from '../../src/util/addon.js';
 import { card, fitsverify, kv, pattern, tempDir } from './helpers.js';
 
 /** The convention's own algorithm (16-bit halves, carries folded at the end), as a reference. */
@@ -122,28 +124,54 @@ describe('written HDUs', () => {
     expect(bad.report).toMatch(/checksum/i);
   });
 
-  test('copyAndSum copies byte for byte and sums like the reference', async () => {
-    const dir = tempDir();
-    const data = pattern(2880 * 33, 11);
-    await writeFile(join(dir, 'in'), Buffer.concat([Buffer.alloc(2880), data]));
-    const src = await open(join(dir, 'in'), 'r');
-    const dst = await open(join(dir, 'out'), 'w');
-    const r = await copyAndSum(src, 2880, data.length, dst, 100, { chunk: 4096 });
-    await src.close();
-    await dst.close();
-    expect(r).toEqual({ ok: true, value: reference(data) });
-    expect((await readFile(join(dir, 'out'))).subarray(100).equals(data)).toBe(true);
-  });
+  // With kernel: true and the addon built, the kernel copies (copy_file_range) and dax only
+  // sums; without it, or with kernel: false (the default), the bytes go through dax's buffers. Both must give the same bytes and sum.
+  const kernelPath = typeof addon()?.['copyRange'] === 'function' ? 'kernel' : 'buffers';
+  for (const kernel of [true, false]) {
+    const path = kernel ? kernelPath : 'buffers';
+    test(`copyAndSum copies byte for byte and sums like the reference (${path})`, async () => {
+      const dir = tempDir();
+      const data = pattern(2880 * 33, 11);
+      await writeFile(join(dir, 'in'), Buffer.concat([Buffer.alloc(2880), data]));
+      const src = await open(join(dir, 'in'), 'r');
+      const dst = await open(join(dir, 'out'), 'w');
+      const written: number[] = [];
+      const r = await copyAndSum(src, 2880, data.length, dst, 100, { chunk: 4096, kernel, onWritten: (n) => written.push(n) });
+      await src.close();
+      await dst.close();
+      expect(r).toEqual({ ok: true, value: { sum: reference(data), path } });
+      expect((await readFile(join(dir, 'out'))).subarray(100).equals(data)).toBe(true);
+      expect(written.reduce((a, b) => a + b, 0)).toBe(data.length);
+    });
 
-  test('a source shorter than its data unit is reported, not padded', async () => {
-    const dir = tempDir();
-    await writeFile(join(dir, 'in'), Buffer.alloc(1000));
-    const src = await open(join(dir, 'in'), 'r');
-    const dst = await open(join(dir, 'out'), 'w');
-    const r = await copyAndSum(src, 0, 2880, dst, 0);
+    test(`a source shorter than its data unit is reported, not padded (${path})`, async () => {
+      const dir = tempDir();
+      await writeFile(join(dir, 'in'), Buffer.alloc(1000 * 9));
+      const src = await open(join(dir, 'in'), 'r');
+      const dst = await open(join(dir, 'out'), 'w');
+      const r = await copyAndSum(src, 0, 2880 * 4, dst, 0, { chunk: 2880, kernel });
+      await src.close();
+      await dst.close();
+      expect(r).toEqual({ ok: false, error: { kind: 'truncated', message: expect.stringMatching(/ends 2520 bytes early/) } });
+    });
+  }
+
+  // Linux refuses copy_file_range across file system types (EXDEV since 5.19): the bytes
+  // then go through the buffers, decided on the first piece, with nothing lost.
+  const shm = '/dev/shm';
+  const otherFs = kernelPath === 'kernel' && existsSync(shm) && statSync(shm).dev !== statSync(tempDir()).dev;
+  test.skipIf(!otherFs)('copyAndSum between file systems the kernel cannot copy across falls back to the buffers', async () => {
+    const data = pattern(2880 * 400, 5);
+    const inFile = join(mkdtempSync(join(shm, 'dax-test-')), 'in');
+    await writeFile(inFile, data);
+    const out = join(tempDir(), 'out');
+    const src = await open(inFile, 'r');
+    const dst = await open(out, 'w');
+    const r = await copyAndSum(src, 0, data.length, dst, 0, { chunk: 2880 * 16, kernel: true });
     await src.close();
     await dst.close();
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.kind).toBe('truncated');
+    rmSync(dirname(inFile), { recursive: true, force: true });
+    expect(r).toEqual({ ok: true, value: { sum: reference(data), path: 'buffers' } });
+    expect((await readFile(out)).equals(data)).toBe(true);
   });
 });

@@ -136,8 +136,9 @@ export interface Run {
 }
 
 /** Runs `node bin/dax.js <args>`; `input` goes to stdin. */
-export function daxRun(args: string[], opts: { cwd?: string; input?: string } = {}): Run {
-  const r = spawnSync(process.execPath, [dax, ...args], { cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8' });
+export function daxRun(args: string[], opts: { cwd?: string; input?: string; env?: Record<string, string> } = {}): Run {
+  const env = opts.env ? { ...process.env, ...opts.env } : undefined;
+  const r = spawnSync(process.execPath, [dax, ...args], { cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync, truncateSync, watch } from 'node:fs';
 import { padded } from '../../src/fits/header.js';
 import { hostTag } from '../../src/util/temp.js';
+import { addon } from '../../src/util/addon.js';
 import { join, basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Card } from '../../src/fits/card.js';
@@ -25,6 +26,7 @@ import {
   listDir,
   pattern,
   primaryEmpty,
+  primaryImage,
   repo,
   scan,
   tempDir,
@@ -147,6 +149,49 @@ function noTemp(dir: string): void {
 }
 
 describe('dax merge: building the product', () => {
+  test('the product is the same whether the kernel copies the data (DAX_COPY_RANGE=1: copy_file_range) or dax does', async () => {
+    const dir = tempDir();
+    fixtures(dir);
+    // A data unit of several kernel copies (8 MiB each) and a short last one.
+    writeFits(join(dir, 'big.fits'), primaryImage(2400, 2000, [kv('OBJECT', 'big')], 9));
+    const spec = writeSpec(dir, {
+      id: FILE_ID,
+      sources: [ocm, { type: 'fitsFile', sourceName: 'fcs', location: 'fcs.fits', keywordRules: fcsRules }, { type: 'fitsFile', sourceName: 'ccs', location: 'ccs.fits' }],
+      target: { fileId: FILE_ID, source: { type: 'fitsFile', sourceName: 'big', location: 'big.fits' } },
+    });
+    const out = join(dir, `${FILE_ID}.fits`);
+    const products: Buffer[] = [];
+    const kernel = typeof addon()?.['copyRange'] === 'function';
+    // The default, the kernel's copy, and the kernel's asked for without the addon.
+    const envs: Record<string, string>[] = [{}, { DAX_COPY_RANGE: '1' }, { DAX_COPY_RANGE: '1', DAX_NO_NATIVE: '1' }];
+    for (const env of envs) {
+      const r = daxRun(['merge', '-vv', spec], { env });
+      expect(r.code, r.stderr).toBe(0);
+      const how = 'DAX_COPY_RANGE' in env && !('DAX_NO_NATIVE' in env) && kernel ? 'in the kernel' : 'through buffers';
+      expect(r.stderr).toContain(`data copied ${how}`);
+      verified(out);
+      products.push(readFileSync(out));
+    }
+    const [a, b, c] = products as [Buffer, Buffer, Buffer];
+    expect(a.length).toBe(b.length);
+    expect(c.length).toBe(b.length);
+    // Equal apart from the merge's time stamp (DATE, the sums' comments) and so CHECKSUM.
+    const fa = await scan(out);
+    const stamped = /^(DATE    =|CHECKSUM=|DATASUM =)/;
+    for (const h of fa.hdus) {
+      const images = (buf: Buffer): string[] =>
+        buf.toString('latin1', h.headerOffset, h.headerOffset + h.headerBytes).match(/.{80}/g)!.filter((i) => !stamped.test(i));
+      const data = (buf: Buffer): Buffer => buf.subarray(h.dataOffset, h.dataOffset + h.data.padded);
+      expect(images(a)).toEqual(images(b));
+      expect(images(c)).toEqual(images(b));
+      expect(data(a).equals(data(b))).toBe(true);
+      expect(data(c).equals(data(b))).toBe(true);
+    }
+    const datasums = (buf: Buffer): string[] => fa.hdus.map((h) => buf.toString('latin1', h.headerOffset, h.headerOffset + h.headerBytes).match(/DATASUM = '(\d+)/)![1]!);
+    expect(datasums(a)).toEqual(datasums(b));
+    expect(datasums(c)).toEqual(datasums(b));
+  });
+
   test('astropy opens every HDU with its checksums verified and no warning', async () => {
     const dir = tempDir();
     fixtures(dir);

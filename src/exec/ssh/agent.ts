@@ -2,7 +2,8 @@
 // (scripts.ts AGENT), so a job costs a line on a pipe instead of an ssh client, an sshd session
 // and a login shell. If it ends, the jobs it was following fall back to a session each, which
 // re-joins them by their attempt directory; the next job starts a new agent.
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { loadExeca } from './execa.js';
 import { err, ok, type Result } from '../../util/result.js';
 import type { SshConnection } from './connection.js';
 import { AGENT } from './scripts.js';
@@ -25,7 +26,8 @@ export class Agent {
     if (this.closed) return err('closed');
     const m = await this.conn.open();
     if (!m.ok) return m;
-    const child = this.child ?? this.start();
+    const execa = await loadExeca(); // before the check: starting stays one synchronous step
+    const child = this.child ?? this.start(execa);
     const id = `j${++this.seq}`;
     return new Promise((resolve) => {
       this.waiting.set(id, { onLine, done: resolve });
@@ -33,7 +35,7 @@ export class Agent {
     });
   }
 
-  private start(): NonNullable<Agent['child']> {
+  private start(execa: Awaited<ReturnType<typeof loadExeca>>): NonNullable<Agent['child']> {
     const child = execa('ssh', [...this.conn.sessionArgs(), this.conn.destination, AGENT], { stdin: 'pipe', buffer: false, reject: false });
     this.child = child;
     let rest = '';

@@ -4,7 +4,8 @@
 // that ends with 255 (ssh's own failure) is retried with backoff, through a new master if the
 // old one died.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { loadExeca } from './execa.js';
 import pLimit from 'p-limit';
 import { err, ok, type Result } from '../../util/result.js';
 
@@ -80,7 +81,7 @@ export class SshConnection {
 
   private async startMaster(): Promise<Result<void, string>> {
     if (this.closed) return err(`the connection to ${this.host} is closed`);
-    const r = await execa('ssh', [
+    const r = await (await loadExeca())('ssh', [
       ...this.base, '-o', 'ControlMaster=yes', '-o', `ControlPath=${this.controlPath}`, '-o', `ControlPersist=${PERSIST_S}`,
       '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-fN', this.dest,
     ], { reject: false, stdin: 'ignore', stdout: 'ignore' });
@@ -91,7 +92,7 @@ export class SshConnection {
 
   /** Whether the master still answers. */
   private async masterAlive(): Promise<boolean> {
-    const r = await execa('ssh', [...this.base, '-o', `ControlPath=${this.controlPath}`, '-O', 'check', this.dest], { reject: false, stdin: 'ignore' });
+    const r = await (await loadExeca())('ssh', [...this.base, '-o', `ControlPath=${this.controlPath}`, '-O', 'check', this.dest], { reject: false, stdin: 'ignore' });
     return r.exitCode === 0;
   }
 
@@ -123,7 +124,7 @@ export class SshConnection {
 
   private async session(script: string, onLine?: (line: string) => void): Promise<SessionResult> {
     // The script is the remote command itself: the login shell runs it, no `sh -s` to start.
-    const p: ResultPromise<{ reject: false; stdin: 'ignore'; buffer: { stdout: boolean } }> = execa('ssh', [...this.sessionArgs(), this.dest, script], {
+    const p: ResultPromise<{ reject: false; stdin: 'ignore'; buffer: { stdout: boolean } }> = (await loadExeca())('ssh', [...this.sessionArgs(), this.dest, script], {
       reject: false,
       stdin: 'ignore',
       buffer: { stdout: !onLine },
@@ -142,7 +143,7 @@ export class SshConnection {
 
   /** A fresh connection around the master (which can outlive its host's sshd): is the host there? */
   async probe(timeoutS = 5): Promise<Result<void, string>> {
-    const r = await execa('ssh', [...this.base, '-o', 'ControlPath=none', '-o', `ConnectTimeout=${timeoutS}`, this.dest, 'true'], { reject: false, stdin: 'ignore' });
+    const r = await (await loadExeca())('ssh', [...this.base, '-o', 'ControlPath=none', '-o', `ConnectTimeout=${timeoutS}`, this.dest, 'true'], { reject: false, stdin: 'ignore' });
     return r.exitCode === 0 ? ok(undefined) : err(describeSshFailure(this.host, String(r.stderr)));
   }
 
@@ -154,6 +155,7 @@ export class SshConnection {
       if (i > 0) await new Promise((r) => setTimeout(r, BACKOFF_MS * 2 ** (i - 1)));
       const m = await this.open();
       if (!m.ok) return err(m.error);
+      const execa = await loadExeca();
       const r = await this.limit(() => execa('rsync', ['-e', this.rsyncShell(), ...args], { reject: false, input }));
       if (r.exitCode === 0) return ok(undefined);
       why = `rsync exit ${r.exitCode}: ${String(r.stderr).trim().split('\n').slice(-2).join('; ')}`;
@@ -177,7 +179,7 @@ export class SshConnection {
 
   private async exitMaster(): Promise<void> {
     if (!this.dir) return;
-    await execa('ssh', [...this.base, '-o', `ControlPath=${this.controlPath}`, '-O', 'exit', this.dest], { reject: false, stdin: 'ignore' });
+    await (await loadExeca())('ssh', [...this.base, '-o', `ControlPath=${this.controlPath}`, '-O', 'exit', this.dest], { reject: false, stdin: 'ignore' });
   }
 
   async close(): Promise<void> {
