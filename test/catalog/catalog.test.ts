@@ -1,5 +1,6 @@
 // The catalog pipeline of rules/catalog.yaml with the example tools, end to end through the CLI:
 // complete vs edge-only files, incomplete CSVs, a kill -9 mid-run, and the per-chunk report.
+import { catalogDaxfile, PUBLISHED } from './daxfile.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
@@ -11,27 +12,7 @@ import { dax, exists, project, read, repo, sleep, start, waitFor, write } from '
 const REGION = { ra: [0, 3], dec: [-2, 2] };
 
 function catalog(extra = ''): string {
-  const tool = (name: string): string => `node ${join(repo, 'examples/catalog/bin', name)}.mjs`;
-  return project({
-    'Daxfile.yaml': `version: 1
-include: [${JSON.stringify(join(repo, 'rules/catalog.yaml'))}]
-vars:
-  data: out
-  db: out/catalog.db
-  rows: 300
-  generate: ${tool('generate')}
-  partition: ${tool('partition')}
-  ingest: ${tool('ingest')}
-  publish: ${tool('publish')}
-wildcards:
-  chunk:
-    pattern: '[0-9]+'
-    chunks: { stripes: 85, substripes: 12, region: { ra: [${REGION.ra.join(', ')}], dec: [${REGION.dec.join(', ')}] } }
-  table: { values: [Object, Forced_Source] }
-report: [chunk]
-targets: ['{vars.data}/published.db']
-${extra}`,
-  });
+  return project({ 'Daxfile.yaml': catalogDaxfile({ rows: 300, ra: [REGION.ra[0]!, REGION.ra[1]!], dec: [REGION.dec[0]!, REGION.dec[1]!], rest: PUBLISHED + extra }) });
 }
 
 function ls(dir: string, rel: string): string[] {

@@ -2,35 +2,20 @@
 // Chromium: a real catalog run over a chunk set that wraps through RA 0, with one failing job.
 // Timeline and sky map are canvases: the page states its counts in data- attributes and gives
 // the screen point of a bar or a chunk (window.daxReport) so the mouse can be moved onto it.
+import { catalogDaxfile } from '../catalog/daxfile.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openPage, screenshot, startBrowser } from '../browser.js';
-import { dax, exists, project, removeProjects, repo, start, waitFor, write } from '../engine/helpers.js';
+import { dax, exists, project, removeProjects, start, waitFor, write } from '../engine/helpers.js';
 import type { RunRecord } from '../../src/events/recorder.js';
-
-const tool = (name: string): string => `node ${join(repo, 'examples/catalog/bin', name)}.mjs`;
 
 function catalog(): string {
   return project({
-    'Daxfile.yaml': `version: 1
-include: [${JSON.stringify(join(repo, 'rules/catalog.yaml'))}]
-vars:
-  data: out
-  db: out/catalog.db
-  rows: 100
-  bad: none
-  generate: ${tool('generate')}
-  partition: ${tool('partition')}
-  ingest: ${tool('ingest')}
-  publish: ${tool('publish')}
-wildcards:
-  chunk:
-    pattern: '[0-9]+'
-    chunks: { stripes: 85, substripes: 12, region: { ra: [359, 1], dec: [-1.5, 1.5] } }
-  table: { values: [Object] }
-rules:
+    'Daxfile.yaml': catalogDaxfile({
+      rows: 100, ra: [359, 1], dec: [-1.5, 1.5], tables: ['Object'], vars: '  bad: none\n',
+      rest: `rules:
   qa:
     description: a quality check of one ingested chunk
     input: '{vars.data}/ingested/Object/{chunk}.done'
@@ -39,6 +24,7 @@ rules:
 report: [chunk]
 targets: ['{vars.data}/published.db', '{vars.data}/qa/{chunk}.txt']
 `,
+    }),
   });
 }
 

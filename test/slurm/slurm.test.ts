@@ -2,13 +2,14 @@
 // database; kill -9 of dax with jobs pending and running, then dax run: nothing submitted twice,
 // the same result; SIGTERM cancels what was submitted; a job cancelled from outside is reported
 // and retried; dax workers runs a trivial job.
+import { catalogDaxfile, PUBLISHED } from '../catalog/daxfile.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DAX, env, events, exists, project, read, repo, waitFor, type Result, type Started } from '../engine/helpers.js';
+import { DAX, env, events, exists, project, read, waitFor, type Result, type Started } from '../engine/helpers.js';
 import { startCluster, type Cluster } from './cluster.js';
 
 let cluster: Cluster;
@@ -69,25 +70,7 @@ function counts(lines: string[]): Map<string, number> {
 
 describe('Slurm worker', () => {
   it('runs the catalog through the cluster to the same database as a local run, and names the node of each job', async () => {
-    const tool = (name: string): string => `node ${join(repo, 'examples/catalog/bin', name)}.mjs`;
-    const daxfile = (extra: string): string => `version: 1
-include: [${JSON.stringify(join(repo, 'rules/catalog.yaml'))}]
-vars:
-  data: out
-  db: out/catalog.db
-  rows: 200
-  generate: ${tool('generate')}
-  partition: ${tool('partition')}
-  ingest: ${tool('ingest')}
-  publish: ${tool('publish')}
-wildcards:
-  chunk:
-    pattern: '[0-9]+'
-    chunks: { stripes: 85, substripes: 12, region: { ra: [0, 1], dec: [0, 1] } }
-  table: { values: [Object, Forced_Source] }
-report: [chunk]
-targets: ['{vars.data}/published.db']
-${extra}`;
+    const daxfile = (extra: string): string => catalogDaxfile({ rows: 200, ra: [0, 1], dec: [0, 1], rest: PUBLISHED + extra });
     const local = project({ 'Daxfile.yaml': daxfile('') });
     // The catalog's ingest runs on this machine (it writes the database): one local slot.
     const remote = project({ 'Daxfile.yaml': daxfile(worker().replace('local: false', 'local: { slots: 1 }')) });
