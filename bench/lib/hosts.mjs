@@ -5,8 +5,8 @@
 // files, and stopped by pid. Shared by test/ssh and bench/ssh.mjs (hosts.d.mts has the types).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { alive, freePort } from './proc.js';
 
 export const TEST_USER = 'daxtest';
 
@@ -19,17 +19,6 @@ function provision() {
   }
   // useradd leaves the account locked ('!'); with UsePAM no, sshd refuses keys for it.
   spawnSync('usermod', ['-p', '*', TEST_USER]);
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 function keygen(file, comment) {
@@ -65,15 +54,6 @@ function descendants(root) {
   const out = [root];
   for (let i = 0; i < out.length; i++) for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
   return out;
-}
-
-function alive(pid) {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** Processes whose working directory is under `dir`: remote jobs the tests left running. */
