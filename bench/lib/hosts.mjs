@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, freePort } from './proc.js';
+import { alive, freePort } from './proc.mjs';
 
 export const TEST_USER = 'daxtest';
 

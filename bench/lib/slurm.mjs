@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, freePort } from './proc.js';
+import { alive, freePort } from './proc.mjs';
 import { randomBytes } from 'node:crypto';
 
 const PREFIX = '/tmp/dax-slurm-';
