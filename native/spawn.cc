@@ -2,11 +2,12 @@
 // tables of a process holding the whole job graph, once per job. posix_spawn (vfork semantics
 // in glibc) does not, which is what lets ninja start thousands of jobs a second.
 //
-//   spawn(argv, envp, cwd, log, append, publish, onEvent)
+//   spawn(argv, envp, cwd, log, append, header, publish, onEvent)
 // The job runs in a new session (its pid is its process group), stdin from /dev/null, with
 // default signal handling. Its stdout and stderr go through a pipe to the log file, which is
-// created only when the job writes something: most jobs write nothing, and a file per job is the
-// costliest thing dax would otherwise do for them. Output written after the job itself ended (by
+// created only when the job writes something, and then starts with `header` (the attempt's
+// header line; '' for none): most jobs write nothing, and a file per job is the costliest thing
+// dax would otherwise do for them. Without `append`, an earlier log is removed first. Output written after the job itself ended (by
 // something it left running in the background) is not kept. A thread starts the job and waits
 // for exactly that pid (children started by anything else in the process are left alone), then
 // takes the next job: threads are reused. The JS thread never blocks on a start: with vfork
@@ -152,8 +153,8 @@ std::string search(const std::string &prog, const std::string &path) {
   return prog;  // posix_spawn then fails with ENOENT
 }
 
-void run(std::vector<std::string> argv, std::vector<std::string> envp, std::string cwd, std::string log, bool append, std::vector<std::string> publish,
-         napi_ref onEvent) {
+void run(std::vector<std::string> argv, std::vector<std::string> envp, std::string cwd, std::string log, bool append, std::string header,
+         std::vector<std::string> publish, napi_ref onEvent) {
   // The job's own variables first; then the base environment's, unless the job set the same name.
   for (const auto &b : base_env) {
     size_t eq = b.find('=');
@@ -208,14 +209,20 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   int logfd = -1;
   static thread_local char buf[65536];
-  auto copy = [&](ssize_t n) {
-    if (logfd < 0) logfd = open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
-    for (ssize_t done = 0; logfd >= 0 && done < n;) {
-      ssize_t w = write(logfd, buf + done, n - done);
+  auto write_all = [&](const char *p, size_t n) {
+    for (size_t done = 0; logfd >= 0 && done < n;) {
+      ssize_t w = write(logfd, p + done, n - done);
       if (w < 0 && errno == EINTR) continue;
       if (w <= 0) break;
       done += w;
     }
+  };
+  auto copy = [&](ssize_t n) {
+    if (logfd < 0) {
+      logfd = open(log.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0666);
+      write_all(header.data(), header.size());
+    }
+    write_all(buf, n);
   };
   bool pipe_open = true;
   for (;;) {
@@ -268,7 +275,7 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
 
 struct Job {
   std::vector<std::string> argv, envp, publish;
-  std::string cwd, log;
+  std::string cwd, log, header;
   bool append;
   napi_ref onEvent;
 };
@@ -285,7 +292,7 @@ void *job_main(void *) {
     Job *j = pool_queue.front();
     pool_queue.pop_front();
     pthread_mutex_unlock(&pool_mu);
-    run(std::move(j->argv), std::move(j->envp), std::move(j->cwd), std::move(j->log), j->append, std::move(j->publish), j->onEvent);
+    run(std::move(j->argv), std::move(j->envp), std::move(j->cwd), std::move(j->log), j->append, std::move(j->header), std::move(j->publish), j->onEvent);
     delete j;
     pthread_mutex_lock(&pool_mu);
   }
@@ -293,15 +300,15 @@ void *job_main(void *) {
 }
 
 napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value a[7];
+  size_t argc = 8;
+  napi_value a[8];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
   std::vector<std::string> argv, envp, publish;
-  std::string cwd, log;
+  std::string cwd, log, header;
   bool append = false;
-  if (argc < 7 || !strings(env, a[0], &argv) || argv.empty() || !strings(env, a[1], &envp) || !str(env, a[2], &cwd) ||
-      !str(env, a[3], &log) || napi_get_value_bool(env, a[4], &append) != napi_ok || !strings(env, a[5], &publish)) {
-    napi_throw_type_error(env, nullptr, "spawn(argv, envp, cwd, log, append, publish, onEvent)");
+  if (argc < 8 || !strings(env, a[0], &argv) || argv.empty() || !strings(env, a[1], &envp) || !str(env, a[2], &cwd) ||
+      !str(env, a[3], &log) || napi_get_value_bool(env, a[4], &append) != napi_ok || !str(env, a[5], &header) || !strings(env, a[6], &publish)) {
+    napi_throw_type_error(env, nullptr, "spawn(argv, envp, cwd, log, append, header, publish, onEvent)");
     return nullptr;
   }
   if (events_tsfn == nullptr) {
@@ -315,11 +322,11 @@ napi_value Spawn(napi_env env, napi_callback_info info) {
     napi_unref_threadsafe_function(env, events_tsfn);
   }
   napi_ref onEvent;
-  if (napi_create_reference(env, a[6], 1, &onEvent) != napi_ok) {
+  if (napi_create_reference(env, a[7], 1, &onEvent) != napi_ok) {
     napi_throw_type_error(env, nullptr, "spawn: onEvent must be a function");
     return nullptr;
   }
-  Job *job = new Job{std::move(argv), std::move(envp), std::move(publish), std::move(cwd), std::move(log), append, onEvent};
+  Job *job = new Job{std::move(argv), std::move(envp), std::move(publish), std::move(cwd), std::move(log), std::move(header), append, onEvent};
   pthread_mutex_lock(&pool_mu);
   bool idle = pool_idle > (int)pool_queue.size();
   int err = 0;
@@ -533,6 +540,10 @@ napi_value CopyRange(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  // The interface's version (src/exec/native.ts checks it): 2 = spawn takes the log's header.
+  napi_value api;
+  napi_create_int32(env, 2, &api);
+  napi_set_named_property(env, exports, "api", api);
   napi_value copyRange;
   napi_create_function(env, "copyRange", NAPI_AUTO_LENGTH, CopyRange, nullptr, &copyRange);
   napi_set_named_property(env, exports, "copyRange", copyRange);

@@ -3,7 +3,7 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -73,8 +73,9 @@ export class Attempts {
   }
 
   /** The job's spec for a worker. `runId`/`attempt` name the attempt (an earlier run's, when
-   * re-attaching). Renders only; touches no file. */
-  spec(job: Job, attempt: number, runId = this.c.runId): JobSpec {
+   * re-attaching). `lazyLog`: the worker writes the log's header itself (Worker.lazyLog).
+   * Renders only; touches no file. */
+  spec(job: Job, attempt: number, runId = this.c.runId, lazyLog = false): JobSpec {
     const jobDir = job.rule.atomicOutputs ? this.jobDir(job, attempt, runId) : undefined;
     const cwd = jobDir ?? (job.rule.cwd ? path.posix.normalize(job.rule.cwd.render(job.values)) : '.');
     const rel = (p: string): string => (cwd === '.' ? p : path.relative(path.join(this.c.projectDir, cwd), path.join(this.c.projectDir, p)));
@@ -87,6 +88,9 @@ export class Attempts {
     env['DAX_ATTEMPT'] = String(attempt);
     env['DAX_RUN'] = runId;
     const timeout = job.rule.spec.timeout;
+    // Retries stay eager: a retry that prints nothing must not leave the last attempt's lines
+    // looking like its own.
+    const lazy = lazyLog && attempt === 1 && cmd !== undefined;
     return {
       job: job.id,
       rule: job.rule.name,
@@ -100,8 +104,9 @@ export class Attempts {
       outputs: job.outputs,
       temps,
       log: this.logPath(job),
-      // prepare() starts the log with the attempt's header line: the worker appends to it.
-      appendLog: true,
+      // A first attempt starts the log anew: a worker that can writes the header itself, when
+      // the job first writes something. Otherwise prepare() writes it and the worker appends.
+      ...(lazy ? { appendLog: false, logHeader: logHeader(attempt, job.rule.spec.retries + 1, runId, Date.now(), cmd.display) } : { appendLog: true }),
       ...(cmd ? { command: cmd.display } : {}),
       ...(timeout && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
       ...(job.rule.check !== undefined ? { hashOutputs: true } : {}),
@@ -154,13 +159,12 @@ export class Attempts {
     for (const out of job.outputs) this.sweep(out);
     const made = this.mkdirFor(spec.log, 'its log') ?? job.outputs.map((o) => this.mkdirFor(o, o)).find((e) => e !== undefined);
     if (made) return err(made);
-    this.startLog(job, spec);
-    if (job.rule.atomicOutputs) {
-      const e = this.makeJobDir(job, spec);
-      if (e) return err(e);
-    } else if (spec.cwd !== '.') {
-      const e = this.mkdir(spec.cwd, `its working directory ${spec.cwd}`);
-      if (e) return err(e);
+    if (spec.logHeader === undefined) this.startLog(job, spec);
+    const e = job.rule.atomicOutputs ? this.makeJobDir(job, spec) : spec.cwd !== '.' ? this.mkdir(spec.cwd, `its working directory ${spec.cwd}`) : undefined;
+    if (e) {
+      // The job never reaches its worker, which would have started the log.
+      this.headerOnly(spec);
+      return err(e);
     }
     return ok(undefined);
   }
@@ -180,6 +184,17 @@ export class Attempts {
       }
     } catch {
       /* a full disk: the job's own writes fail too, and its failure says so (lostLog) */
+    }
+  }
+
+  /** A lazily started log (spec.logHeader) that the attempt left as it was: its header alone,
+   * replacing what an earlier run left. */
+  private headerOnly(spec: JobSpec): void {
+    if (spec.logHeader === undefined) return;
+    try {
+      writeFileSync(this.c.files.abs(spec.log), spec.logHeader);
+    } catch {
+      /* a full disk: the failure says so (lostLog) */
     }
   }
 
@@ -275,6 +290,10 @@ export class Attempts {
         return [p, s?.size ?? -1, s?.mtimeMs ?? 0];
       });
     } else {
+      // An attempt that ran and failed has a log, if only its header, as when the header was
+      // written before the job started (a retry's log starts with it). One that could not start
+      // has the log its worker or prepare() left, or none.
+      if (spec.logHeader !== undefined && res.kind !== 'spawn-error') this.ensureLog(spec);
       for (const t of spec.temps) removePath(files.abs(t));
       if (outcome.status === 'failed') for (const out of job.outputs) removePath(files.abs(out));
       for (const out of job.outputs) files.forget(out);
@@ -288,6 +307,16 @@ export class Attempts {
       s: outcome.status, x: exit, ...(sig ? { sig } : {}), ...(outcome.status !== 'ok' ? { why: outcome.why } : {}),
       c: job.rule.commandHash(job.values, job.inputs, job.outputs), i: inputs, o: outputs, w: worker,
     });
+  }
+
+  /** Creates a lazily started log with its header when the job wrote nothing to it. */
+  private ensureLog(spec: JobSpec): void {
+    try {
+      // 'wx': the worker's log, when it made one, is the job's and stays as it is.
+      writeFileSync(this.c.files.abs(spec.log), spec.logHeader!, { flag: 'wx' });
+    } catch {
+      /* it exists (the job wrote to it), or a full disk (lostLog says so) */
+    }
   }
 
   private async hashLarge(p: string): Promise<string | undefined> {

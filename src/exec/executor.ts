@@ -20,6 +20,11 @@ export interface JobSpec {
   temps: string[];
   log: string; // stdout and stderr go here
   appendLog: boolean;
+  /** Set only for a worker that says it can (Worker.lazyLog), on an attempt that starts the log
+   * anew (appendLog false): the worker removes an earlier log and writes this line at the top of
+   * the new one when the job first writes something. A job that prints nothing leaves no log
+   * (a file per job would be the costliest thing dax does for most jobs). */
+  logHeader?: string;
   /** The command as a person reads it (the log's header line shows it). */
   command?: string;
   timeoutMs?: number; // counted from when the job runs, never while it is queued
@@ -71,6 +76,8 @@ export interface Worker {
   readonly up: boolean;
   /** Why it is down, once it is (the run report says so). */
   readonly down?: string;
+  /** It writes JobSpec.logHeader itself, and only when the job writes something. */
+  readonly lazyLog?: boolean;
   /** Starts an attempt; its handle arrives through `events`. Never throws for a job's own
    * failure: that is the attempt's result. */
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt;

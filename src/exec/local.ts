@@ -5,7 +5,7 @@
 // gives here.
 import type { spawn as Spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from './executor.js';
 import { errnoName, nativeSpawn, signalName } from './native.js';
@@ -19,6 +19,7 @@ export class LocalWorker implements Worker {
   readonly name = LOCAL;
   readonly pools: Record<string, number> = {};
   readonly up = true;
+  readonly lazyLog = true;
   private readonly native = nativeSpawn();
   private baseEnvSent = false;
   private taskRunner: TaskRunner | undefined;
@@ -32,9 +33,22 @@ export class LocalWorker implements Worker {
 
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
     const abs = (p: string): string => path.join(this.projectDir, p);
+    // Only the native spawner writes the header lazily: tasks and child_process get it now
+    // (they are rare, or the slow path anyway), then append.
+    const lazy = this.native !== null && spec.task === undefined;
+    const header = lazy ? spec.logHeader : undefined;
+    let appendLog = spec.appendLog;
+    if (!lazy && spec.logHeader !== undefined) {
+      try {
+        writeFileSync(abs(spec.log), spec.logHeader);
+      } catch {
+        /* a full disk: the job's own writes fail too, and its failure says so */
+      }
+      appendLog = true;
+    }
     if (spec.task !== undefined) {
       this.taskRunner ??= new TaskRunner(this.tasks);
-      const job = { name: spec.task, args: spec.argv, cwd: abs(spec.cwd), env: spec.env, log: abs(spec.log), appendLog: spec.appendLog };
+      const job = { name: spec.task, args: spec.argv, cwd: abs(spec.cwd), env: spec.env, log: abs(spec.log), appendLog };
       return this.taskRunner.start(job, (ref) => events.running({ worker: this.name, ref }));
     }
     const job: LocalJob = {
@@ -43,7 +57,8 @@ export class LocalWorker implements Worker {
       // DAX_WORKER tells this worker's processes from other executors' on the same host (see sweep).
       env: { ...spec.env, DAX_WORKER: this.name },
       log: abs(spec.log),
-      appendLog: spec.appendLog,
+      appendLog,
+      header,
       publish: spec.outputs.map((o, i) => [abs(spec.temps[i]!), abs(o)]),
     };
     const onPid = (pid: number): void => events.running({ worker: this.name, ref: `pgid:${pid}` });
@@ -87,7 +102,7 @@ export class LocalWorker implements Worker {
     let pid: number | undefined;
     let pendingSignal: NodeJS.Signals | undefined;
     try {
-      native.spawn(spec.argv, envp, spec.cwd, spec.log, spec.appendLog, spec.publish.flat(), (kind, a, b, c) => {
+      native.spawn(spec.argv, envp, spec.cwd, spec.log, spec.appendLog, spec.header ?? '', spec.publish.flat(), (kind, a, b, c) => {
         switch (kind) {
           case 0:
             pid = a;
@@ -177,6 +192,8 @@ interface LocalJob {
   env: Record<string, string>;
   log: string;
   appendLog: boolean;
+  /** The native spawner writes it at the top of the log, when the job first writes something. */
+  header: string | undefined;
   publish: Array<[string, string]>;
 }
 
@@ -191,7 +208,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 function logStartFailure(spec: LocalJob, message: string): void {
   try {
     const fd = openSync(spec.log, spec.appendLog ? 'a' : 'w');
-    writeSync(fd, `dax: cannot start ${spec.argv[0]}: ${message}\n`);
+    writeSync(fd, `${spec.header ?? ''}dax: cannot start ${spec.argv[0]}: ${message}\n`);
     closeSync(fd);
   } catch {
     /* the log is best effort here */

@@ -10,16 +10,22 @@ export type NativeEvent = (kind: 0 | 1 | 2, a: number, b: number, c: number) => 
 export interface NativeSpawn {
   /** The environment every job starts from (KEY=VALUE). */
   setBaseEnv(envp: string[]): void;
-  /** `envp`: the job's own variables, which win over the base environment's. */
-  spawn(argv: string[], envp: string[], cwd: string, log: string, append: boolean, publish: string[], onEvent: NativeEvent): void;
+  /** `envp`: the job's own variables, which win over the base environment's. `header`: written
+   * at the top of the log when the job first writes something ('' for none). */
+  spawn(argv: string[], envp: string[], cwd: string, log: string, append: boolean, header: string, publish: string[], onEvent: NativeEvent): void;
   /** Stats every path into `out`, 3 numbers each: size (-1 when missing), mtime seconds, nanoseconds. */
   statMany(paths: string[], out: Float64Array): void;
   /** Whether every `path\tsize\tmtimeMs` line of text holds (relative paths after prefix). */
   checkStamps(text: string, prefix: string): boolean;
 }
 
+/** The version of the addon's interface these types describe (its `api` export): an addon built
+ * from older sources is not used (dax then starts jobs with child_process). */
+const API = 2;
+
 export function nativeSpawn(): NativeSpawn | null {
-  return addon() as NativeSpawn | null;
+  const a = addon();
+  return a && a['api'] === API ? (a as unknown as NativeSpawn) : null;
 }
 
 const signalNames = new Map<number, NodeJS.Signals>(

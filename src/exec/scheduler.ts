@@ -279,10 +279,10 @@ export class Scheduler {
   private start(job: Job, seats: Seats): void {
     const attempt = (this.attemptNo.get(job) ?? 0) + 1;
     this.attemptNo.set(job, attempt);
-    const spec = this.o.attempts.spec(job, attempt);
+    const worker = seats.worker;
+    const spec = this.o.attempts.spec(job, attempt, this.o.runId, worker.lazyLog === true);
     const reason = this.reasons.get(job);
     const { weight, request } = demand(job);
-    const worker = seats.worker;
     const dispatched = Date.now();
     // Cleans what the job's last attempt left, so before this attempt's start is recorded.
     const prepared = this.o.attempts.prepare(job, spec, reason, this.o.journal.jobs.get(job.id)?.lastStart);
