@@ -282,6 +282,7 @@ struct Job {
 
 /** A job thread: runs jobs from the queue, one at a time, and waits for the next. */
 void *job_main(void *) {
+  pthread_setname_np(pthread_self(), "dax-job");  // told apart from Node's threads in top and perf
   pthread_mutex_lock(&pool_mu);
   for (;;) {
     while (pool_queue.empty()) {

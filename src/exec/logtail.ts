@@ -2,12 +2,13 @@
 // attempt's part of the log.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { isoStamp } from '../events/out.js';
 
 const HEADER = /^=== dax attempt \d+ /;
 
 /** The line dax writes at the top of each attempt's part of a job's log. */
 export function logHeader(attempt: number, attempts: number, run: string, ts: number, command: string): string {
-  const when = new Date(ts).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const when = `${isoStamp(ts).slice(0, 19)}Z`;
   return `=== dax attempt ${attempt} of ${attempts} at ${when} (run ${run}): ${command.replace(/\n+$/, '').replace(/\n/g, ' \u21b5 ')}\n`;
 }
 
