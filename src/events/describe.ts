@@ -1,7 +1,7 @@
 // Events in words: the text of notices and reports, shared by every logger and `dax status`.
 import { formatValueList } from '../util/ranges.js';
 import { formatSize } from '../util/size.js';
-import { reasonGroup, type Reason } from '../state/staleness.js';
+import { reasonGroup, type Reason } from '../state/reasons.js';
 import type { Notice, Report, WildcardReport } from './events.js';
 
 export function describeNotice(n: Notice): string {
