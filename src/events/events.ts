@@ -117,8 +117,10 @@ export class Loggers {
   constructor(private readonly all: Logger[]) {}
   /** Stamps the event with the time now and hands it to every logger. */
   emit(e: EventBody): void {
-    // Stamped in place, not copied: a run of 200,000 jobs emits about a million events.
-    const ev = Object.assign(e, { ts: Date.now() });
+    // Stamped in place, not copied (nor through Object.assign): a run of 200,000 jobs emits
+    // about a million events.
+    const ev = e as DaxEvent;
+    ev.ts = Date.now();
     for (const l of this.all) l.event(ev);
   }
   async close(): Promise<void> {
