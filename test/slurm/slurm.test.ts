@@ -169,7 +169,7 @@ targets: ['out/{n}.txt']
     expect(queued()).toEqual([]);
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
     expect(ends.length).toBe(4);
-    for (const e of ends) expect(e.status).toBe('incomplete');
+    for (const e of ends) expect(e.status, JSON.stringify(ends)).toBe('incomplete');
     const plan = await daxRun(dir, 'run', '-n');
     expect(plan.stdout).toMatch(/incomplete/);
   }, 60_000);
@@ -244,5 +244,16 @@ targets: [big.txt, small.txt]
     const d = await daxRun(dep, 'run');
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/sbatch option --dependency=afterok:1 is not allowed here: dax owns the order of jobs/);
+  });
+
+  it('a misspelt key of a Slurm worker, or of its slurm: options, is named with a suggestion at file:line:col', async () => {
+    const typo = (w: string): string => `version: 1\nworkers:\n  cluster:\n${w}rules:\n  a: { output: a.txt, run: 'true' }\n`;
+    const outer = await daxRun(project({ 'Daxfile.yaml': typo('    slurm: { partition: debug }\n    slotz: 3\n') }), 'run');
+    expect(outer.code).toBe(2);
+    expect(outer.stderr).toMatch(/Daxfile.yaml:5:5: workers.cluster.slotz: unknown key 'slotz' in workers.cluster — did you mean 'slots'\?/);
+    expect(outer.stderr).not.toMatch(/expected an SSH worker/);
+    const inner = await daxRun(project({ 'Daxfile.yaml': typo('    slurm: { partiton: debug }\n') }), 'run');
+    expect(inner.code).toBe(2);
+    expect(inner.stderr).toMatch(/Daxfile.yaml:4:14: workers.cluster.slurm.partiton: unknown key 'partiton' in workers.cluster.slurm — did you mean 'partition'\?/);
   });
 });
