@@ -5,8 +5,8 @@
 //   .dax/slurm/<worker>/<run>/batch/<n>.jobs  the array's attempts, one a line, by task index
 //   .dax/slurm/<worker>/<run>/batch/<n>.id    its Slurm array job id, once sbatch said it
 //   .dax/slurm/<worker>/<run>/batch/<n>/      Slurm's own output of each task (%a.out)
-//   .dax/slurm/<worker>/<run>/started/<attempt>  an empty file once a task began (its node file
-//                                              written): a hint that it runs, and where
+//   .dax/slurm/<worker>/<run>/started/<attempt>@<node>  an empty file once a task began: a hint
+//                                              that it runs, and where (in its name: no read)
 //   .dax/slurm/<worker>/<run>/ended/<attempt>  an empty file once a task recorded its status: a
 //                                              hint (the status file stays the truth)
 // dax watches the two hint directories (inotify) or reads them by readdir, so it learns of starts
@@ -55,7 +55,7 @@ export function arrayScript(dir: string, run: string, names: string[]): string {
     `cd ${q(dir)}/"$d" || exit 1`,
     '[ -e status ] && exit 0',
     'echo "$SLURMD_NODENAME" > node',
-    ': > ../started/"$d"',
+    ': > ../started/"$d@$SLURMD_NODENAME"',
     '. ./job.sh',
     ': > ../ended/"$d"',
     '',

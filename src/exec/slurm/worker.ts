@@ -10,7 +10,7 @@
 // why a job was killed. It runs every `poll` seconds while nothing is heard, less and less often
 // (up to QUIET_MAX_MS) while hints keep coming. dax owns retries and the graph: --no-requeue,
 // never --dependency.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
@@ -361,15 +361,17 @@ export class SlurmWorker implements Worker {
     const ended = path.basename(dir) === 'ended';
     const base = runDir(this.projectDir, this.name, run);
     for (const name of names) {
-      const l = this.byName.get(path.join(base, name));
+      // started/<attempt>@<node>
+      const at = ended ? -1 : name.lastIndexOf('@');
+      const l = this.byName.get(path.join(base, at < 0 ? name : name.slice(0, at)));
       if (!l) {
-        if (full) rmSync(path.join(dir, name), { force: true }); // settled already
+        if (full) unlink(path.join(dir, name)); // settled already
         continue;
       }
       this.news = true;
       if (!ended) {
-        this.began(l, undefined);
-        rmSync(path.join(dir, name), { force: true });
+        this.began(l, at < 0 ? undefined : name.slice(at + 1));
+        unlink(path.join(dir, name));
         continue;
       }
       const status = readText(path.join(l.dir, 'status'));
@@ -379,7 +381,7 @@ export class SlurmWorker implements Worker {
         this.ensurePoll(this.spec.pollMs);
         continue;
       }
-      rmSync(path.join(dir, name), { force: true });
+      unlink(path.join(dir, name));
       this.began(l, undefined);
       l.finish({ kind: 'exited', code: 0 });
     }
@@ -599,6 +601,15 @@ export function sbatchOptions(worker: SlurmOptions, rule: SlurmOptions | undefin
 function slurmTime(ms: number): string {
   const s = Math.ceil(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Removes a hint (gone already is fine: another look removed it). */
+function unlink(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* gone */
+  }
 }
 
 function readText(file: string): string | undefined {
