@@ -6,7 +6,7 @@ import { catalogDaxfile, PUBLISHED } from '../catalog/daxfile.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAX, env, events, exists, project, read, waitFor, type Result, type Started } from '../engine/helpers.js';
@@ -139,6 +139,18 @@ targets: ['out/{n}.txt']
     expect(notices.filter((n) => n.kind === 'attached').length).toBeGreaterThan(2);
     expect(notices.some((n) => n.kind === 'lock-taken-over')).toBe(true);
     expect(notices.some((n) => n.kind === 'orphans-stopped')).toBe(false);
+    // Each re-attached job, whether it was running, pending or done meanwhile, has its start with
+    // the node it ran on (the report's node column), before its end.
+    const ev2 = events(second.stdout);
+    const ended = ev2.filter((e) => e.type === 'job-end' && e.status === 'ok');
+    expect(ended.length).toBeGreaterThan(2);
+    for (const end of ended) {
+      const start = ev2.find((e) => e.type === 'job-start' && e.job === end.job);
+      expect(start, `job-start of ${String(end.job)}`).toMatchObject({ worker: 'cluster', node: cluster.node });
+      expect(ev2.indexOf(start!)).toBeLessThan(ev2.indexOf(end));
+    }
+    // Both runs' status directories are gone: nothing is left to re-attach to.
+    expect(spawnSync('ls', [join(dir, '.dax/slurm/cluster')], { encoding: 'utf8' }).stdout.trim()).toBe('');
     // Every job ran once: nothing was submitted twice.
     const c = counts(ledger(led));
     expect(c.size).toBe(6);
@@ -221,6 +233,17 @@ targets: [big.txt, small.txt]
     expect(r.code, r.stderr).toBe(0);
     expect(read(dir, 'big.txt')).toBe('3 300\n3:00\n');
     expect(read(dir, 'small.txt')).toBe('200\n5:00\n');
+  }, 60_000);
+
+  it('removes the status directories of earlier runs that nothing can re-attach to', async () => {
+    const dir = project({ 'Daxfile.yaml': `version: 1\n${worker()}rules:\n  a: { output: a.txt, run: 'echo a > a.txt' }\n` });
+    // What a run killed after its jobs' ends were journalled leaves behind.
+    const stale = join(dir, '.dax/slurm/cluster/20260101-000000-0000');
+    mkdirSync(join(stale, 'batch'), { recursive: true });
+    writeFileSync(join(stale, 'batch/0.jobs'), 'a-0123456789.1\n');
+    const r = await daxRun(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(spawnSync('ls', [join(dir, '.dax/slurm/cluster')], { encoding: 'utf8' }).stdout.trim()).toBe('');
   }, 60_000);
 
   it('dax workers checks the cluster: commands, partition, a trivial job', async () => {

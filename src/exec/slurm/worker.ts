@@ -120,13 +120,15 @@ export class SlurmWorker implements Worker {
     const l = new Live(this, spec, dir, events);
     const ref = parseRef(handle.ref) ?? this.fromManifest(spec.run, path.basename(dir));
     const status = readText(path.join(dir, 'status'));
+    if (ref) l.key = `${ref.array}_${ref.index}`;
     if (status !== undefined) {
+      // It ran while no dax watched: say where (the report names the node), then how it ended.
+      if (l.key) this.began(l, undefined);
       l.running = true;
       l.finish(this.resultOf(l, status, undefined));
       return { kind: 'attached', attempt: l, running: true };
     }
-    if (!ref) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
-    l.key = `${ref.array}_${ref.index}`;
+    if (!ref || !l.key) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
     l.out = path.join(runDir(this.projectDir, this.name, spec.run), 'batch', `${this.batchOfArray(spec.run, ref.array) ?? '?'}`, `${ref.index}.out`);
     l.phase = 'submitted';
     this.track(l);
