@@ -168,7 +168,9 @@ wildcards:
 rules:
   gen:
     output: out/{n}.txt
-    run: sleep 60; echo {n} > {output}
+    # &&: a shell that sees its sleep killed before its own SIGTERM arrives does not go on to
+    # write the output (and end 0).
+    run: sleep 60 && echo {n} > {output}
 targets: ['out/{n}.txt']
 `,
     });

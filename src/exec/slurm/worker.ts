@@ -41,6 +41,9 @@ const SOON_MS = 250;
 /** How often the hint directories are read where they cannot be watched (one readdir each, no
  * Slurm call): a job's start and end are seen this soon, not a poll interval later. */
 const SCAN_MS = 200;
+/** Jobs in the first array while none of this worker's is in the cluster: the cluster starts
+ * on them while dax writes the scripts of the rest (1,000 take a second or more to write). */
+const FIRST_ARRAY = 50;
 /** The longest wait between two looks at the queue while hints keep coming (unless `poll` is
  * longer): only a job lost without a status waits that long to be noticed. */
 const QUIET_MAX_MS = 30_000;
@@ -205,7 +208,8 @@ export class SlurmWorker implements Worker {
         const rule = live[0]!.spec.rule;
         const batch: Live[] = [];
         const rest: Live[] = [];
-        for (const l of live) (l.spec.rule === rule && batch.length < this.spec.arraySize ? batch : rest).push(l);
+        const size = this.submitted.size === 0 ? Math.min(FIRST_ARRAY, this.spec.arraySize) : this.spec.arraySize;
+        for (const l of live) (l.spec.rule === rule && batch.length < size ? batch : rest).push(l);
         this.waiting = rest;
         this.lastSubmit = Date.now();
         await this.submit(batch);
