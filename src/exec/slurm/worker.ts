@@ -374,8 +374,8 @@ export class SlurmWorker implements Worker {
         if (full) unlink(path.join(dir, name)); // settled already
         continue;
       }
-      this.news = true;
       if (!ended) {
+        if (!l.running) this.news = true;
         this.began(l, at < 0 ? undefined : name.slice(at + 1));
         unlink(path.join(dir, name));
         continue;
@@ -388,6 +388,7 @@ export class SlurmWorker implements Worker {
         continue;
       }
       unlink(path.join(dir, name));
+      this.news = true;
       this.began(l, undefined);
       l.finish({ kind: 'exited', code: 0 });
     }
