@@ -428,7 +428,8 @@ export class SlurmWorker implements Worker {
     let delay = this.spec.pollMs;
     try {
       const names = [...this.runs].map(jobName).join(',');
-      const r = await runSlurm('squeue', ['-h', '-r', '-t', POLLED, `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
+      // Without -r: an array's pending tasks come as one line (`4-6,8-999`), not one each.
+      const r = await runSlurm('squeue', ['-h', '-t', POLLED, `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
       if (!r.ok) {
         // The controller is away: the jobs may well be running, and those that ended say so in
         // their status files. Keep waiting, looking at the queue less often.
@@ -576,13 +577,19 @@ class Live implements RunningAttempt {
   }
 }
 
-/** squeue -o '%F|%K|%T|%N' lines -> `array_index` -> state and node. */
+/** squeue -o '%F|%K|%T|%N' lines -> `array_index` -> state and node. Pending tasks of an array
+ * come folded into one line: their indexes as ranges (`4-6,8-19`, `0-9%2` with a throttle). */
 function parseQueue(text: string): Map<string, QueueEntry> {
   const m = new Map<string, QueueEntry>();
   for (const line of text.split('\n')) {
     const [array, index, state, node] = line.trim().split('|');
     if (!array || !index || !state) continue;
-    m.set(`${array}_${index}`, { state: state.replace(/\+$/, ''), node: node && node !== '(null)' ? node : '' });
+    const entry = { state: state.replace(/\+$/, ''), node: node && node !== '(null)' ? node : '' };
+    for (const part of index.replace(/%\d+$/, '').replace(/^\[|\]$/g, '').split(',')) {
+      const r = /^(\d+)(?:-(\d+))?$/.exec(part);
+      if (!r) continue;
+      for (let i = Number(r[1]), hi = Number(r[2] ?? r[1]); i <= hi; i++) m.set(`${array}_${i}`, entry);
+    }
   }
   return m;
 }
