@@ -18,4 +18,5 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export function startCluster(opts?: { cpus?: number }): Promise<Cluster>;
+/** `conf`: slurm.conf keys to replace or add (null drops one). */
+export function startCluster(opts?: { cpus?: number; conf?: Record<string, string | null> }): Promise<Cluster>;

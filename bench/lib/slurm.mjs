@@ -86,8 +86,9 @@ export async function cleanStale() {
   }
 }
 
-function slurmConf(dir, ports, cpus) {
-  return [
+/** slurm.conf; `over`: Key -> value, replacing (or adding) a line (null drops it). */
+function slurmConf(dir, ports, cpus, over = {}) {
+  const lines = [
     'ClusterName=daxtest',
     'SlurmctldHost=localhost(127.0.0.1)',
     `SlurmctldPort=${ports.ctld}`,
@@ -109,7 +110,9 @@ function slurmConf(dir, ports, cpus) {
     'AccountingStorageType=accounting_storage/none',
     'JobCompType=jobcomp/none',
     'SchedulerType=sched/builtin',
-    'SchedulerParameters=batch_sched_delay=0,sched_min_interval=0',
+    // Every pending job looked at on each scheduling event (default 100): an array's tasks start
+    // as soon as CPUs free, not 100 at a time.
+    'SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,default_queue_depth=10000',
     'SelectType=select/cons_tres',
     'SelectTypeParameters=CR_CPU',
     'SlurmdParameters=config_overrides',
@@ -124,15 +127,18 @@ function slurmConf(dir, ports, cpus) {
     'SlurmdDebug=info',
     `NodeName=${NODE} NodeHostname=localhost NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=100000 State=UNKNOWN`,
     `PartitionName=${PARTITION} Nodes=${NODE} Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO`,
-    '',
-  ].join('\n');
+  ];
+  const key = (l) => l.split('=')[0];
+  const out = lines.filter((l) => !(key(l) in over)).concat(Object.entries(over).filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`));
+  return out.join('\n') + '\n';
 }
 
 /**
- * Starts a cluster; `cpus`: the node's declared CPUs. Resolves once the node is idle.
+ * Starts a cluster; `cpus`: the node's declared CPUs; `conf`: slurm.conf lines to replace or
+ * add (Key -> value; null drops the key). Resolves once the node is idle.
  * @returns {Promise<{dir: string, conf: string, env: Record<string,string>, partition: string, node: string, run: (args: string[]) => import('node:child_process').SpawnSyncReturns<string>, queue: () => string[], stop: () => Promise<void>}>}
  */
-export async function startCluster({ cpus = 64 } = {}) {
+export async function startCluster({ cpus = 64, conf: over = {} } = {}) {
   await cleanStale();
   const dir = mkdtempSync(PREFIX);
   chmodSync(dir, 0o755);
@@ -141,7 +147,7 @@ export async function startCluster({ cpus = 64 } = {}) {
   writeFileSync(join(dir, 'munge.key'), randomBytes(1024), { mode: 0o600 });
   const ports = { ctld: await freePort(), slurmd: await freePort() };
   const conf = join(dir, 'slurm.conf');
-  writeFileSync(conf, slurmConf(dir, ports, cpus), { mode: 0o644 });
+  writeFileSync(conf, slurmConf(dir, ports, cpus, over), { mode: 0o644 });
   const env = { SLURM_CONF: conf };
   const children = [];
   const daemon = (cmd, args, log) => {

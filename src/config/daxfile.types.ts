@@ -254,7 +254,7 @@ export type ArraySize = number;
  */
 export type SubmissionRate = number;
 /**
- * Seconds between two looks at the queue (one squeue call for all of the run's jobs; default 5).
+ * Shortest wait in seconds between two looks at the queue (one squeue call for all of the run's jobs; default 5). While jobs' start and end hints keep coming, the wait doubles up to 30 s (or poll, if longer).
  */
 export type PollInterval = number;
 /**

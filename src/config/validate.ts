@@ -111,7 +111,13 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
       else break;
     }
     const deeper = branch.filter((j) => errors[j]!.instancePath !== p);
-    if (deeper.length > 0) {
+    const chosen = deeper.length === 0 ? chosenBranch(branch.map((j) => errors[j]!)) : undefined;
+    if (chosen !== undefined) {
+      // The value has every key one branch requires (`slurm:` of a Slurm worker): its own
+      // errors (a misspelt key, with a suggestion) say more than "expected one of the shapes".
+      drop.add(i);
+      for (const j of branch) if (errors[j]!.parentSchema !== chosen) drop.add(j);
+    } else if (deeper.length > 0) {
       // The value has the shape of one branch (e.g. a list) but a bad element: report that.
       drop.add(i);
       for (const j of branch) if (errors[j]!.instancePath === p) drop.add(j);
@@ -120,6 +126,14 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
     }
   });
   return errors.filter((_, i) => !drop.has(i));
+}
+
+/** Of an anyOf's branch errors (grouped by the branch schema that raised them), the branch
+ * whose required keys are all there, when exactly one is: the value means that shape. */
+function chosenBranch(branchErrors: ErrorObject[]): unknown {
+  const schemas = new Set(branchErrors.map((e) => e.parentSchema));
+  const complete = [...schemas].filter((s) => s !== undefined && !branchErrors.some((e) => e.parentSchema === s && e.keyword === 'required'));
+  return schemas.size > 1 && complete.length === 1 ? complete[0] : undefined;
 }
 
 /** A missing required key next to an unknown key that is its misspelling (ouptut for output):

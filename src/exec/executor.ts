@@ -87,6 +87,9 @@ export interface Worker {
   /** After taking over a dead run's lock on the same host: stop what that run left running
    * through this worker that no handle names. Returns how many process groups it stopped. */
   sweep?(run: string): Promise<number>;
+  /** At the end of a run, under its lock: remove what earlier runs left for this worker that no
+   * later run can re-attach to (`open`: the runs that have an attempt started and never ended). */
+  tidy?(open: ReadonlySet<string>): Promise<void>;
   close(): Promise<void>;
 }
 

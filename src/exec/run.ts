@@ -23,7 +23,7 @@ import { err, type Result } from '../util/result.js';
 import type { AtomicWriteError } from '../util/atomic.js';
 import { trace } from '../util/trace.js';
 import { Attempts } from './attempt.js';
-import type { Executor, Worker } from './executor.js';
+import type { Executor, Handle, Worker } from './executor.js';
 import { executorFor } from './workers.js';
 import { saveNoop } from './noop.js';
 import { decide } from './plan.js';
@@ -308,9 +308,17 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     if (opts.noopKey && outcome.result === 'ok') saveNoop(project, graph, opts.noopKey, noopSummary(project, graph));
     return { kind: 'done', result: outcome.result, run: runId, counts: outcome.counts, failed: scheduler.failures.map((j) => j.id) };
   } finally {
+    await tidy(executor, journal);
     journal.close();
     lock.value.release();
   }
+}
+
+/** Workers drop what earlier runs left that nothing can re-attach to any more. */
+async function tidy(executor: Executor, journal: Journal): Promise<void> {
+  const open = new Set<string>();
+  for (const h of journal.jobs.values()) if (journalState(h) === 'started' && h.lastStart) open.add(h.lastStart.r);
+  for (const w of executor.workers) await w.tidy?.(open);
 }
 
 /** What a successful run made, named at its end when the targets' outputs are few. */
@@ -357,14 +365,21 @@ async function reattach(graph: Graph, journal: Journal, attempts: Attempts, exec
     if (!worker) continue; // a worker this run does not have: its job reruns
     const spec = attempts.spec(job, start.a, start.r);
     let running = !at.q;
+    let on: Handle | undefined;
+    // A job still queued when attached to says when it starts (after adopt(), to the scheduler).
+    let later: ((h: Handle) => void) | undefined;
     const r = await worker.reattach({ worker: at.w, ref: at.h }, spec, {
       queued: () => (running = false),
-      running: () => (running = true),
+      running: (h) => {
+        running = true;
+        on = h;
+        later?.(h);
+      },
     });
     switch (r.kind) {
       case 'attached':
         log.emit({ type: 'notice', level: 'info', notice: { kind: 'attached', job: job.id, worker: worker.name, handle: at.h } });
-        adopted.push({ job, spec, worker, attempt: r.attempt, running: r.running || running, started: at.ts });
+        adopted.push({ job, spec, worker, attempt: r.attempt, running: r.running || running, started: at.ts, on, onRunning: (f) => (later = f) });
         break;
       case 'gone':
         break;

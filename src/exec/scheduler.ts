@@ -47,6 +47,10 @@ export interface Adopted {
   attempt: RunningAttempt;
   running: boolean;
   started: number;
+  /** Where it runs, when its worker said so while attaching. */
+  on?: Handle | undefined;
+  /** Registers the scheduler's handler of its start, for a job still queued when attached to. */
+  onRunning?: (f: (h: Handle) => void) => void;
 }
 
 interface Active {
@@ -327,7 +331,9 @@ export class Scheduler {
     const a: Active = { job: x.job, spec: x.spec, worker: x.worker, slot, weight, request, attempt: x.attempt, started: x.running ? x.started : undefined, dispatched: x.started, timedOut: false };
     this.active.add(a);
     this.attemptNo.set(x.job, 0);
-    if (x.running) this.began(a, this.reasons.get(x.job));
+    const reason = this.reasons.get(x.job);
+    if (x.running) this.began(a, reason, x.on?.ref, x.on?.node);
+    else x.onRunning?.((h) => this.running(a, h, reason));
     this.follow(a);
   }
 

@@ -6,7 +6,7 @@ import { catalogDaxfile, PUBLISHED } from '../catalog/daxfile.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAX, env, events, exists, project, read, waitFor, type Result, type Started } from '../engine/helpers.js';
@@ -139,6 +139,18 @@ targets: ['out/{n}.txt']
     expect(notices.filter((n) => n.kind === 'attached').length).toBeGreaterThan(2);
     expect(notices.some((n) => n.kind === 'lock-taken-over')).toBe(true);
     expect(notices.some((n) => n.kind === 'orphans-stopped')).toBe(false);
+    // Each re-attached job, whether it was running, pending or done meanwhile, has its start with
+    // the node it ran on (the report's node column), before its end.
+    const ev2 = events(second.stdout);
+    const ended = ev2.filter((e) => e.type === 'job-end' && e.status === 'ok');
+    expect(ended.length).toBeGreaterThan(2);
+    for (const end of ended) {
+      const start = ev2.find((e) => e.type === 'job-start' && e.job === end.job);
+      expect(start, `job-start of ${String(end.job)}`).toMatchObject({ worker: 'cluster', node: cluster.node });
+      expect(ev2.indexOf(start!)).toBeLessThan(ev2.indexOf(end));
+    }
+    // Both runs' status directories are gone: nothing is left to re-attach to.
+    expect(spawnSync('ls', [join(dir, '.dax/slurm/cluster')], { encoding: 'utf8' }).stdout.trim()).toBe('');
     // Every job ran once: nothing was submitted twice.
     const c = counts(ledger(led));
     expect(c.size).toBe(6);
@@ -156,7 +168,9 @@ wildcards:
 rules:
   gen:
     output: out/{n}.txt
-    run: sleep 60; echo {n} > {output}
+    # &&: a shell that sees its sleep killed before its own SIGTERM arrives does not go on to
+    # write the output (and end 0).
+    run: sleep 60 && echo {n} > {output}
 targets: ['out/{n}.txt']
 `,
     });
@@ -169,7 +183,7 @@ targets: ['out/{n}.txt']
     expect(queued()).toEqual([]);
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
     expect(ends.length).toBe(4);
-    for (const e of ends) expect(e.status).toBe('incomplete');
+    for (const e of ends) expect(e.status, JSON.stringify(ends)).toBe('incomplete');
     const plan = await daxRun(dir, 'run', '-n');
     expect(plan.stdout).toMatch(/incomplete/);
   }, 60_000);
@@ -223,6 +237,17 @@ targets: [big.txt, small.txt]
     expect(read(dir, 'small.txt')).toBe('200\n5:00\n');
   }, 60_000);
 
+  it('removes the status directories of earlier runs that nothing can re-attach to', async () => {
+    const dir = project({ 'Daxfile.yaml': `version: 1\n${worker()}rules:\n  a: { output: a.txt, run: 'echo a > a.txt' }\n` });
+    // What a run killed after its jobs' ends were journalled leaves behind.
+    const stale = join(dir, '.dax/slurm/cluster/20260101-000000-0000');
+    mkdirSync(join(stale, 'batch'), { recursive: true });
+    writeFileSync(join(stale, 'batch/0.jobs'), 'a-0123456789.1\n');
+    const r = await daxRun(dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(spawnSync('ls', [join(dir, '.dax/slurm/cluster')], { encoding: 'utf8' }).stdout.trim()).toBe('');
+  }, 60_000);
+
   it('dax workers checks the cluster: commands, partition, a trivial job', async () => {
     const dir = project({ 'Daxfile.yaml': `version: 1\n${worker()}rules:\n  a: { output: a.txt, run: 'true' }\n` });
     const ok = await daxRun(dir, 'workers', '--json');
@@ -244,5 +269,16 @@ targets: [big.txt, small.txt]
     const d = await daxRun(dep, 'run');
     expect(d.code).toBe(2);
     expect(d.stderr).toMatch(/sbatch option --dependency=afterok:1 is not allowed here: dax owns the order of jobs/);
+  });
+
+  it('a misspelt key of a Slurm worker, or of its slurm: options, is named with a suggestion at file:line:col', async () => {
+    const typo = (w: string): string => `version: 1\nworkers:\n  cluster:\n${w}rules:\n  a: { output: a.txt, run: 'true' }\n`;
+    const outer = await daxRun(project({ 'Daxfile.yaml': typo('    slurm: { partition: debug }\n    slotz: 3\n') }), 'run');
+    expect(outer.code).toBe(2);
+    expect(outer.stderr).toMatch(/Daxfile.yaml:5:5: workers.cluster.slotz: unknown key 'slotz' in workers.cluster — did you mean 'slots'\?/);
+    expect(outer.stderr).not.toMatch(/expected an SSH worker/);
+    const inner = await daxRun(project({ 'Daxfile.yaml': typo('    slurm: { partiton: debug }\n') }), 'run');
+    expect(inner.code).toBe(2);
+    expect(inner.stderr).toMatch(/Daxfile.yaml:4:14: workers.cluster.slurm.partiton: unknown key 'partiton' in workers.cluster.slurm — did you mean 'partition'\?/);
   });
 });

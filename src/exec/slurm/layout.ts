@@ -5,21 +5,31 @@
 //   .dax/slurm/<worker>/<run>/batch/<n>.jobs  the array's attempts, one a line, by task index
 //   .dax/slurm/<worker>/<run>/batch/<n>.id    its Slurm array job id, once sbatch said it
 //   .dax/slurm/<worker>/<run>/batch/<n>/      Slurm's own output of each task (%a.out)
+//   .dax/slurm/<worker>/<run>/started/<attempt>@<node>  an empty file once a task began: a hint
+//                                              that it runs, and where (in its name: no read)
 //   .dax/slurm/<worker>/<run>/ended/<attempt>  an empty file once a task recorded its status: a
-//                                              hint (the status file stays the truth) that lets
-//                                              dax find ends by one readdir, between squeue polls
+//                                              hint (the status file stays the truth)
+// dax watches the two hint directories (inotify) or reads them by readdir, so it learns of starts
+// and ends without asking Slurm.
 import path from 'node:path';
 import { shellQuote as q } from '../../graph/quote.js';
 import { attemptName } from '../remote/wrapper.js';
 import type { JobSpec } from '../executor.js';
 
-export function runDir(projectDir: string, worker: string, run: string): string {
-  return path.join(projectDir, '.dax', 'slurm', worker, run);
+/** A worker's directory: one directory per run in it. */
+export function workerDir(projectDir: string, worker: string): string {
+  return path.join(projectDir, '.dax', 'slurm', worker);
 }
 
-/** Where tasks leave their ended hints. */
-export function endedDir(projectDir: string, worker: string, run: string): string {
-  return path.join(runDir(projectDir, worker, run), 'ended');
+export function runDir(projectDir: string, worker: string, run: string): string {
+  return path.join(workerDir(projectDir, worker), run);
+}
+
+/** Where tasks leave their hints: `started` once they begin, `ended` once their status is there. */
+export type HintKind = 'started' | 'ended';
+
+export function hintDir(projectDir: string, worker: string, run: string, kind: HintKind): string {
+  return path.join(runDir(projectDir, worker, run), kind);
 }
 
 export function attemptDir(projectDir: string, worker: string, spec: Pick<JobSpec, 'job' | 'attempt' | 'run'>): string {
@@ -45,6 +55,7 @@ export function arrayScript(dir: string, run: string, names: string[]): string {
     `cd ${q(dir)}/"$d" || exit 1`,
     '[ -e status ] && exit 0',
     'echo "$SLURMD_NODENAME" > node',
+    ': > ../started/"$d@$SLURMD_NODENAME"',
     '. ./job.sh',
     ': > ../ended/"$d"',
     '',

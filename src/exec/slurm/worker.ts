@@ -2,19 +2,23 @@
 // (and while an sbatch is in flight) are grouped by rule into job arrays: one `sbatch --parsable`
 // per array, a bounded array size and a bounded rate of sbatch calls. Each task runs the same
 // wrapper as the SSH workers (../remote/wrapper.ts) in an attempt directory under .dax/slurm/,
-// which records its pid and exit status: that status file is the truth. One squeue call per
-// poll, for all of the run's jobs by their run-specific job name, says only whether to keep
-// waiting (pending, running, and on which node) and why a job left without a status (node
-// failure or preemption: lost, back to dax's queue; anything else: a failure after a grace
-// period). dax owns retries and the graph: --no-requeue, never --dependency.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// which records its pid and exit status: that status file is the truth. Starts and ends are
+// learnt from hint files the tasks leave (hints.ts: inotify, or readdir where it cannot see
+// them), not from Slurm. One squeue call for all of the run's jobs by their run-specific job
+// name catches what hints cannot tell: a job that left the queue without a status (node failure
+// or preemption: lost, back to dax's queue; anything else: a failure after a grace period) and
+// why a job was killed. It runs every `poll` seconds while nothing is heard, less and less often
+// (up to QUIET_MAX_MS) while hints keep coming. dax owns retries and the graph: --no-requeue,
+// never --dependency.
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
 import { wrapperLines } from '../remote/wrapper.js';
 import { runSlurm, runSlurmRetrying } from './commands.js';
-import { arrayScript, attemptDir, endedDir, jobName, parseRef, runDir } from './layout.js';
+import { HintWatch } from './hints.js';
+import { arrayScript, attemptDir, hintDir, jobName, parseRef, runDir, workerDir } from './layout.js';
 
 /** squeue states of a job that is still on its way (the queue says: keep waiting). */
 const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'SPECIAL_EXIT', 'RESV_DEL_HOLD']);
@@ -34,9 +38,15 @@ const CANCEL_CHUNK = 500;
 const MAX_POLL_BACKOFF_MS = 15_000;
 /** After a scancel, the queue is looked at this soon (a stopping dax waits for its jobs). */
 const SOON_MS = 250;
-/** How often the ended hints are read between squeue polls (one readdir per run each time, no
- * Slurm call): a job's end is seen this soon, not a poll interval later. */
+/** How often the hint directories are read where they cannot be watched (one readdir each, no
+ * Slurm call): a job's start and end are seen this soon, not a poll interval later. */
 const SCAN_MS = 200;
+/** Jobs in the first array while none of this worker's is in the cluster: the cluster starts
+ * on them while dax writes the scripts of the rest (1,000 take a second or more to write). */
+const FIRST_ARRAY = 50;
+/** The longest wait between two looks at the queue while hints keep coming (unless `poll` is
+ * longer): only a job lost without a status waits that long to be noticed. */
+const QUIET_MAX_MS = 30_000;
 
 interface QueueEntry {
   state: string;
@@ -70,6 +80,13 @@ export class SlurmWorker implements Worker {
   private ticking = false;
   private pollFailures = 0;
   private scanTimer: NodeJS.Timeout | undefined;
+  /** Each run's hint directories. */
+  private readonly hints = new Map<string, HintWatch>();
+  /** A hint said something since the last look at the queue. */
+  private news = false;
+  /** The wait before the next look at the queue: `poll`, doubled after each look that hints
+   * made unneeded (up to QUIET_MAX_MS), back to `poll` when something is overdue. */
+  private quietMs: number;
   private cancelQueued = false;
   private closed = false;
 
@@ -80,6 +97,7 @@ export class SlurmWorker implements Worker {
     this.name = spec.name;
     this.slots = spec.slots;
     this.pools = spec.pools;
+    this.quietMs = spec.pollMs;
   }
 
   get up(): boolean {
@@ -105,20 +123,24 @@ export class SlurmWorker implements Worker {
     const l = new Live(this, spec, dir, events);
     const ref = parseRef(handle.ref) ?? this.fromManifest(spec.run, path.basename(dir));
     const status = readText(path.join(dir, 'status'));
+    if (ref) l.key = `${ref.array}_${ref.index}`;
     if (status !== undefined) {
+      // It ran while no dax watched: say where (the report names the node), then how it ended.
+      if (l.key) this.began(l, undefined);
       l.running = true;
       l.finish(this.resultOf(l, status, undefined));
       return { kind: 'attached', attempt: l, running: true };
     }
-    if (!ref) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
-    l.key = `${ref.array}_${ref.index}`;
+    if (!ref || !l.key) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
     l.out = path.join(runDir(this.projectDir, this.name, spec.run), 'batch', `${this.batchOfArray(spec.run, ref.array) ?? '?'}`, `${ref.index}.out`);
     l.phase = 'submitted';
-    // The wrapper wrote its pid once the task began: running (or ran) then.
-    l.running = readText(path.join(dir, 'pid')) !== undefined;
     this.track(l);
     this.adopted.add(l.key);
     this.runs.add(spec.run);
+    // The wrapper wrote its pid once the task began: running (or ran) then, on the node it wrote.
+    if (readText(path.join(dir, 'pid')) !== undefined) this.began(l, undefined);
+    // A pending job says when it starts by its hint, as in the run that submitted it.
+    this.watchRun(spec.run);
     this.ensurePoll();
     return { kind: 'attached', attempt: l, running: l.running };
   }
@@ -133,12 +155,29 @@ export class SlurmWorker implements Worker {
     return ids.length;
   }
 
+  /** The status directories of runs that are over and that no later run can re-attach to: their
+   * jobs all ended in the journal (or never started) and none is this worker's now. */
+  async tidy(open: ReadonlySet<string>): Promise<void> {
+    const base = workerDir(this.projectDir, this.name);
+    let runs: string[];
+    try {
+      runs = readdirSync(base);
+    } catch {
+      return; // nothing was ever submitted here
+    }
+    const busy = new Set([...this.submitted.values(), ...this.waiting].map((l) => l.spec.run));
+    const stale = runs.filter((r) => !open.has(r) && !busy.has(r));
+    await Promise.all(stale.map((r) => rm(path.join(base, r), { recursive: true, force: true }).catch(() => undefined)));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
     if (this.scanTimer) clearTimeout(this.scanTimer);
     this.scanTimer = undefined;
+    for (const h of this.hints.values()) h.close();
+    this.hints.clear();
     // Every attempt has its end (journal and logs hold what is worth keeping): the status
     // directories go. Left as they are while some job is still out there, for a later run.
     if (this.submitted.size > 0 || this.waiting.length > 0) return;
@@ -169,7 +208,8 @@ export class SlurmWorker implements Worker {
         const rule = live[0]!.spec.rule;
         const batch: Live[] = [];
         const rest: Live[] = [];
-        for (const l of live) (l.spec.rule === rule && batch.length < this.spec.arraySize ? batch : rest).push(l);
+        const size = this.submitted.size === 0 ? Math.min(FIRST_ARRAY, this.spec.arraySize) : this.spec.arraySize;
+        for (const l of live) (l.spec.rule === rule && batch.length < size ? batch : rest).push(l);
         this.waiting = rest;
         this.lastSubmit = Date.now();
         await this.submit(batch);
@@ -191,7 +231,7 @@ export class SlurmWorker implements Worker {
     const ready: Live[] = [];
     try {
       mkdirSync(outDir, { recursive: true });
-      mkdirSync(endedDir(this.projectDir, this.name, run), { recursive: true });
+      for (const kind of ['started', 'ended'] as const) mkdirSync(hintDir(this.projectDir, this.name, run, kind), { recursive: true });
     } catch (e) {
       for (const l of batch) l.finish({ kind: 'spawn-error', message: `cannot create ${outDir}: ${(e as Error).message}` });
       return;
@@ -241,7 +281,10 @@ export class SlurmWorker implements Worker {
       if (l.killed) this.cancel(l.key);
       l.events.queued({ worker: this.name, ref: l.key });
     });
-    this.ensurePoll();
+    // A task may have begun before its job was tracked: a first read of the hints catches it.
+    this.watchRun(run);
+    // Hints tell of these jobs too: a new array does not bring the next look at the queue closer.
+    this.ensurePoll(this.quietMs);
   }
 
   private jobScript(spec: JobSpec): string {
@@ -302,37 +345,66 @@ export class SlurmWorker implements Worker {
     this.byName.set(l.dir, l);
   }
 
-  /** Between polls: the jobs whose tasks left an ended hint and recorded exit status 0 are done
-   * (whatever the queue says). Other statuses wait for the next poll, whose Slurm state says
-   * why (cancelled, time limit, node failure). Hints are removed once read, so each readdir
-   * sees only the new ones. */
+  /** Watches a run's hint directories (once), and reads what is there already. */
+  private watchRun(run: string): void {
+    let h = this.hints.get(run);
+    if (!h) {
+      const dirs = (['started', 'ended'] as const).map((k) => hintDir(this.projectDir, this.name, run, k));
+      h = new HintWatch(dirs, (dir, names, full) => this.hinted(run, dir, names, full));
+      this.hints.set(run, h);
+    }
+    h.scan();
+    this.ensureScan();
+  }
+
+  /** Hints a run's tasks left: `started/` -> the job runs (on the node it wrote); `ended/` and a
+   * status of 0 -> done, whatever the queue says. Other statuses are settled by the next look at
+   * the queue (brought closer), whose Slurm state says why (cancelled, time limit, node failure).
+   * A hint is removed once read, so each readdir sees only new ones; `full`: the names come from
+   * a readdir (events also report those removals, and names of jobs not tracked yet). */
+  private hinted(run: string, dir: string, names: string[], full: boolean): void {
+    if (this.closed) return;
+    const ended = path.basename(dir) === 'ended';
+    const base = runDir(this.projectDir, this.name, run);
+    for (const name of names) {
+      // started/<attempt>@<node>
+      const at = ended ? -1 : name.lastIndexOf('@');
+      const l = this.byName.get(path.join(base, at < 0 ? name : name.slice(0, at)));
+      if (!l) {
+        if (full) unlink(path.join(dir, name)); // settled already
+        continue;
+      }
+      if (!ended) {
+        if (!l.running) this.news = true;
+        this.began(l, at < 0 ? undefined : name.slice(at + 1));
+        unlink(path.join(dir, name));
+        continue;
+      }
+      const status = readText(path.join(l.dir, 'status'));
+      if (status === undefined) continue; // a shared file system shows it later
+      if (Number(status.trim()) !== 0) {
+        this.quietMs = this.spec.pollMs;
+        this.ensurePoll(this.spec.pollMs);
+        continue;
+      }
+      unlink(path.join(dir, name));
+      this.news = true;
+      this.began(l, undefined);
+      l.finish({ kind: 'exited', code: 0 });
+    }
+  }
+
+  /** Where hints cannot be watched: read every SCAN_MS while jobs are out there. */
   private scan(): void {
     this.scanTimer = undefined;
     if (this.closed) return;
-    for (const run of this.runs) {
-      const dir = endedDir(this.projectDir, this.name, run);
-      let names: string[];
-      try {
-        names = readdirSync(dir);
-      } catch {
-        continue; // none yet, or an older run's layout
-      }
-      for (const name of names) {
-        const l = this.byName.get(path.join(runDir(this.projectDir, this.name, run), name));
-        const status = l && readText(path.join(l.dir, 'status'));
-        if (l && status === undefined) continue; // a shared file system shows it later
-        if (l && Number(status!.trim()) !== 0) continue;
-        rmSync(path.join(dir, name), { force: true });
-        if (!l) continue; // settled already
-        this.began(l, undefined);
-        l.finish({ kind: 'exited', code: 0 });
-      }
-    }
+    for (const h of this.hints.values()) if (!h.watching) h.scan();
     this.ensureScan();
   }
 
   private ensureScan(): void {
     if (this.closed || this.scanTimer || this.submitted.size === 0 || this.spec.pollMs <= SCAN_MS) return;
+    if ([...this.hints.values()].every((h) => h.watching)) return;
     this.scanTimer = setTimeout(() => this.scan(), SCAN_MS);
   }
 
@@ -356,7 +428,8 @@ export class SlurmWorker implements Worker {
     let delay = this.spec.pollMs;
     try {
       const names = [...this.runs].map(jobName).join(',');
-      const r = await runSlurm('squeue', ['-h', '-r', '-t', POLLED, `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
+      // Without -r: an array's pending tasks come as one line (`4-6,8-999`), not one each.
+      const r = await runSlurm('squeue', ['-h', '-t', POLLED, `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
       if (!r.ok) {
         // The controller is away: the jobs may well be running, and those that ended say so in
         // their status files. Keep waiting, looking at the queue less often.
@@ -370,9 +443,18 @@ export class SlurmWorker implements Worker {
         return;
       }
       this.pollFailures = 0;
+      // Hints whose events were lost (or never raised) are read now.
+      for (const h of this.hints.values()) if (h.watching) h.scan();
       const queue = parseQueue(r.value);
       const now = Date.now();
       for (const l of [...this.submitted.values()]) this.check(l, queue.get(l.key!), now);
+      // While hints keep coming, the queue has little to add: look at it less and less often.
+      // Back to every `poll` once nothing was heard (a job may have been lost without a
+      // status) or a job is in its grace period.
+      const overdue = [...this.submitted.values()].some((l) => l.goneSince !== undefined);
+      this.quietMs = this.news && !overdue ? Math.min(this.quietMs * 2, Math.max(QUIET_MAX_MS, this.spec.pollMs)) : this.spec.pollMs;
+      this.news = false;
+      delay = this.quietMs;
     } finally {
       this.ticking = false;
       this.ensurePoll(delay);
@@ -495,13 +577,19 @@ class Live implements RunningAttempt {
   }
 }
 
-/** squeue -o '%F|%K|%T|%N' lines -> `array_index` -> state and node. */
+/** squeue -o '%F|%K|%T|%N' lines -> `array_index` -> state and node. Pending tasks of an array
+ * come folded into one line: their indexes as ranges (`4-6,8-19`, `0-9%2` with a throttle). */
 function parseQueue(text: string): Map<string, QueueEntry> {
   const m = new Map<string, QueueEntry>();
   for (const line of text.split('\n')) {
     const [array, index, state, node] = line.trim().split('|');
     if (!array || !index || !state) continue;
-    m.set(`${array}_${index}`, { state: state.replace(/\+$/, ''), node: node && node !== '(null)' ? node : '' });
+    const entry = { state: state.replace(/\+$/, ''), node: node && node !== '(null)' ? node : '' };
+    for (const part of index.replace(/%\d+$/, '').replace(/^\[|\]$/g, '').split(',')) {
+      const r = /^(\d+)(?:-(\d+))?$/.exec(part);
+      if (!r) continue;
+      for (let i = Number(r[1]), hi = Number(r[2] ?? r[1]); i <= hi; i++) m.set(`${array}_${i}`, entry);
+    }
   }
   return m;
 }
@@ -527,6 +615,15 @@ export function sbatchOptions(worker: SlurmOptions, rule: SlurmOptions | undefin
 function slurmTime(ms: number): string {
   const s = Math.ceil(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Removes a hint (gone already is fine: another look removed it). */
+function unlink(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* gone */
+  }
 }
 
 function readText(file: string): string | undefined {

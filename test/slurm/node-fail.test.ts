@@ -1,0 +1,57 @@
+// Node failure on a real Slurm: the node of a running job is set DOWN (scontrol), Slurm ends the
+// job NODE_FAIL; dax takes it as lost (the cluster's doing, not the job's): back to its queue,
+// `retries: 0` not spent, run again once the node is back. Its own cluster: the test takes the
+// node down.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { DAX, env, events, project, read, waitFor, type Result } from '../engine/helpers.js';
+import { startCluster, type Cluster } from './cluster.js';
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster({ cpus: 64 });
+}, 60_000);
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+it('a job whose node fails is lost, not failed: it runs again when the node is back, retries unspent', async () => {
+  const dir = project({
+    'Daxfile.yaml': `version: 1
+local: false
+workers:
+  cluster:
+    slurm: { partition: ${cluster.partition} }
+    poll: 0.3
+    grace: 3
+rules:
+  slow:
+    output: out.txt
+    retries: 0
+    run: if [ "$DAX_ATTEMPT" = 1 ]; then sleep 60; fi; echo done > {output}
+targets: [out.txt]
+`,
+  });
+  const child = spawn(process.execPath, [DAX, 'run', '--json'], { cwd: dir, env: env(cluster.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const done = new Promise<Result>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr, ms: 0 })));
+  await waitFor(() => events(stdout).some((e) => e.type === 'job-start'), 'the job running', 30_000);
+  const id = String(events(stdout).find((e) => e.type === 'job-start')!.handle);
+  expect(cluster.run(['scontrol', 'update', `NodeName=${cluster.node}`, 'State=DOWN', 'Reason=dax-test']).status).toBe(0);
+  // What Slurm itself says of the job (squeue -t all keeps an ended job for MinJobAge).
+  await waitFor(() => cluster.run(['squeue', '-h', '-t', 'all', '-j', id, '-o', '%T']).stdout.trim() === 'NODE_FAIL', 'NODE_FAIL in squeue', 30_000);
+  await waitFor(() => events(stdout).some((e) => e.type === 'job-end'), 'the lost job reported', 30_000);
+  // The test cluster's slurmd re-registers at once (ReturnToService=2): the node may be back
+  // already, and RESUME then says so.
+  cluster.run(['scontrol', 'update', `NodeName=${cluster.node}`, 'State=RESUME']);
+  const r = await done;
+  expect(r.code, r.stderr).toBe(0);
+  const ends = events(r.stdout).filter((e) => e.type === 'job-end');
+  expect(ends[0]).toMatchObject({ status: 'lost', retry: true, attempt: 1 });
+  expect(String(ends[0]!.why)).toMatch(/NODE_FAIL/);
+  expect(ends[1]).toMatchObject({ status: 'ok', attempt: 2, maxAttempts: 1 });
+  expect(read(dir, 'out.txt')).toBe('done\n');
+}, 90_000);
