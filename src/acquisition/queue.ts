@@ -11,7 +11,7 @@ import { tempPath } from '../util/temp.js';
 import { err, ok, type Result } from '../util/result.js';
 import type { AcqStatus, SourceStatus } from './status.js';
 import { unsafeId, writeJson, type Workspace } from './workspace.js';
-import { isRemote } from './transfer.js';
+import { isRemote } from './location.js';
 
 export type QueueError = MergeError | { kind: 'unsafe-id' | 'duplicate' | 'io'; message: string };
 
