@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dax, DAX, env, files, removeProjects } from '../engine/helpers.js';
-import { acqProject, ID, queue, sources, spec, status, writeJson } from './helpers.js';
+import { acqProject, ID, queue, sources, sourcesJson, spec, status, writeJson } from './helpers.js';
 
 afterAll(removeProjects);
 
@@ -23,6 +23,10 @@ describe('dax queue', () => {
     expect(s.state).toBe('Scheduled');
     expect(s.error).toBe(false);
     expect(s.sources.map((x) => x.local)).toEqual(['sources/1_fcs_fcs.fits', 'sources/target_dcs_dcs.fits']);
+    expect(sourcesJson(dir)).toEqual({
+      'data/fcs.fits': { local: 'sources/1_fcs_fcs.fits', state: 'pending', attempts: 0 },
+      'data/dcs.fits': { local: 'sources/target_dcs_dcs.fits', state: 'pending', attempts: 0 },
+    });
   });
 
   test.each([
