@@ -2,7 +2,7 @@
 // ids, nothing written on error, and ten concurrent queues that all land.
 import { afterAll, describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dax, DAX, env, files, removeProjects } from '../engine/helpers.js';
 import { acqProject, ID, queue, sources, sourcesJson, spec, status, writeJson } from './helpers.js';
@@ -77,6 +77,19 @@ describe('dax queue', () => {
       expect(r.stderr).toMatch(/error:/);
     }
     expect(queue(dir)).toEqual(['A', 'B']);
+  });
+
+  test('an empty lock file (its holder killed between creating it and writing its pid) is taken over once old', () => {
+    const dir = acqProject();
+    mkdirSync(join(dir, 'workspace'));
+    const lock = join(dir, 'workspace/queue.json.lock');
+    writeFileSync(lock, '');
+    utimesSync(lock, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    const r = dax(dir, 'queue', writeJson(dir, 'spec.json', spec()));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(queue(dir)).toEqual([ID]);
+    expect(existsSync(lock)).toBe(false);
   });
 
   test('reads the spec from stdin', async () => {
