@@ -6,6 +6,7 @@
 //   if (project.ok) await runPipeline(project.value, { targets: [], sets: {}, loggers: [myLogger], signal });
 export { loadProject, type ProjectOptions } from './exec/project.js';
 export { runPipeline, type Project, type RunOptions, type RunOutcome } from './exec/run.js';
+export { runUntilSettled, domainStamp, type LoadedProject } from './exec/settle.js';
 export { projectStatus, type ProjectStatus, type RuleRow, type JobStatus } from './exec/status.js';
 export { workersOf, type Executor, type Worker, type JobSpec, type Handle, type AttemptResult, type AttemptEvents, type RunningAttempt, type Reattach } from './exec/executor.js';
 export { LocalWorker } from './exec/local.js';

@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { DomainPlugin, ExpandFunction, PluginContext, TaskPlugin } from '../graph/plugins.js';
 import { err, ok, type Result } from '../util/result.js';
 import { Workspace } from './workspace.js';
+import { sourcesFile } from './status.js';
+import { parseSourcesMap } from '../fits/sources.js';
 
 const wsOf = (ctx: PluginContext): Workspace => new Workspace(ctx.workspace ?? path.join(ctx.projectDir, 'workspace'));
 
@@ -43,13 +45,18 @@ export const acqSources: ExpandFunction = {
   call(args: string[], ctx: PluginContext): Result<string[], string> {
     const [id] = args;
     if (args.length !== 1 || id === undefined) return err(`acq_sources: expected 1 argument (the acquisition id), got ${args.length}`);
-    const file = path.join(wsOf(ctx).inProgress(id), 'sources.json');
+    const dir = wsOf(ctx).inProgress(id);
+    const file = sourcesFile(dir);
+    let data: unknown;
     try {
-      const map = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-      return ok(Object.values(map).map((local) => path.basename(local)));
+      data = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
       return err(`acq_sources(${id}): cannot read ${file}: ${(e as Error).message}`);
     }
+    // Read as dax merge --sources reads it: this dax's entries, or an older dax's plain map.
+    const map = parseSourcesMap(data, file, dir);
+    if (!map.ok) return err(`acq_sources(${id}): ${map.error.message}`);
+    return ok([...map.value.files.values()].map((local) => path.basename(local)));
   },
 };
 

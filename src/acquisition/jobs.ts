@@ -1,13 +1,14 @@
 // The work of the rules in rules/acquisition.yaml, run by `dax acq collect|merge|release`:
 // each is idempotent (a rerun after kill -9 finishes the job), moves the state forward only,
 // raises an Error alert when it fails (the state stays) and clears it when it succeeds.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, accessSync, constants } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { runMerge } from '../fits/run.js';
 import { removeStaleTemps, tempPath } from '../util/temp.js';
 import { err, ok, type Result } from '../util/result.js';
-import { advance, clear, raise, readStatus, updateStatus, type AcqStatus, type SourceStatus } from './status.js';
-import { fetchRemote, isRemote, placeLocal, rsync } from './transfer.js';
+import { advance, clear, raise, readStatus, sourcesFile, updateStatus, type AcqStatus, type SourceStatus } from './status.js';
+import { fetchRemote, placeLocal, rsync } from './transfer.js';
+import { isRemote } from './location.js';
 import type { Workspace } from './workspace.js';
 import { storageOf } from './report.js';
 import { formatSize } from '../util/size.js';
@@ -77,34 +78,44 @@ export async function collect(ws: Workspace, id: string, local: string, into?: s
     const x = s.sources.find((y) => y.local === src.local);
     if (x) f(x);
   };
+  // Each attempt counts; the last one's error stays in view until the source is collected.
   update(dir, (s) => {
     advance(s, 'Collecting');
-    mark((x) => void (x.state = 'transferring'))(s);
+    mark((x) => Object.assign(x, { state: 'transferring', attempts: (x.attempts ?? 0) + 1 }))(s);
   });
+  const failed = (why: string): Result<never, string> => {
+    const message = `source ${src.sourceName} ${src.location}: ${why}`;
+    return fail(dir, alertId, message, mark((x) => Object.assign(x, { state: 'failed', error: message })));
+  };
   const to = into === undefined ? path.join(dir, src.local) : path.resolve(into);
   mkdirSync(path.dirname(to), { recursive: true });
   removeStaleTemps(path.dirname(to));
   const log = logTo(dir, 'transfer.log');
   let method: SourceStatus['method'];
-  let mtime: number | undefined;
+  let mtime: number;
   if (isRemote(src.origin)) {
     log(`rsync ${src.origin} -> ${src.local}`);
     const r = await fetchRemote(src.origin, to, log, signal);
-    if (!r.ok) return fail(dir, alertId, `source ${src.sourceName} ${src.location}: ${r.error}`, mark((x) => void (x.state = 'failed')));
+    if (!r.ok) return failed(r.error);
     method = 'rsync';
+    // rsync --times gave the copy the origin's mtime.
+    mtime = statSync(to).mtimeMs;
   } else {
     const st = statSync(src.origin, { throwIfNoEntry: false });
-    if (!st) return fail(dir, alertId, `source ${src.sourceName} ${src.location}: ${src.origin} not found`, mark((x) => void (x.state = 'failed')));
+    if (!st) return failed(`${src.origin} not found`);
     mtime = st.mtimeMs;
     const r = placeLocal(src.origin, to, ['hardlink', 'copy']);
-    if (!r.ok) return fail(dir, alertId, `source ${src.sourceName} ${src.location}: ${r.error}`, mark((x) => void (x.state = 'failed')));
+    if (!r.ok) return failed(r.error);
     method = r.value === 'hardlink' ? 'hardlink' : 'copy';
     log(`${method} ${src.origin} -> ${src.local}`);
   }
   const bytes = statSync(to).size;
   update(dir, (s) => {
     clear(s, alertId);
-    mark((x) => Object.assign(x, { state: 'collected', bytes, method, collectedAt: new Date().toISOString(), ...(mtime !== undefined ? { originMtimeMs: mtime } : {}) }))(s);
+    mark((x) => {
+      Object.assign(x, { state: 'collected', bytes, method, collectedAt: new Date().toISOString(), originMtimeMs: mtime });
+      delete x.error;
+    })(s);
   });
   return ok(undefined);
 }
@@ -139,9 +150,8 @@ export async function mergeAcq(ws: Workspace, id: string, link?: string, signal?
     const staged = path.join(dir, `${st.value.fileId}.fits`);
     removeStaleTemps(dir);
     const log = logTo(dir, 'merge.log');
-    const sources = JSON.parse(readFileSync(path.join(dir, 'sources.json'), 'utf8')) as Record<string, string>;
     const r = await runMerge({
-      spec: path.join(dir, 'specification.json'), root: dir, outfile: staged, sources: { files: sources, dir }, signal,
+      spec: path.join(dir, 'specification.json'), root: dir, outfile: staged, sources: sourcesFile(dir), signal,
       onEvent: (e) => appendFileSync(path.join(dir, 'logs', 'merge.log'), JSON.stringify({ time: new Date().toISOString(), ...e }) + '\n'),
     });
     if (!r.ok) {

@@ -1,10 +1,11 @@
 // A small exclusive lock file for read-modify-write of the workspace's shared files (queue.json,
 // an acquisition's status.json): O_EXCL create with our pid; a holder that died is taken over.
 // Waits are short (the holders only rewrite a small JSON file), so waiting is synchronous.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 
 const WAIT_MS = 5;
 const GIVE_UP_MS = 30_000;
+const EMPTY_STALE_MS = 2_000;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 
 function alive(pid: number): boolean {
@@ -29,13 +30,17 @@ export function withFileLock<T>(file: string, f: () => T): T {
       if (fd !== undefined) closeSync(fd);
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let holder = NaN;
+      let age = 0;
       try {
         holder = Number(readFileSync(lock, 'utf8'));
+        age = Date.now() - statSync(lock).mtimeMs;
       } catch {
         /* released meanwhile */
       }
-      // An empty file is a holder between create and write: wait for it, unless it is old.
-      if (Number.isInteger(holder) && holder > 0 && !alive(holder)) {
+      // An empty file is a holder between create and write: wait for it, unless it is old (a
+      // holder killed right after creating it, kill -9 of a step, never writes its pid).
+      const dead = Number.isInteger(holder) && holder > 0 ? !alive(holder) : age > EMPTY_STALE_MS;
+      if (dead) {
         try {
           unlinkSync(lock);
         } catch {

@@ -9,9 +9,9 @@ import type { DpSpec } from '../fits/dpspec.types.js';
 import type { SpecInput } from '../fits/run.js';
 import { tempPath } from '../util/temp.js';
 import { err, ok, type Result } from '../util/result.js';
-import type { AcqStatus, SourceStatus } from './status.js';
+import { sourcesJson, type AcqStatus, type SourceStatus } from './status.js';
 import { unsafeId, writeJson, type Workspace } from './workspace.js';
-import { isRemote } from './transfer.js';
+import { isRemote } from './location.js';
 
 export type QueueError = MergeError | { kind: 'unsafe-id' | 'duplicate' | 'io'; message: string };
 
@@ -31,7 +31,7 @@ export function sourcesOf(spec: DpSpec, root: string): SourceStatus[] {
     if (out.some((s) => s.location === location)) return; // one copy serves every mention
     const origin = isRemote(location) ? location : path.resolve(root, location);
     const file = path.basename(isRemote(location) ? location.slice(location.indexOf(':') + 1) : location);
-    out.push({ index, sourceName, location, origin, local: `sources/${index}_${safePart(sourceName)}_${safePart(file)}`, state: 'pending' });
+    out.push({ index, sourceName, location, origin, local: `sources/${index}_${safePart(sourceName)}_${safePart(file)}`, state: 'pending', attempts: 0 });
   };
   spec.sources.forEach((s, i) => {
     if (s.type === 'fitsFile') add(String(i), s.sourceName, s.location);
@@ -64,7 +64,7 @@ export async function queueSpec(ws: Workspace, input: SpecInput, root?: string):
   try {
     mkdirSync(path.join(temp, 'sources'), { recursive: true });
     mkdirSync(path.join(temp, 'logs'));
-    for (const [name, data] of [['specification.json', spec], ['sources.json', Object.fromEntries(sources.map((s) => [s.location, s.local]))], ['status.json', status]] as const) {
+    for (const [name, data] of [['specification.json', spec], ['sources.json', sourcesJson(sources)], ['status.json', status]] as const) {
       const w = writeJson(path.join(temp, name), data);
       if (!w.ok) throw new Error(w.error.message);
     }

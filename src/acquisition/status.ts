@@ -1,6 +1,8 @@
 // An acquisition's status.json: its state, its sources' transfer state, its alerts and times.
 // Every change is a read-modify-write under status.json.lock, written atomically, so the jobs
 // of one acquisition (several collects at once) and `dax abort` never lose each other's update.
+// sources.json (location -> local file and transfer state, what `dax merge --sources` reads) is
+// the sources' part of it, rewritten under the same lock whenever that part changes.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { err, ok, type Result } from '../util/result.js';
@@ -35,6 +37,42 @@ export interface SourceStatus {
   originMtimeMs?: number;
   method?: 'hardlink' | 'copy' | 'rsync';
   collectedAt?: string;
+  /** Transfers started (absent in a status.json of an older dax: none counted). */
+  attempts?: number;
+  /** Why the last attempt failed; gone once the source is collected. */
+  error?: string;
+}
+
+/** An entry of sources.json, keyed by the source's location as the specification writes it. */
+export type SourceEntry = Pick<SourceStatus, 'local' | 'state' | 'attempts' | 'bytes' | 'originMtimeMs' | 'method' | 'collectedAt' | 'error'>;
+
+export const sourcesFile = (dir: string): string => path.join(dir, 'sources.json');
+
+/** sources.json's content for these sources. */
+export function sourcesJson(sources: readonly SourceStatus[]): Record<string, SourceEntry> {
+  const out: Record<string, SourceEntry> = {};
+  for (const x of sources) {
+    const { local, state, attempts, bytes, originMtimeMs, method, collectedAt, error } = x;
+    out[x.location] = { local, state, attempts: attempts ?? 0, bytes, originMtimeMs, method, collectedAt, error };
+  }
+  return out;
+}
+
+/** The transfer state sources.json holds for each location: what `dax status ID` shows. A plain
+ * map (an older dax's, or a user's own: location -> local file) holds none. */
+export function readTransfers(dir: string): Map<string, SourceEntry> {
+  const out = new Map<string, SourceEntry>();
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(sourcesFile(dir), 'utf8'));
+  } catch {
+    return out;
+  }
+  if (typeof data !== 'object' || data === null) return out;
+  for (const [location, e] of Object.entries(data as Record<string, unknown>)) {
+    if (typeof e === 'object' && e !== null && typeof (e as SourceEntry).local === 'string' && typeof (e as SourceEntry).state === 'string') out.set(location, e as SourceEntry);
+  }
+  return out;
 }
 
 export interface ReceiverStatus {
@@ -70,14 +108,20 @@ export function readStatus(dir: string): Result<AcqStatus, string> {
   }
 }
 
-/** Applies `f` to the status under its lock and writes it back (error flag and time kept right). */
+/** Applies `f` to the status under its lock and writes it back (error flag and time kept right),
+ * and sources.json first when the sources changed. */
 export function updateStatus(dir: string, f: (s: AcqStatus) => void): Result<AcqStatus, string> {
   return withFileLock(statusFile(dir), () => {
     const s = readStatus(dir);
     if (!s.ok) return s;
+    const before = JSON.stringify(s.value.sources);
     f(s.value);
     s.value.error = s.value.alerts.some((a) => a.severity === 'Error');
     s.value.updated = new Date().toISOString();
+    if (JSON.stringify(s.value.sources) !== before) {
+      const w = writeJson(sourcesFile(dir), sourcesJson(s.value.sources));
+      if (!w.ok) return err(w.error.message);
+    }
     const w = writeJson(statusFile(dir), s.value);
     return w.ok ? s : err(w.error.message);
   });

@@ -7,12 +7,6 @@ import { spawn } from 'node:child_process';
 import { tempPath } from '../util/temp.js';
 import { err, ok, type Result } from '../util/result.js';
 
-/** `host:path`, as opposed to a local path (which may itself contain a colon after a slash). */
-export function isRemote(location: string): boolean {
-  const colon = location.indexOf(':');
-  return colon > 0 && !location.slice(0, colon).includes('/');
-}
-
 const SSH = 'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes';
 
 /** The ssh command rsync runs: DAX_SSH_CONFIG names an ssh_config to use instead of the user's

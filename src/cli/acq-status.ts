@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { GlobalOptions } from './main.js';
 import { workspaceOf } from './acq.js';
-import { readStatus, STATES, type AcqStatus } from '../acquisition/status.js';
+import { readStatus, readTransfers, STATES, type AcqStatus } from '../acquisition/status.js';
 import { workspaceReport, type WorkspaceReport } from '../acquisition/report.js';
 import { formatSize } from '../util/size.js';
 import { daxfilePath } from '../config/cache.js';
@@ -24,14 +24,21 @@ export async function acquisitionStatus(g: GlobalOptions, args: string[], json: 
   if (!dir) return false;
   const s = readStatus(dir);
   if (!s.ok) return false;
-  process.stdout.write(json ? JSON.stringify({ ...s.value, directory: dir }) + '\n' : describe(s.value, dir) + '\n');
+  // Each source's transfer state as sources.json holds it (status.json's copy when it holds none).
+  const transfers = readTransfers(dir);
+  const st: AcqStatus = { ...s.value, sources: s.value.sources.map((x) => ({ ...x, ...transfers.get(x.location) })) };
+  process.stdout.write(json ? JSON.stringify({ ...st, directory: dir }) + '\n' : describe(st, dir) + '\n');
   return true;
 }
 
 function describe(s: AcqStatus, dir: string): string {
   const lines = [`acquisition ${s.id}: ${s.state}${s.error ? ' (error)' : ''}`, `  product  ${s.fileId}.fits${s.result ? ` (${s.result})` : ''}`, `  directory ${dir}`];
   lines.push('  sources:');
-  for (const x of s.sources) lines.push(`    ${x.state.padEnd(12)} ${x.location} -> ${x.local}${x.method ? ` (${x.method}${x.bytes !== undefined ? `, ${formatSize(x.bytes)}` : ''})` : ''}`);
+  for (const x of s.sources) {
+    const detail = [x.method, x.bytes !== undefined ? formatSize(x.bytes) : undefined, x.attempts ? `${x.attempts} attempt${x.attempts === 1 ? '' : 's'}` : undefined, x.collectedAt ? `collected ${x.collectedAt}` : undefined].filter((d) => d !== undefined);
+    lines.push(`    ${x.state.padEnd(12)} ${x.location} -> ${x.local}${detail.length ? ` (${detail.join(', ')})` : ''}`);
+    if (x.error !== undefined) lines.push(`      last error: ${x.error}`);
+  }
   if (s.receivers.length) lines.push('  receivers:');
   for (const r of s.receivers) lines.push(`    ${r.state.padEnd(12)} ${r.host ? `${r.host}:` : ''}${r.path}${r.method ? ` (${r.method})` : ''}`);
   lines.push(s.alerts.length ? '  alerts:' : '  alerts: none');

@@ -13,6 +13,7 @@ import type { GlobalOptions } from './main.js';
 import { Workspace } from '../acquisition/workspace.js';
 import { daxfilePath, loadConfigCached } from '../config/cache.js';
 import { workspaceDir } from '../config/workspace.js';
+import { trace } from '../util/trace.js';
 
 /** --workspace > the Daxfile's workspace: > $DATAROOT (see config/load.ts). */
 export async function workspaceOf(g: GlobalOptions): Promise<Workspace> {
@@ -39,16 +40,26 @@ export function registerQueue(program: Command): void {
     .option('--root <dir>', "relative source locations resolve against DIR (default: the spec's directory, or . for stdin)")
     .addHelpText('after', '\nExit codes: 0 queued; 100 not found; 101 invalid JSON; 102 fails the schema, an unsafe or duplicate id (the message names the JSON path); 2 the workspace cannot be written.')
     .action(async (specArg: string, opts: { root?: string }, cmd: Command) => {
-      const ws = await workspaceOf(globals(cmd));
-      const { queueSpec } = await import('../acquisition/queue.js');
-      const r = await queueSpec(ws, specArg === '-' ? { json: await readStdin(), origin: '-' } : specArg, opts.root);
-      if (!r.ok) {
-        process.stderr.write(`dax queue: error: ${r.error.message}\n`);
-        const e = r.error;
-        throw new ExitRequest(e.kind === 'unsafe-id' || e.kind === 'duplicate' ? 102 : e.kind === 'io' ? Exit.usage : exitCode(e.kind));
-      }
-      process.stdout.write(`queued ${r.value.id} (${r.value.sources.length} source file(s) to collect) in ${ws.root}\n`);
+      throw new ExitRequest(await queueCommand(globals(cmd), specArg, opts.root));
     });
+}
+
+/** `dax queue SPEC` (main's fast path calls it without commander): the exit code. */
+export async function queueCommand(g: GlobalOptions, specArg: string, root: string | undefined): Promise<number> {
+  trace('start');
+  const ws = await workspaceOf(g);
+  trace('workspace');
+  const { queueSpec } = await import('../acquisition/queue.js');
+  trace('modules');
+  const r = await queueSpec(ws, specArg === '-' ? { json: await readStdin(), origin: '-' } : specArg, root);
+  trace('queued');
+  if (!r.ok) {
+    process.stderr.write(`dax queue: error: ${r.error.message}\n`);
+    const e = r.error;
+    return e.kind === 'unsafe-id' || e.kind === 'duplicate' ? 102 : e.kind === 'io' ? Exit.usage : exitCode(e.kind);
+  }
+  process.stdout.write(`queued ${r.value.id} (${r.value.sources.length} source file(s) to collect) in ${ws.root}\n`);
+  return Exit.ok;
 }
 
 export function registerAcq(program: Command): void {

@@ -1,22 +1,21 @@
-// The command line of a plain `dax run`, read without commander: a no-op run answers in tens of
-// milliseconds, and importing and building the commander program would be a good part of them.
-// Anything this does not know (help, --opt=value, bundled flags, `--`, other commands) returns
-// undefined, and commander parses the command line as always.
+// The command lines of a plain `dax run` and `dax queue`, read without commander: a no-op run or
+// a queued acquisition answers in tens of milliseconds, and importing and building the commander
+// program would be a good part of them. Anything this does not know (help, --opt=value, bundled
+// flags, `--`, other commands) returns undefined, and commander parses the command line as always.
 import type { GlobalOptions } from './main.js';
 import type { RunOptions } from './run.js';
 
-export interface FastRun {
-  globals: GlobalOptions;
-  targets: string[];
-  opts: RunOptions;
-}
+export type Fast =
+  | { command: 'run'; globals: GlobalOptions; targets: string[]; opts: RunOptions }
+  | { command: 'queue'; globals: GlobalOptions; spec: string; root?: string };
 
 /** `args`: the arguments after node and the script. */
-export function parseFastRun(args: string[]): FastRun | undefined {
+export function parseFast(args: string[]): Fast | undefined {
   const g: GlobalOptions = { verbose: 0 };
   const opts: RunOptions = { set: [] };
-  const targets: string[] = [];
-  let command = false;
+  let root: string | undefined;
+  const positional: string[] = [];
+  let command: Fast['command'] | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (): string | undefined => {
@@ -26,10 +25,10 @@ export function parseFastRun(args: string[]): FastRun | undefined {
       return v;
     };
     if (!a.startsWith('-') || a === '-') {
-      if (!command) {
-        if (a !== 'run') return undefined;
-        command = true;
-      } else targets.push(a);
+      if (command === undefined) {
+        if (a !== 'run' && a !== 'queue') return undefined;
+        command = a;
+      } else positional.push(a);
       continue;
     }
     // Global options may come before or after the command, as with commander.
@@ -53,8 +52,17 @@ export function parseFastRun(args: string[]): FastRun | undefined {
       case '--verbose':
         g.verbose++;
         break;
+      case '--workspace':
+        if ((v = value()) === undefined) return undefined;
+        g.workspace = v;
+        break;
       default:
-        if (!command) return undefined;
+        if (command === 'queue') {
+          if (a !== '--root' || (v = value()) === undefined) return undefined;
+          root = v;
+          break;
+        }
+        if (command !== 'run') return undefined;
         switch (a) {
           case '-j':
           case '--jobs':
@@ -81,5 +89,14 @@ export function parseFastRun(args: string[]): FastRun | undefined {
         }
     }
   }
-  return command ? { globals: g, targets, opts } : undefined;
+  switch (command) {
+    case undefined:
+      return undefined;
+    case 'run':
+      // --workspace is a --set for the run, which the no-op check before the Daxfile does not see.
+      return g.workspace === undefined ? { command, globals: g, targets: positional, opts } : undefined;
+    case 'queue':
+      // Exactly one specification; anything else is commander's to explain.
+      return positional.length === 1 ? { command, globals: g, spec: positional[0]!, ...(root !== undefined ? { root } : {}) } : undefined;
+  }
 }

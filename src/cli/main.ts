@@ -2,16 +2,16 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Exit } from './exit.js';
-import { parseFastRun } from './fastargs.js';
+import { parseFast } from './fastargs.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 export const VERSION = pkg.version;
 
 /** docs/daxfile.md of this dax, where it is installed; the name in the sources otherwise. */
-const DAXFILE_DOC = ((): string => {
+function daxfileDoc(): string {
   const p = fileURLToPath(new URL('../../docs/daxfile.md', import.meta.url));
   return existsSync(p) ? p : 'docs/daxfile.md in the dax sources';
-})();
+}
 
 /** Global options shared by every command. */
 export interface GlobalOptions {
@@ -34,7 +34,7 @@ export async function buildProgram(argv: string[]): Promise<Command> {
       // -C, -f, -v... act in the commands too: each command's help lists them.
       showGlobalOptions: true,
     })
-    .addHelpText('after', `\nThe Daxfile reference: ${DAXFILE_DOC}\nA command's options: dax help COMMAND (or dax COMMAND --help).`)
+    .addHelpText('after', `\nThe Daxfile reference: ${daxfileDoc()}\nA command's options: dax help COMMAND (or dax COMMAND --help).`)
     .version(pkg.version, '--version')
     .option('-C, --directory <dir>', 'run as if started in DIR (reads DIR/Daxfile.yaml)')
     .option('-f, --file <file>', 'the Daxfile to read (default: Daxfile.yaml)')
@@ -49,12 +49,20 @@ export async function buildProgram(argv: string[]): Promise<Command> {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  // A plain `dax run` skips commander (see fastargs.ts): most of a no-op's time is start-up.
-  const fast = parseFastRun(argv.slice(2));
+  // A plain `dax run` or `dax queue` skips commander (see fastargs.ts): most of a no-op run's or
+  // a queue's time is start-up.
+  const fast = parseFast(argv.slice(2));
   if (fast) {
     try {
-      const { runWith } = await import('./run.js');
-      return await runWith(fast.globals, fast.targets, fast.opts);
+      switch (fast.command) {
+        case 'run':
+          return await (await import('./run.js')).runWith(fast.globals, fast.targets, fast.opts);
+        case 'queue': {
+          // Loaded side by side: each module graph loaded after another costs its own file reads.
+          const [{ queueCommand }] = await Promise.all([import('./acq.js'), import('../acquisition/queue.js')]);
+          return await queueCommand(fast.globals, fast.spec, fast.root);
+        }
+      }
     } catch (e) {
       return ended(e);
     }

@@ -2,7 +2,7 @@
 // registers (sky chunks). Config errors are printed here, exit code 2.
 import { formatConfigError } from '../config/errors.js';
 import { parseSets } from '../config/vars.js';
-import type { ConfigError, WildcardSpec } from '../config/model.js';
+import type { ConfigError } from '../config/model.js';
 import { emptyPlugins, type Plugins } from '../graph/plugins.js';
 import type { Project } from '../exec/run.js';
 import { loadProject as load } from '../exec/project.js';
@@ -10,7 +10,6 @@ import { chunkPlugins } from '../chunks/domain.js';
 import { acquisitionPlugins } from '../acquisition/domain.js';
 import { Exit } from './exit.js';
 import path from 'node:path';
-import { statSync } from 'node:fs';
 import { ExitRequest, VERSION, type GlobalOptions } from './main.js';
 
 export function plugins(): Plugins {
@@ -54,18 +53,4 @@ export async function loadProject(g: GlobalOptions, setItems: string[], opts: { 
   if (!project.ok) configError(project.error);
   for (const w of project.value.config.warnings ?? []) process.stderr.write(`dax: warning: ${formatConfigError(w)}\n`);
   return { project: project.value, sets: values };
-}
-
-
-/** Size and mtime of the files the live plugin domains are read from (queue.json). */
-export function domainStamp(project: Project): string {
-  const live = (w: WildcardSpec): boolean => w.domain?.kind === 'plugin' && project.domains.plugins.domains.get(w.domain.name)?.live === true;
-  const names = Object.values(project.config.wildcards).filter(live).map((w) => w.name);
-  return project.domains
-    .files(names)
-    .map((f) => {
-      const s = statSync(f, { throwIfNoEntry: false });
-      return s ? `${f}:${s.size}:${s.mtimeMs}` : `${f}:-`;
-    })
-    .join('\n');
 }

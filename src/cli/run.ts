@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { makeLogger } from '../events/loggers.js';
 import { Loggers } from '../events/events.js';
 import type { RunOutcome } from '../exec/run.js';
+import type { LoadedProject } from '../exec/settle.js';
 import { newRunId } from '../state/runid.js';
 import { noopKey, tryNoop, type NoopOutcome } from '../exec/noop.js';
 import { daxfilePath } from '../config/cache.js';
@@ -112,25 +113,24 @@ export async function runWith(g: GlobalOptions, targets: string[], opts: RunOpti
     if (fast?.kind === 'locked') return exitCodeOf({ kind: 'locked', holder: fast.holder });
   }
   // Not a no-op: now load the Daxfile and the engine.
-  const [{ loadProject, domainStamp }, { runPipeline }] = await Promise.all([import('./project.js'), import('../exec/run.js')]);
-  // A run of the default targets whose jobs changed a plugin's domain (acquisitions queued or
-  // archived meanwhile) runs again: until nothing is left. -B forces the first round only.
-  for (let force = !!opts.force; ; force = false) {
-    const { project, sets } = await loadProject(g, opts.set, { lastRun });
+  const [{ loadProject }, { runUntilSettled }] = await Promise.all([import('./project.js'), import('../exec/settle.js')]);
+  const load = async (): Promise<LoadedProject> => {
+    const loaded = await loadProject(g, opts.set, { lastRun });
     trace('config');
-    const domains = domainStamp(project);
-    const outcome = await withSignals((signal, kill) =>
-      runPipeline(project, {
-        targets, sets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, force, signal, kill,
-        loggers: [makeLogger({ json: !!opts.json, level, version: VERSION, ...(opts.printCommands ? { printCommands: true } : {}) })],
-        ...(opts.printCommands ? { printCommands: true } : {}),
-        ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
-        // The plain logger prints a dry run's commands at debug level or with -p; JSON always has them.
-        planCommands: !!opts.json || level === 'debug' || !!opts.printCommands,
-      }),
-    );
-    if (opts.dryRun || targets.length > 0 || outcome.kind !== 'done' || outcome.result !== 'ok' || domainStamp(project) === domains) return exitCodeOf(outcome);
-  }
+    return loaded;
+  };
+  // The default targets run again while their jobs change a live domain (see exec/settle.ts).
+  const outcome = await withSignals((signal, kill) =>
+    runUntilSettled(load, {
+      targets, dryRun: !!opts.dryRun, keepGoing: !!opts.keepGoing, force: !!opts.force, signal, kill,
+      loggers: [makeLogger({ json: !!opts.json, level, version: VERSION, ...(opts.printCommands ? { printCommands: true } : {}) })],
+      ...(opts.printCommands ? { printCommands: true } : {}),
+      ...(jobs !== undefined ? { jobs } : {}), ...(workers ? { workers } : {}), ...(key ? { noopKey: key } : {}), ...(opts.resumes ? { resumes: opts.resumes } : {}),
+      // The plain logger prints a dry run's commands at debug level or with -p; JSON always has them.
+      planCommands: !!opts.json || level === 'debug' || !!opts.printCommands,
+    }),
+  );
+  return exitCodeOf(outcome);
 }
 
 /** The CLI owns process signals: the first SIGINT/SIGTERM asks the run to stop (nothing new

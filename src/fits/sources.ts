@@ -1,6 +1,7 @@
 // The sources map of `dax merge --sources FILE`: each fitsFile source's location, as the
 // specification writes it (`host:/path/x.fits`), to the local file that holds a copy of it
-// (relative to the map's directory). The acquisition engine collects sources and writes one.
+// (relative to the map's directory): the file's path, or an object with it in `local` (the
+// acquisition workspace's sources.json, whose entries also carry the transfer state).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type MergeError, mergeError } from './errors.js';
@@ -46,10 +47,18 @@ export function parseSourcesMap(data: unknown, origin: string, dir: string): Res
     return bad('/', 'must be an object mapping each source location to a local file, e.g. {"fcs-host:/data/x.fits": "sources/1_fcs_x.fits"}');
   }
   const files = new Map<string, string>();
-  for (const [location, value] of Object.entries(data)) {
-    const pointer = `/${token(location)}`;
+  for (const [location, entry] of Object.entries(data)) {
+    let pointer = `/${token(location)}`;
     if (location === '') return bad(pointer, 'a location cannot be empty');
-    if (typeof value !== 'string' || value === '') return bad(pointer, `must be a non-empty string (the local file's path), not ${JSON.stringify(value)}`);
+    let value: unknown = entry;
+    const isEntry = typeof entry === 'object' && entry !== null && !Array.isArray(entry);
+    if (isEntry) {
+      pointer += '/local';
+      value = (entry as { local?: unknown }).local;
+    }
+    if (typeof value !== 'string' || value === '') {
+      return bad(pointer, isEntry ? `must be the local file's path, a non-empty string, not ${JSON.stringify(value) ?? 'missing'}` : `must be a non-empty string (the local file's path) or an object with it in "local", not ${JSON.stringify(value)}`);
+    }
     if (value.includes('\0')) return bad(pointer, 'a path cannot contain NUL');
     files.set(location, path.resolve(dir, value));
   }

@@ -1,7 +1,6 @@
 // Loads a Data Product Specification: read (file or stdin), parse JSON, validate against
 // schemas/dpspec.schema.json, then the checks a schema cannot express (selection patterns,
 // regular expressions, literal cards, unique source names). Failures are MergeErrors.
-import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
@@ -54,7 +53,8 @@ function getValidator(): ValidateFunction {
 export async function loadSpec(file: string): Promise<Result<PreparedSpec, MergeError>> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Read at once: a specification is small, and `dax queue` should not wait on the thread pool.
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;

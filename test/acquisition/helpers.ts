@@ -52,6 +52,22 @@ export function status(dir: string, id = ID, where: 'in-progress' | 'archive' = 
   return JSON.parse(readFileSync(join(dir, 'workspace', where, id, 'status.json'), 'utf8')) as StatusJson;
 }
 
+/** An entry of sources.json: a source's local file and its transfer state. */
+export interface SourceEntry {
+  local: string;
+  state: string;
+  attempts: number;
+  bytes?: number;
+  originMtimeMs?: number;
+  method?: string;
+  collectedAt?: string;
+  error?: string;
+}
+
+export function sourcesJson(dir: string, id = ID, where: 'in-progress' | 'archive' = 'in-progress'): Record<string, SourceEntry> {
+  return JSON.parse(readFileSync(join(dir, 'workspace', where, id, 'sources.json'), 'utf8')) as Record<string, SourceEntry>;
+}
+
 export function queue(dir: string): string[] {
   return JSON.parse(readFileSync(join(dir, 'workspace/queue.json'), 'utf8')) as string[];
 }

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, 
 import { join } from 'node:path';
 import { dax, events, removeProjects, started } from '../engine/helpers.js';
 import { fitsverify } from '../fits/helpers.js';
-import { acqProject, ID, list, queue, sources, spec, status, writeJson } from './helpers.js';
+import { acqProject, ID, list, queue, sources, sourcesJson, spec, status, writeJson } from './helpers.js';
 
 afterAll(removeProjects);
 
@@ -28,6 +28,13 @@ describe('an acquisition with local sources', () => {
     expect(s.state).toBe('Completed');
     expect(s.alerts).toEqual([]);
     expect(s.sources.map((x) => [x.state, x.method])).toEqual([['collected', 'hardlink'], ['collected', 'hardlink']]);
+    // sources.json: each location's file and how its transfer went.
+    const at = (f: string): { bytes: number; originMtimeMs: number } => ({ bytes: statSync(join(dir, f)).size, originMtimeMs: statSync(join(dir, f)).mtimeMs });
+    const collected = { state: 'collected', attempts: 1, method: 'hardlink', collectedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) };
+    expect(sourcesJson(dir, ID, 'archive')).toEqual({
+      'data/fcs.fits': { local: 'sources/1_fcs_fcs.fits', ...collected, ...at('data/fcs.fits') },
+      'data/dcs.fits': { local: 'sources/target_dcs_dcs.fits', ...collected, ...at('data/dcs.fits') },
+    });
     const product = join(dir, 'workspace/result', PRODUCT);
     const v = fitsverify(product);
     expect(v.report).toMatch(/0 error/);
@@ -56,9 +63,21 @@ describe('an acquisition with local sources', () => {
     expect(s.error).toBe(true);
     expect(s.alerts).toEqual([expect.objectContaining({ severity: 'Error', description: expect.stringMatching(/data\/fcs\.fits.*not found/) })]);
     expect(dax(dir, 'status').stdout).toMatch(/Collecting \(1\)\n\s+TEST\S+\s+ERROR\n\s+Error: source fcs/);
+    // sources.json and dax status ID: that source failed, and why; the other was collected.
+    let transfers = sourcesJson(dir);
+    expect(transfers['data/fcs.fits']).toEqual({ local: 'sources/1_fcs_fcs.fits', state: 'failed', attempts: 1, error: expect.stringMatching(/^source fcs data\/fcs\.fits: .*data\/fcs\.fits not found$/) });
+    expect(transfers['data/dcs.fits']).toEqual(expect.objectContaining({ state: 'collected', attempts: 1 }));
+    const one = dax(dir, 'status', ID).stdout;
+    expect(one).toMatch(/^ {4}failed {7}data\/fcs\.fits -> sources\/1_fcs_fcs\.fits \(1 attempt\)\n {6}last error: source fcs .*not found$/m);
+    expect(one).toMatch(/^ {4}collected {4}data\/dcs\.fits -> sources\/target_dcs_dcs\.fits \(hardlink, .*, 1 attempt, collected 20/m);
+    expect(JSON.parse(dax(dir, 'status', ID, '--json').stdout).sources).toEqual([
+      expect.objectContaining({ location: 'data/fcs.fits', state: 'failed', attempts: 1, error: transfers['data/fcs.fits']!.error }),
+      expect.objectContaining({ location: 'data/dcs.fits', state: 'collected', attempts: 1 }),
+    ]);
     // Still failing: still Collecting, never backwards, never Aborted.
     expect(dax(dir, 'run').code).toBe(1);
     expect(status(dir).state).toBe('Collecting');
+    expect(sourcesJson(dir)['data/fcs.fits']).toEqual(expect.objectContaining({ state: 'failed', attempts: 2 }));
     renameSync(join(dir, 'fcs.later'), join(dir, 'data/fcs.fits'));
     const resumed = dax(dir, 'resume', ID);
     expect(resumed.stderr).toMatch(new RegExp(`resuming acquisition ${ID.replace(/\./g, '\\.')} \\(Collecting, error\\), not a run`));
@@ -67,6 +86,25 @@ describe('an acquisition with local sources', () => {
     expect(s.state).toBe('Completed');
     expect(s.error).toBe(false);
     expect(s.alerts).toEqual([]);
+    // Collected on the third attempt; the error is gone with the alert.
+    transfers = sourcesJson(dir, ID, 'archive');
+    expect(transfers['data/fcs.fits']).toEqual(expect.objectContaining({ state: 'collected', attempts: 3, bytes: statSync(join(dir, 'data/fcs.fits')).size }));
+    expect(transfers['data/fcs.fits']!.error).toBeUndefined();
+    expect(transfers['data/dcs.fits']).toEqual(expect.objectContaining({ state: 'collected', attempts: 1 }));
+  });
+
+  test('an acquisition queued by an older dax (sources.json a plain map) is collected and merged; its sources.json gets the transfer state', () => {
+    const dir = acqProject();
+    sources(dir);
+    expect(dax(dir, 'queue', writeJson(dir, 'spec.json', spec())).code).toBe(0);
+    const d = join(dir, 'workspace/in-progress', ID);
+    writeFileSync(join(d, 'sources.json'), JSON.stringify({ 'data/fcs.fits': 'sources/1_fcs_fcs.fits', 'data/dcs.fits': 'sources/target_dcs_dcs.fits' }));
+    const r = dax(dir, 'run');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(status(dir, ID, 'archive').state).toBe('Completed');
+    expect(fitsverify(join(dir, 'workspace/result', PRODUCT)).ok).toBe(true);
+    expect(Object.values(sourcesJson(dir, ID, 'archive')).map((e) => [e.local, e.state])).toEqual([['sources/1_fcs_fcs.fits', 'collected'], ['sources/target_dcs_dcs.fits', 'collected']]);
   });
 
   // root writes into a read-only directory: that case runs only for other users.

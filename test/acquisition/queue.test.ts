@@ -2,10 +2,10 @@
 // ids, nothing written on error, and ten concurrent queues that all land.
 import { afterAll, describe, expect, test } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dax, DAX, env, files, removeProjects } from '../engine/helpers.js';
-import { acqProject, ID, queue, sources, spec, status, writeJson } from './helpers.js';
+import { acqProject, ID, queue, sources, sourcesJson, spec, status, writeJson } from './helpers.js';
 
 afterAll(removeProjects);
 
@@ -23,6 +23,10 @@ describe('dax queue', () => {
     expect(s.state).toBe('Scheduled');
     expect(s.error).toBe(false);
     expect(s.sources.map((x) => x.local)).toEqual(['sources/1_fcs_fcs.fits', 'sources/target_dcs_dcs.fits']);
+    expect(sourcesJson(dir)).toEqual({
+      'data/fcs.fits': { local: 'sources/1_fcs_fcs.fits', state: 'pending', attempts: 0 },
+      'data/dcs.fits': { local: 'sources/target_dcs_dcs.fits', state: 'pending', attempts: 0 },
+    });
   });
 
   test.each([
@@ -51,6 +55,41 @@ describe('dax queue', () => {
     expect(queue(dir)).toEqual([ID]);
     expect(status(dir)).toEqual(before);
     expect(readdirSync(join(dir, 'workspace/in-progress'))).toEqual([ID]);
+  });
+
+  test('reads its options the same whether commander parses the command line or not', () => {
+    const dir = acqProject();
+    const origins = (ws: string, id: string): string[] =>
+      (JSON.parse(readFileSync(join(dir, ws, 'in-progress', id, 'status.json'), 'utf8')) as { sources: Array<{ origin: string }> }).sources.map((x) => x.origin);
+    // Plain forms (the fast reader), then forms only commander reads (--opt=value).
+    expect(dax(dir, 'queue', '--root', '/x', writeJson(dir, 'a.json', spec('A'))).code).toBe(0);
+    expect(dax(dir, 'queue', '--root=/y', writeJson(dir, 'b.json', spec('B'))).code).toBe(0);
+    expect(origins('workspace', 'A')).toEqual(['/x/data/fcs.fits', '/x/data/dcs.fits']);
+    expect(origins('workspace', 'B')).toEqual(['/y/data/fcs.fits', '/y/data/dcs.fits']);
+    expect(dax(dir, '--workspace', 'ws2', 'queue', writeJson(dir, 'c.json', spec('C'))).code).toBe(0);
+    expect(dax(dir, 'queue', '--workspace=ws3', writeJson(dir, 'd.json', spec('D'))).code).toBe(0);
+    expect(queue(dir)).toEqual(['A', 'B']);
+    expect(JSON.parse(readFileSync(join(dir, 'ws2/queue.json'), 'utf8'))).toEqual(['C']);
+    expect(JSON.parse(readFileSync(join(dir, 'ws3/queue.json'), 'utf8'))).toEqual(['D']);
+    for (const bad of [['queue'], ['queue', 'a.json', 'b.json'], ['queue', '--bogus', 'a.json'], ['queue', '--root']]) {
+      const r = dax(dir, ...bad);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/error:/);
+    }
+    expect(queue(dir)).toEqual(['A', 'B']);
+  });
+
+  test('an empty lock file (its holder killed between creating it and writing its pid) is taken over once old', () => {
+    const dir = acqProject();
+    mkdirSync(join(dir, 'workspace'));
+    const lock = join(dir, 'workspace/queue.json.lock');
+    writeFileSync(lock, '');
+    utimesSync(lock, new Date(Date.now() - 10_000), new Date(Date.now() - 10_000));
+    const r = dax(dir, 'queue', writeJson(dir, 'spec.json', spec()));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(queue(dir)).toEqual([ID]);
+    expect(existsSync(lock)).toBe(false);
   });
 
   test('reads the spec from stdin', async () => {

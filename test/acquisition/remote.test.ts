@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { daxEnv, removeProjects } from '../engine/helpers.js';
 import { fitsverify, imageExt, kv, primaryImage, writeFits } from '../fits/helpers.js';
 import { startHosts, TEST_USER, type Hosts } from '../ssh/hosts.js';
-import { acqProject, ID, list, queue, spec, status, writeJson } from './helpers.js';
+import { acqProject, ID, list, queue, sourcesJson, spec, status, writeJson } from './helpers.js';
 
 let hosts: Hosts;
 beforeAll(async () => {
@@ -42,6 +42,9 @@ describe('remote sources and receivers over ssh', () => {
     expect(st.state).toBe('Collecting');
     expect(st.alerts).toEqual([expect.objectContaining({ severity: 'Error', description: expect.stringMatching(/fcs-host:.*fcs\.fits.*rsync/) })]);
     expect(list(join(dir, 'workspace/in-progress', ID, 'sources'))).toEqual(['target_dcs_dcs.fits']);
+    const loc = `fcs-host:${remote}`;
+    expect(sourcesJson(dir)[loc]).toEqual({ local: 'sources/1_fcs_fcs.fits', state: 'failed', attempts: 1, error: expect.stringMatching(/rsync/) });
+    expect(daxEnv(dir, env, 'status', ID).stdout).toMatch(/^ {4}failed {7}fcs-host:\S+ -> sources\/1_fcs_fcs\.fits \(1 attempt\)\n {6}last error: .*rsync/m);
     copyFileSync(join(dir, 'fcs.later'), join(fcsHome, 'fcs.tmp'));
     renameSync(join(fcsHome, 'fcs.tmp'), remote);
     const r = daxEnv(dir, env, 'resume', ID);
@@ -51,6 +54,11 @@ describe('remote sources and receivers over ssh', () => {
     expect(done.state).toBe('Completed');
     expect(done.sources.find((x) => x.local.includes('fcs'))!.method).toBe('rsync');
     expect(statSync(join(dir, 'workspace/archive', ID, 'sources/1_fcs_fcs.fits')).size).toBe(statSync(remote).size);
+    const fetched = sourcesJson(dir, ID, 'archive')[loc]!;
+    expect(fetched).toEqual(expect.objectContaining({ state: 'collected', method: 'rsync', attempts: 2, bytes: statSync(remote).size }));
+    expect(fetched.error).toBeUndefined();
+    // rsync --times: the origin's mtime, to the second at least.
+    expect(Math.abs(fetched.originMtimeMs! - statSync(remote).mtimeMs)).toBeLessThan(1000);
     expect(queue(dir)).toEqual([]);
     // Delivered to the remote receiver whole, under its name only.
     expect(list(inbox)).toEqual([PRODUCT]);

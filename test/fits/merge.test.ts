@@ -551,6 +551,14 @@ describe('dax merge: command line', () => {
     const f = await scan(out);
     expect(f.hdus.map((h) => findValue(h.cards, 'EXTNAME'))).toEqual([undefined, 'DCS_EXT', 'FCS_EVENTS', 'FCS_TAB']);
 
+    // The acquisition workspace's form: each entry an object with the file in "local" (and the
+    // transfer state, which the merge does not need); the forms may be mixed.
+    writeSpec(join(dir, 'ws'), { [fcsLoc]: { local: 'sources/fcs.fits', state: 'collected', attempts: 2, bytes: 1 }, [dcsLoc]: 'sources/dcs.fits' }, 'sources.json');
+    const entries = daxRun(['merge', '--sources', map, '-o', join(dir, 'entries.fits'), spec]);
+    expect(entries.stderr).toBe('');
+    expect(entries.code).toBe(0);
+    expect((await scan(join(dir, 'entries.fits'))).hdus.map((h) => findValue(h.cards, 'EXTNAME'))).toEqual([undefined, 'DCS_EXT', 'FCS_EVENTS', 'FCS_TAB']);
+
     // A location the map does not hold: 110, naming it.
     writeSpec(join(dir, 'ws'), { [dcsLoc]: 'sources/dcs.fits' }, 'sources.json');
     const missing = daxRun(['merge', '--sources', map, spec]);
@@ -572,6 +580,8 @@ describe('dax merge: command line', () => {
       [[], '/: must be an object mapping each source location to a local file'],
       [{ 'h:/x/fcs.fits': 7 }, '/h:~1x~1fcs.fits: must be a non-empty string'],
       [{ 'h:/x/fcs.fits': '' }, '/h:~1x~1fcs.fits: must be a non-empty string'],
+      [{ 'h:/x/fcs.fits': { state: 'collected' } }, '/h:~1x~1fcs.fits/local: must be the local file\'s path, a non-empty string, not missing'],
+      [{ 'h:/x/fcs.fits': { local: 3 } }, '/h:~1x~1fcs.fits/local: must be the local file\'s path, a non-empty string, not 3'],
     ];
     for (const [map, message] of cases) {
       const r = daxRun(['merge', '--sources', writeSpec(dir, map, 'sources.json'), spec]);
