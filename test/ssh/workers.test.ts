@@ -17,7 +17,7 @@ afterAll(async () => {
 const wd = (h: string, sub: string): string => join(hosts.hosts.get(h)!.dir, sub);
 
 describe('ssh workers', () => {
-  it('runs jobs on a shared-file-system worker, each attempt in a directory of its own', async () => {
+  it('runs jobs on a shared-file-system worker, each attempt recorded on its own', async () => {
     const dir = hostProject(hosts, {
       'Daxfile.yaml': `version: 1
 local: false
@@ -41,7 +41,11 @@ targets: ['out/{n}.txt']
     expect(starts.every((e) => typeof e.handle === 'string' && /^h1:\d+:\//.test(e.handle))).toBe(true);
     const runDirs = readdirSync(join(wd('h1', 'shared'), 'jobs'));
     expect(runDirs).toHaveLength(1);
-    expect(readdirSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!))).toHaveLength(3);
+    // Each attempt's record (its process group, then its status) and no directory to make.
+    const recs = readdirSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!)).sort();
+    expect(recs.filter((f) => f.endsWith('.pid'))).toHaveLength(3);
+    expect(recs.filter((f) => f.endsWith('.status'))).toHaveLength(3);
+    expect(recs).toHaveLength(6);
   }, 60_000);
 
   it('refuses a host whose key is not in known_hosts, naming it and what to do', async () => {

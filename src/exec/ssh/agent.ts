@@ -53,6 +53,7 @@ export class Agent {
         } else w.onLine(text);
       }
     });
+    child.stderr.resume(); // unread, a full pipe would stop the agent
     child.stdin.on('error', () => undefined); // it ended: handled below
     void child.then((r) => {
       if (this.child === child) this.child = undefined;

@@ -2,7 +2,6 @@
 // worker's master connection. Inputs go to the worker's store (rsync's quick check, size and
 // mtime, skips what it holds already); outputs come back to their temporary names (rsync
 // writes each under a name of its own and renames it, so none is seen half-written).
-import path from 'node:path';
 import { shellQuote } from '../../graph/quote.js';
 import { err, ok, type Result } from '../../util/result.js';
 import type { SshConnection } from './connection.js';
@@ -15,7 +14,7 @@ export async function pushInputs(conn: SshConnection, projectDir: string, inputs
 
 /** Copies the temporaries back and returns the size and hash the host recorded of each. */
 export async function pullOutputs(conn: SshConnection, projectDir: string, dir: string, temps: string[]): Promise<Result<Array<{ size: number; hash: string }>, string>> {
-  const m = await conn.run(`cat ${shellQuote(path.posix.join(dir, 'outputs'))}\n`);
+  const m = await conn.run(`cat ${shellQuote(`${dir}.outputs`)}\n`);
   if (!m.ok) return m;
   if (m.value.code !== 0) return err(`no record of the outputs in ${dir} (${m.value.stderr.trim()})`);
   const recorded = m.value.stdout.split('\n').filter((l) => l !== '').map((l) => {

@@ -1,7 +1,7 @@
-// A worker host over SSH. A job runs detached from its ssh session under a wrapper (scripts.ts)
-// in a directory of its own below the worker's workdir; dax learns its end by waiting through
-// the session and, if the connection drops, by connecting again and reading the status the
-// wrapper wrote. A later dax re-attaches the same way. Without a shared file system, inputs go
+// A worker host over SSH. A job runs detached from its ssh session (scripts.ts), recorded beside
+// a directory of its own below the worker's workdir; dax learns its end by waiting through
+// the session and, if the connection drops, by connecting again and reading the status it
+// recorded. A later dax re-attaches the same way. Without a shared file system, inputs go
 // to the worker's store by rsync first (what it holds already is not sent again) and outputs
 // come back to their temporary names, checked whole, for the engine to publish.
 import { createHash } from 'node:crypto';
@@ -12,7 +12,7 @@ import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAt
 import { shellQuote } from '../../graph/quote.js';
 import { SshConnection } from './connection.js';
 import { Agent } from './agent.js';
-import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type WrapperSpec } from './scripts.js';
+import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
 import { pullOutputs, pushInputs } from './sync.js';
 import { attemptName } from '../remote/wrapper.js';
 
@@ -108,7 +108,7 @@ export class SshWorker implements Worker {
       if (l.killed) return { kind: 'signaled', signal: l.killed };
     }
     const log = shared ? remote(spec.log) : posix.join(l.dir, 'log');
-    const w: WrapperSpec = {
+    const w: LaunchSpec = {
       dir: l.dir,
       cwd: remote(spec.cwd),
       argv: spec.argv,
@@ -166,7 +166,7 @@ export class SshWorker implements Worker {
 
   /** Starts or re-joins the attempt through the agent; through a session of its own when the
    * agent cannot (it ended: the session re-joins what the agent started). */
-  private async launch(w: WrapperSpec, onLine: (line: string) => void): Promise<Awaited<ReturnType<SshConnection['run']>>> {
+  private async launch(w: LaunchSpec, onLine: (line: string) => void): Promise<Awaited<ReturnType<SshConnection['run']>>> {
     const line = launchLine(w);
     let saw = '';
     if (line !== undefined) {
