@@ -1,6 +1,6 @@
 // SSH workers end to end: real sshd hosts on loopback ports, the real CLI, real rsync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { events, groupMembers, waitFor } from '../engine/helpers.js';
 import { startHosts, type Hosts } from './hosts.js';
@@ -100,6 +100,38 @@ rules:
     writeFileSync(join(dir, 'big.dat'), 'y'.repeat(10));
     expect((await runDax(hosts, dir, 'run', 'out/first.txt')).code).toBe(0);
     expect(readFileSync(join(dir, 'out/first.txt'), 'utf8').trim()).toBe('10');
+  }, 60_000);
+
+  it('runs an `outputs: atomic` rule without a shared file system, with an input from an allow_outside place', async () => {
+    const outside = mkdtempSync(join(hosts.dir, 'outside-'));
+    writeFileSync(join(outside, 'data.txt'), 'from outside\n');
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+allow_outside: [${outside}]
+workers:
+  h1: { ssh: h1, slots: 1, workdir: ${wd('h1', 'atomic')} }
+rules:
+  pair:
+    input: ext/data.txt
+    output: [sub/a.txt, sub/b.txt]
+    outputs: atomic
+    check: csv
+    run: 'cat {input} {input} > sub/a.txt && echo "$DAX_WORKER" > sub/b.txt'
+targets: [sub/a.txt]
+`,
+    });
+    // The input lies outside the project, reached through a link to a directory.
+    symlinkSync(outside, join(dir, 'ext'));
+    const r = await runDax(hosts, dir, 'run');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'sub/a.txt'), 'utf8')).toBe('from outside\nfrom outside\n');
+    expect(readFileSync(join(dir, 'sub/b.txt'), 'utf8')).toBe('h1\n');
+    // On the host the input is a file, not a link to a place that is not there.
+    expect(lstatSync(join(wd('h1', 'atomic'), 'files/ext')).isDirectory()).toBe(true);
+    const again = await runDax(hosts, dir, 'run');
+    expect(again.stdout).toMatch(/nothing to do|up to date/);
   }, 60_000);
 
   it('stops remote jobs, their whole process group, on SIGTERM, and records them incomplete', async () => {
