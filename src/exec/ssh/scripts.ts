@@ -31,50 +31,66 @@ export interface LaunchSpec {
   hash: boolean;
 }
 
-/** The launch: starts the attempt (unless it runs or ran already: the launch may be a retry
- * after a dropped connection) and waits for it. Prints `pgid N` once it runs, then `status X`
- * (`status gone`: it ended without recording one, e.g. a SIGKILL of its recorder); `$T`
- * prefixes them in the agent session. No `exit`: in the agent it runs in the loop's own
- * background subshell, which prints its end after it. */
+/** Shell functions the launch uses, defined once per agent session (its lines stay short: the
+ * agent's `read` takes a byte per system call). With `d` the attempt's directory:
+ * - `J` follows an attempt that ran or runs already (the launch may be a retry after a dropped
+ *   connection, or a later dax's): false if there is none. The status comes from the recorder
+ *   once the job is gone: it waits for either while one lives.
+ * - `M DIR...` makes the directories if one is missing (mkdir is a process; `[ -d ]` is not).
+ * - `S w|a LOG ARGV...` starts ARGV under setsid, its output to LOG (truncated or appended),
+ *   records `PGID RECORDER` and waits for it, leaving its status in `x`. This shell records the
+ *   status: a dropped connection must not stop it (a trap, not an ignored signal, so the job
+ *   gets them back). Its own pid comes from /proc/self, which the shell opens itself. An empty
+ *   pid file says "starting" to a probe or a retried launch; all three fds redirected, or ssh
+ *   would wait for the job rather than the shell; `wait` returns early when a trapped signal
+ *   arrives, so it waits again until the job is gone.
+ * - `E` records the status and prints it, after the outputs' sizes and hashes (`out S H`). */
+const FUNCTIONS = [
+  'J() {',
+  '  if read x 2>/dev/null < "$d.status"; then read p r < "$d.pid"; echo "${T}pgid $p"; O; echo "${T}status $x"; return 0; fi;',
+  '  [ -e "$d.pid" ] || return 1;',
+  '  p=; while read p r < "$d.pid"; [ -z "$p" ]; do sleep 0.05; done; echo "${T}pgid $p";',
+  '  until read x 2>/dev/null < "$d.status"; do',
+  '    kill -0 "$p" 2>/dev/null || kill -0 "${r:-$p}" 2>/dev/null || { read x 2>/dev/null < "$d.status" || x=gone; break; };',
+  '    sleep 0.1;',
+  '  done; O; echo "${T}status $x";',
+  '};',
+  'M() { n=; for m; do [ -d "$m" ] || n=1; done; [ -z "$n" ] || mkdir -p "$@"; };',
+  'S() {',
+  '  trap : HUP PIPE; r=; read r x 2>/dev/null < /proc/self/stat; : > "$d.pid";',
+  '  if [ "$1" = w ]; then : > "$2"; fi; lg=$2; shift 2;',
+  '  setsid "$@" >> "$lg" 2>&1 < /dev/null & p=$!; echo "$p $r" > "$d.pid"; echo "${T}pgid $p";',
+  '  while :; do wait $p; x=$?; kill -0 $p 2>/dev/null || break; done;',
+  '};',
+  'O() { [ -e "$d.outputs" ] && while read s h; do echo "${T}out $s $h"; done < "$d.outputs"; };',
+  'E() { echo $x > "$d.status"; O; echo "${T}status $x"; };',
+];
+
+/** The launch: starts the attempt (unless it runs or ran already) and waits for it. Prints
+ * `pgid N` once it runs, then (without a shared file system) `out SIZE HASH` for each output,
+ * then `status X` (`status gone`: it ended without recording one, e.g. a SIGKILL of its
+ * recorder); `$T` prefixes them in the agent session. No `exit`: in the agent it runs in the
+ * loop's own background subshell, which prints its end after it. */
 function launchLines(w: LaunchSpec): string[] {
   const dirs = [...new Set([path.posix.dirname(w.dir), ...w.mkdirs])];
+  const env = Object.entries(w.env).map(([k, v]) => `${k}=${q(v)}`);
   return [
     `d=${q(w.dir)};`,
-    'if read x 2>/dev/null < "$d.status"; then read p r < "$d.pid"; echo "${T}pgid $p"; echo "${T}status $x";',
-    'elif [ -e "$d.pid" ]; then',
-    // An empty pid file is one being written.
-    '  p=; while read p r < "$d.pid"; [ -z "$p" ]; do sleep 0.05; done; echo "${T}pgid $p";',
-    // The status comes from the recorder once the job is gone: wait for either while one lives.
-    '  until read x 2>/dev/null < "$d.status"; do',
-    '    kill -0 "$p" 2>/dev/null || kill -0 "${r:-$p}" 2>/dev/null || { read x 2>/dev/null < "$d.status" || x=gone; break; };',
-    '    sleep 0.1;',
-    '  done; echo "${T}status $x";',
-    `elif set --; for m in ${dirs.map(q).join(' ')}; do [ -d "$m" ] || set -- "$@" "$m"; done; ${[
-      '{ [ $# -eq 0 ] || mkdir -p "$@"; }', ...w.links.map(([l, t]) => `ln -sfn ${q(t)} ${q(l)}`), `cd ${q(w.cwd)}`].join(' && ')}; then`,
-    // This shell records the status: a dropped connection must not stop it (a trap, not an
-    // ignored signal, so the job gets them back).
-    '  trap : HUP PIPE;',
-    // Its own pid (dash has no $BASHPID): the shell opens /proc/self itself, no process.
-    '  r=; read r x 2>/dev/null < /proc/self/stat;',
-    ...Object.entries(w.env).map(([k, v]) => `  export ${k}=${q(v)};`),
-    // An empty pid file says "starting" to a probe or a retried launch. All three fds
-    // redirected, or ssh would wait for the job rather than the shell.
-    '  : > "$d.pid";',
-    `  setsid ${w.argv.map(q).join(' ')} ${w.appendLog ? '>>' : '>'} ${q(w.log)} 2>&1 < /dev/null &`,
-    '  p=$!; echo "$p $r" > "$d.pid"; echo "${T}pgid $p";',
-    // wait returns early when a trapped signal arrives: wait again until the job is gone.
-    '  while :; do wait $p; x=$?; kill -0 $p 2>/dev/null || break; done;',
+    `J || if ${[`M ${dirs.map(q).join(' ')}`, ...w.links.map(([l, t]) => `ln -sfn ${q(t)} ${q(l)}`), `cd ${q(w.cwd)}`].join(' && ')}; then`,
+    ...(env.length > 0 ? [`  export ${env.join(' ')};`] : []),
+    `  S ${w.appendLog ? 'a' : 'w'} ${q(w.log)} ${w.argv.map(q).join(' ')};`,
     ...(w.outputs.length > 0 ? outputLines(w.outputs, w.hash, `${w.dir}.outputs`).map((l) => `  ${l}`) : []),
-    '  echo $x > "$d.status"; echo "${T}status $x";',
+    '  E;',
     'else echo "dax: could not prepare $d on $(hostname)" >&2; fi',
   ];
 }
 
+/** The launch as a session's script, for when the agent cannot take it. */
 export function launchScript(w: LaunchSpec): string {
-  return ['T=', ...launchLines(w)].join('\n') + '\n';
+  return [...FUNCTIONS, 'T=', ...launchLines(w)].join('\n') + '\n';
 }
 
-/** The same on one line, for the agent; undefined when a value holds a newline. */
+/** The launch on one line, for the agent; undefined when a value holds a newline. */
 export function launchLine(w: LaunchSpec): string | undefined {
   const line = launchLines(w).map((l) => l.trim()).join(' ');
   return line.includes('\n') ? undefined : line;
@@ -83,7 +99,7 @@ export function launchLine(w: LaunchSpec): string | undefined {
 /** The worker's agent: one long session that takes job after job, two lines each (an id, a
  * launch line), and runs each in a background subshell of its own; every line it prints starts
  * with the id. It saves the ssh client, sshd's session and the login shell per job. */
-export const AGENT = 'while IFS= read -r id && IFS= read -r l; do { T="$id "; eval "$l"; echo "$id end $?"; } & done';
+export const AGENT = [...FUNCTIONS.map((l) => l.trim()), 'while IFS= read -r id && IFS= read -r l; do { T="$id "; eval "$l"; echo "$id end $?"; } & done'].join(' ');
 
 /** What became of an attempt an earlier dax started: `status X`, `running N`, or `gone`. */
 export function probeScript(dir: string): string {
@@ -103,12 +119,12 @@ export function killScript(pgid: number, signal: string): string {
 }
 
 /** After a successful copy back: the outputs become inputs the worker holds (linked into its
- * store, so a later job that needs them is not sent them again); the attempt goes. */
+ * store, so a later job that needs them is not sent them again); the attempt goes. No
+ * `exit`: the agent runs it too. */
 export function finishScript(dir: string, keep: Array<[string, string]>): string {
   return [
-    ...keep.flatMap(([t, stored]) => [`mkdir -p "$(dirname ${q(stored)})"`, `ln -f ${q(t)} ${q(stored)} 2>/dev/null || cp -p ${q(t)} ${q(stored)}`]),
+    ...keep.flatMap(([t, stored]) => [`[ -d ${q(path.posix.dirname(stored))} ] || mkdir -p ${q(path.posix.dirname(stored))}`, `ln -f ${q(t)} ${q(stored)} 2>/dev/null || cp -p ${q(t)} ${q(stored)}`]),
     `rm -rf ${['', '.pid', '.outputs', '.status'].map((e) => q(dir + e)).join(' ')}`,
-    'exit 0',
   ].join('\n') + '\n';
 }
 

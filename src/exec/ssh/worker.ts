@@ -13,7 +13,7 @@ import { shellQuote } from '../../graph/quote.js';
 import { SshConnection } from './connection.js';
 import { Agent } from './agent.js';
 import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
-import { pullOutputs, pushInputs } from './sync.js';
+import { outputRecord, pullOutputs, pushInputs } from './sync.js';
 import { attemptName } from '../remote/wrapper.js';
 
 const posix = path.posix;
@@ -123,10 +123,12 @@ export class SshWorker implements Worker {
       hash: spec.hashOutputs === true,
     };
     let status: string | undefined;
+    const recorded: Array<{ size: number; hash: string }> = [];
     const r = await this.launch(w, (line) => {
-      const m = /^(pgid|status) (.*)$/.exec(line);
+      const m = /^(pgid|out|status) (.*)$/.exec(line);
       if (!m) return;
-      if (m[1] === 'pgid') {
+      if (m[1] === 'out') recorded.push(outputRecord(m[2]!));
+      else if (m[1] === 'pgid') {
         if (l.pgid === undefined) {
           l.pgid = Number(m[2]);
           events.running({ worker: this.name, ref: `${this.spec.ssh}:${l.pgid}:${l.dir}` });
@@ -155,11 +157,11 @@ export class SshWorker implements Worker {
     if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status)} on ${this.name}` };
     if (code !== 0) return { kind: 'exited', code };
     if (!shared) {
-      const pulled = await pullOutputs(this.conn, this.projectDir, l.dir, spec.temps);
+      const pulled = await pullOutputs(this.conn, this.projectDir, l.dir, spec.temps, recorded);
       if (!pulled.ok) return this.connectionTrouble(pulled.error, 'copying its outputs back');
       const bad = await verify(this.projectDir, spec.temps, pulled.value);
       if (bad) return { kind: 'spawn-error', message: bad };
-      await this.conn.run(finishScript(l.dir, spec.temps.map((t, i) => [posix.join(l.dir, t), posix.join(this.store, spec.outputs[i]!)])));
+      await this.finish(finishScript(l.dir, spec.temps.map((t, i) => [posix.join(l.dir, t), posix.join(this.store, spec.outputs[i]!)])));
     }
     return { kind: 'exited', code: 0 };
   }
@@ -177,6 +179,14 @@ export class SshWorker implements Worker {
       if (a.ok && saw) return { ok: true, value: { code: 0, stdout: '', stderr: '' } };
     }
     return this.conn.run(launchScript(w), onLine);
+  }
+
+  /** Runs a finishing script through the agent (no session of its own); through a session
+   * when the agent cannot. */
+  private async finish(script: string): Promise<void> {
+    const line = script.split('\n').filter((l) => l !== '').join('; ');
+    if (!line.includes('\n') && (await this.agent.run(line, () => undefined)).ok) return;
+    await this.conn.run(script);
   }
 
   /** A job's own end: `give_up_after` failures in a row (not stops dax asked for, not
