@@ -80,6 +80,9 @@ export interface Worker {
   /** After taking over a dead run's lock on the same host: stop what that run left running
    * through this worker that no handle names. Returns how many process groups it stopped. */
   sweep?(run: string): Promise<number>;
+  /** A run is about to plan and start jobs: begin what taking them needs (a connection), so it
+   * is ready by the first one. Never throws, needs no await: close() stops what it started. */
+  prepare?(): void;
   close(): Promise<void>;
 }
 

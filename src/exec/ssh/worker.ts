@@ -52,6 +52,10 @@ export class SshWorker implements Worker {
     return this.downWhy;
   }
 
+  prepare(): void {
+    this.agent.warm();
+  }
+
   get connection(): SshConnection {
     return this.conn;
   }
