@@ -117,7 +117,10 @@ rules:
     output: [sub/a.txt, sub/b.txt]
     outputs: atomic
     check: csv
-    run: 'cat {input} {input} > sub/a.txt && echo "$DAX_WORKER" > sub/b.txt'
+    run: 'cat {input} {input} > sub/a.txt && echo "$DAX_WORKER" > sub/b.txt && echo said on $DAX_WORKER'
+  fails:
+    output: sub/c.txt
+    run: 'echo tried on $DAX_WORKER; exit 3'
 targets: [sub/a.txt]
 `,
     });
@@ -130,8 +133,13 @@ targets: [sub/a.txt]
     expect(readFileSync(join(dir, 'sub/b.txt'), 'utf8')).toBe('h1\n');
     // On the host the input is a file, not a link to a place that is not there.
     expect(lstatSync(join(wd('h1', 'atomic'), 'files/ext')).isDirectory()).toBe(true);
+    // The host's log comes back after the header dax wrote, of a job that failed too.
+    expect((await runDax(hosts, dir, 'log', 'sub/a.txt')).stdout).toMatch(/^=== dax attempt 1 .*\nsaid on h1\n$/);
     const again = await runDax(hosts, dir, 'run');
     expect(again.stdout).toMatch(/nothing to do|up to date/);
+    expect((await runDax(hosts, dir, 'run', 'sub/c.txt')).code).toBe(1);
+    expect((await runDax(hosts, dir, 'log', 'sub/c.txt')).stdout).toMatch(/^=== dax attempt 1 .*\ntried on h1\n$/);
+    expect(readdirSync(join(dir, '.dax/logs'), { recursive: true }).filter((f) => String(f).endsWith('.remote'))).toEqual([]);
   }, 60_000);
 
   it('stops remote jobs, their whole process group, on SIGTERM, and records them incomplete', async () => {

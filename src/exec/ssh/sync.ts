@@ -18,17 +18,19 @@ export function outputRecord(line: string): { size: number; hash: string } {
   return { size: size === undefined || size === '-' ? -1 : Number(size), hash: hash ?? '-' };
 }
 
-/** Copies the temporaries back and returns the size and hash the host recorded of each (as the
- * launch printed them, else read from the attempt's record). */
-export async function pullOutputs(conn: SshConnection, projectDir: string, dir: string, temps: string[], printed: Array<{ size: number; hash: string }>): Promise<Result<Array<{ size: number; hash: string }>, string>> {
+/** Copies the temporaries back (and `extra` files of the attempt's directory, in the same copy)
+ * and returns the size and hash the host recorded of each temporary (as the launch printed
+ * them, else read from the attempt's record). */
+export async function pullOutputs(conn: SshConnection, projectDir: string, dir: string, temps: string[], printed: Array<{ size: number; hash: string }>, extra: string[] = []): Promise<Result<Array<{ size: number; hash: string }>, string>> {
   let recorded = printed;
-  if (recorded.length < temps.length) {
+  if (temps.length > 0 && recorded.length < temps.length) {
     const m = await conn.run(`cat ${shellQuote(`${dir}.outputs`)}\n`);
     if (!m.ok) return m;
     if (m.value.code !== 0) return err(`no record of the outputs in ${dir} (${m.value.stderr.trim()})`);
     recorded = m.value.stdout.split('\n').filter((l) => l !== '').map(outputRecord);
   }
-  if (temps.length === 0) return ok(recorded);
-  const r = await conn.rsync(['-rlt', '--files-from=-', '--from0', `${conn.destination}:${dir}/`, `${projectDir}/`], temps.join('\0'));
+  const files = [...temps, ...extra];
+  if (files.length === 0) return ok(recorded);
+  const r = await conn.rsync(['-rlt', '--files-from=-', '--from0', `${conn.destination}:${dir}/`, `${projectDir}/`], files.join('\0'));
   return r.ok ? ok(recorded) : r;
 }

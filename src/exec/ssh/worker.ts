@@ -5,11 +5,10 @@
 // to the worker's store by rsync first (what it holds already is not sent again) and outputs
 // come back to their temporary names, checked whole, for the engine to publish.
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
-import { shellQuote } from '../../graph/quote.js';
 import { SshConnection } from './connection.js';
 import { Agent } from './agent.js';
 import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
@@ -111,7 +110,10 @@ export class SshWorker implements Worker {
       if (!pushed.ok) return this.connectionTrouble(pushed.error, 'sending its inputs');
       if (l.killed) return { kind: 'signaled', signal: l.killed };
     }
-    const log = shared ? remote(spec.log) : posix.join(l.dir, 'log');
+    // Without a shared file system the log comes back by the rsync that brings the outputs,
+    // under a name of its own beside the log (then appended to it and removed).
+    const logBack = `${spec.log}.${spec.run}.${spec.attempt}.remote`;
+    const log = remote(shared ? spec.log : logBack);
     const w: LaunchSpec = {
       dir: l.dir,
       cwd: remote(spec.cwd),
@@ -145,23 +147,18 @@ export class SshWorker implements Worker {
       const how = r.value.stderr.trim().split('\n').pop() ?? '';
       return { kind: 'spawn-error', message: `could not start the job on ${this.name} (exit ${r.value.code}${how ? `: ${how}` : ''})` };
     }
-    if (!shared) {
-      // The log comes back whatever the outcome.
-      // The '.' after it keeps the log's last newline (a session's stdout loses its final one).
-      const logged = await this.conn.run(`cat ${shellQuote(log)} 2>/dev/null; echo .; exit 0\n`);
-      if (logged.ok) {
-        const abs = path.join(this.projectDir, spec.log);
-        const text = logged.value.stdout.replace(/\.\n?$/, '');
-        if (spec.appendLog) appendFileSync(abs, text);
-        else writeFileSync(abs, text);
-      }
-    }
     const code = status === 'gone' ? -1 : Number(status);
+    const succeeded = code === 0 && !l.killed;
+    let pulled: Awaited<ReturnType<typeof pullOutputs>> | undefined;
+    if (!shared) {
+      // The log comes back whatever the outcome; the outputs when the job succeeded.
+      pulled = await pullOutputs(this.conn, this.projectDir, l.dir, succeeded ? spec.temps : [], recorded, [logBack]);
+      takeLog(path.join(this.projectDir, logBack), path.join(this.projectDir, spec.log), spec.appendLog);
+    }
     if (status === 'gone' || (l.killed && code > 128)) return { kind: 'signaled', signal: SIGNALS[code - 128] ?? l.killed ?? 'SIGKILL' };
     if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status)} on ${this.name}` };
     if (code !== 0) return { kind: 'exited', code };
-    if (!shared) {
-      const pulled = await pullOutputs(this.conn, this.projectDir, l.dir, spec.temps, recorded);
+    if (pulled) {
       if (!pulled.ok) return this.connectionTrouble(pulled.error, 'copying its outputs back');
       const bad = await verify(this.projectDir, spec.temps, pulled.value);
       if (bad) return { kind: 'spawn-error', message: bad };
@@ -264,6 +261,17 @@ class Live implements RunningAttempt {
     const pgid = this.pgid!;
     void this.worker.connection.run(killScript(pgid, signal)).catch(() => undefined);
   }
+}
+
+/** The host's log, copied back beside the log: appended to it (or replacing it), then removed. */
+function takeLog(back: string, log: string, append: boolean): void {
+  try {
+    if (append) appendFileSync(log, readFileSync(back));
+    else renameSync(back, log);
+  } catch {
+    // It did not come back (the copy failed): the log has the header only.
+  }
+  rmSync(back, { force: true });
 }
 
 /** Each copied temporary is whole: the size (and content hash) the host recorded. */
