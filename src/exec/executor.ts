@@ -90,6 +90,9 @@ export interface Worker {
   /** At the end of a run, under its lock: remove what earlier runs left for this worker that no
    * later run can re-attach to (`open`: the runs that have an attempt started and never ended). */
   tidy?(open: ReadonlySet<string>): Promise<void>;
+  /** A run is about to plan and start jobs: begin what taking them needs (a connection), so it
+   * is ready by the first one. Never throws, needs no await: close() stops what it started. */
+  prepare?(): void;
   close(): Promise<void>;
 }
 

@@ -180,6 +180,8 @@ export async function runPipeline(project: Project, opts: RunOptions): Promise<R
     if (!made.ok) return { kind: 'config-error', error: { message: made.error, hint: 'name workers declared under workers: (or local)' } };
     executor = made.value;
   }
+  // Connections are made while the graph is planned (an SSH master takes half a second).
+  if (!opts.dryRun) for (const w of executor.workers) w.prepare?.();
   const recorder = new RunRecorder(project.stateDir);
   const log = new Loggers(opts.dryRun ? opts.loggers : [...opts.loggers, recorder]);
   try {

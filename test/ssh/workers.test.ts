@@ -1,6 +1,6 @@
 // SSH workers end to end: real sshd hosts on loopback ports, the real CLI, real rsync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { events, groupMembers, waitFor } from '../engine/helpers.js';
 import { startHosts, type Hosts } from './hosts.js';
@@ -17,7 +17,7 @@ afterAll(async () => {
 const wd = (h: string, sub: string): string => join(hosts.hosts.get(h)!.dir, sub);
 
 describe('ssh workers', () => {
-  it('runs jobs on a shared-file-system worker, each attempt in a directory of its own', async () => {
+  it('runs jobs on a shared-file-system worker, each attempt recorded on its own', async () => {
     const dir = hostProject(hosts, {
       'Daxfile.yaml': `version: 1
 local: false
@@ -41,7 +41,11 @@ targets: ['out/{n}.txt']
     expect(starts.every((e) => typeof e.handle === 'string' && /^h1:\d+:\//.test(e.handle))).toBe(true);
     const runDirs = readdirSync(join(wd('h1', 'shared'), 'jobs'));
     expect(runDirs).toHaveLength(1);
-    expect(readdirSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!))).toHaveLength(3);
+    // Each attempt's record (its process group, then its status) and no directory to make.
+    const recs = readdirSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!)).sort();
+    expect(recs.filter((f) => f.endsWith('.pid'))).toHaveLength(3);
+    expect(recs.filter((f) => f.endsWith('.status'))).toHaveLength(3);
+    expect(recs).toHaveLength(6);
   }, 60_000);
 
   it('refuses a host whose key is not in known_hosts, naming it and what to do', async () => {
@@ -96,6 +100,46 @@ rules:
     writeFileSync(join(dir, 'big.dat'), 'y'.repeat(10));
     expect((await runDax(hosts, dir, 'run', 'out/first.txt')).code).toBe(0);
     expect(readFileSync(join(dir, 'out/first.txt'), 'utf8').trim()).toBe('10');
+  }, 60_000);
+
+  it('runs an `outputs: atomic` rule without a shared file system, with an input from an allow_outside place', async () => {
+    const outside = mkdtempSync(join(hosts.dir, 'outside-'));
+    writeFileSync(join(outside, 'data.txt'), 'from outside\n');
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+allow_outside: [${outside}]
+workers:
+  h1: { ssh: h1, slots: 1, workdir: ${wd('h1', 'atomic')} }
+rules:
+  pair:
+    input: ext/data.txt
+    output: [sub/a.txt, sub/b.txt]
+    outputs: atomic
+    check: csv
+    run: 'cat {input} {input} > sub/a.txt && echo "$DAX_WORKER" > sub/b.txt && echo said on $DAX_WORKER'
+  fails:
+    output: sub/c.txt
+    run: 'echo tried on $DAX_WORKER; exit 3'
+targets: [sub/a.txt]
+`,
+    });
+    // The input lies outside the project, reached through a link to a directory.
+    symlinkSync(outside, join(dir, 'ext'));
+    const r = await runDax(hosts, dir, 'run');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'sub/a.txt'), 'utf8')).toBe('from outside\nfrom outside\n');
+    expect(readFileSync(join(dir, 'sub/b.txt'), 'utf8')).toBe('h1\n');
+    // On the host the input is a file, not a link to a place that is not there.
+    expect(lstatSync(join(wd('h1', 'atomic'), 'files/ext')).isDirectory()).toBe(true);
+    // The host's log comes back after the header dax wrote, of a job that failed too.
+    expect((await runDax(hosts, dir, 'log', 'sub/a.txt')).stdout).toMatch(/^=== dax attempt 1 .*\nsaid on h1\n$/);
+    const again = await runDax(hosts, dir, 'run');
+    expect(again.stdout).toMatch(/nothing to do|up to date/);
+    expect((await runDax(hosts, dir, 'run', 'sub/c.txt')).code).toBe(1);
+    expect((await runDax(hosts, dir, 'log', 'sub/c.txt')).stdout).toMatch(/^=== dax attempt 1 .*\ntried on h1\n$/);
+    expect(readdirSync(join(dir, '.dax/logs'), { recursive: true }).filter((f) => String(f).endsWith('.remote'))).toEqual([]);
   }, 60_000);
 
   it('stops remote jobs, their whole process group, on SIGTERM, and records them incomplete', async () => {

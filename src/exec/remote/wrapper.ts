@@ -1,8 +1,9 @@
-// The job wrapper every remote worker runs (POSIX sh: dash on Debian hosts, so nothing beyond
-// POSIX). Run in the attempt's own directory, it records the job's pid (pid) and, when it ends,
-// its exit status (status) and its outputs' sizes and hashes (outputs); each file is written to
-// a temporary name and renamed, so a reader never sees half of one. The SSH worker starts it
-// under setsid in a detached session; the Slurm worker runs it as an array task's script.
+// The job wrapper of the Slurm worker (POSIX sh: dash on Debian hosts, so nothing beyond
+// POSIX), run as an array task's script. Run in the attempt's own directory, it records the
+// job's pid (pid) and, when it ends, its exit status (status) and its outputs' sizes and hashes
+// (outputs); each file is written to a temporary name and renamed, so a reader never sees half
+// of one. The SSH worker records its jobs in its own launch line (../ssh/scripts.ts) and shares
+// the attempt names and the recording of outputs.
 import { createHash } from 'node:crypto';
 import { shellQuote as q } from '../../graph/quote.js';
 import type { JobSpec } from '../executor.js';
@@ -50,16 +51,20 @@ export function wrapperLines(w: WrapperSpec): string[] {
     // wait returns early when a trapped signal arrives: wait again until the job is gone.
     'while :; do wait $c; x=$?; kill -0 $c 2>/dev/null || break; done;',
   ];
-  if (w.outputs.length > 0) {
-    lines.push(
-      ': > outputs.tmp;',
-      ...w.outputs.flatMap(([t, o]) => [
-        `if [ $x -eq 0 ] && [ ! -e ${q(t)} ] && [ -e ${q(o)} ]; then mv -f ${q(o)} ${q(t)}; fi;`,
-        `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${w.hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> outputs.tmp; else echo "- -" >> outputs.tmp; fi;`,
-      ]),
-      'mv outputs.tmp outputs;',
-    );
-  }
+  if (w.outputs.length > 0) lines.push(...outputLines(w.outputs, w.hash, 'outputs.tmp'), 'mv outputs.tmp outputs;');
   lines.push('echo $x > status.tmp && mv status.tmp status;');
   return lines;
+}
+
+/** After the job ended with status `$x`: each output the command wrote under its own name
+ * moved to its temporary name, and each temporary's size (and sha256) written to `file`, a
+ * line each (`- -` for one that is missing). */
+export function outputLines(outputs: Array<[string, string]>, hash: boolean, file: string): string[] {
+  return [
+    `: > ${q(file)};`,
+    ...outputs.flatMap(([t, o]) => [
+      `if [ $x -eq 0 ] && [ ! -e ${q(t)} ] && [ -e ${q(o)} ]; then mv -f ${q(o)} ${q(t)}; fi;`,
+      `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> ${q(file)}; else echo "- -" >> ${q(file)}; fi;`,
+    ]),
+  ];
 }

@@ -35,6 +35,15 @@ export class Agent {
     });
   }
 
+  /** Opens the master and starts the session ahead of the first job. */
+  warm(): void {
+    void (async () => {
+      const m = await this.conn.open();
+      const execa = await loadExeca();
+      if (m.ok && !this.closed) this.child ??= this.start(execa);
+    })();
+  }
+
   private start(execa: Awaited<ReturnType<typeof loadExeca>>): NonNullable<Agent['child']> {
     const child = execa('ssh', [...this.conn.sessionArgs(), this.conn.destination, AGENT], { stdin: 'pipe', buffer: false, reject: false });
     this.child = child;
@@ -53,6 +62,7 @@ export class Agent {
         } else w.onLine(text);
       }
     });
+    child.stderr.resume(); // unread, a full pipe would stop the agent
     child.stdin.on('error', () => undefined); // it ended: handled below
     void child.then((r) => {
       if (this.child === child) this.child = undefined;

@@ -52,6 +52,8 @@ export class SshConnection {
   private readonly dest: string;
   private dir: string | undefined;
   private master: Promise<Result<void, string>> | undefined;
+  /** The `ssh -fN` making the master, while it does (close() stops it). */
+  private starting: ResultPromise | undefined;
   private closed = false;
 
   constructor(readonly host: string) {
@@ -81,11 +83,15 @@ export class SshConnection {
 
   private async startMaster(): Promise<Result<void, string>> {
     if (this.closed) return err(`the connection to ${this.host} is closed`);
-    const r = await (await loadExeca())('ssh', [
+    const p = (await loadExeca())('ssh', [
       ...this.base, '-o', 'ControlMaster=yes', '-o', `ControlPath=${this.controlPath}`, '-o', `ControlPersist=${PERSIST_S}`,
       '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3', '-fN', this.dest,
     ], { reject: false, stdin: 'ignore', stdout: 'ignore' });
-    if (r.exitCode === 0) return ok(undefined);
+    this.starting = p;
+    const r = await p;
+    this.starting = undefined;
+    if (r.exitCode === 0 && !this.closed) return ok(undefined);
+    if (this.closed) return err(`the connection to ${this.host} is closed`);
     this.master = undefined; // the next try makes a new one
     return err(describeSshFailure(this.host, String(r.stderr)));
   }
@@ -184,6 +190,12 @@ export class SshConnection {
 
   async close(): Promise<void> {
     this.closed = true;
+    // A master still being made (a run that had nothing to do): stopped, not waited for.
+    const s = this.starting;
+    if (s) {
+      s.kill('SIGTERM');
+      await s;
+    }
     await this.exitMaster();
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
     this.dir = undefined;

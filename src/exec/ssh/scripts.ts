@@ -1,59 +1,114 @@
 // The POSIX sh the SSH worker runs on its host (dash there, so nothing beyond POSIX): the
-// session that starts the job's wrapper (../remote/wrapper.ts) detached, probes, kills, sweeps.
+// launch that starts a job detached and records how it ended, probes, kills, sweeps.
+//
+// An attempt's record is a few files beside its directory DIR (which, without a shared file
+// system, is the job's tree): DIR.pid (`PGID RECORDER`), DIR.outputs, DIR.status. Each is
+// written in one write and DIR.status last: a reader takes a status only when `read` finds its
+// newline, so it never sees half of one, and no rename is needed. Every process the launch
+// starts costs milliseconds per job on a loaded host: builtins where they do (a directory is
+// made only when it is missing; the job runs under setsid itself, its status recorded by the
+// launch's own shell).
+import path from 'node:path';
 import { shellQuote as q } from '../../graph/quote.js';
-import { wrapperLines, type WrapperSpec } from '../remote/wrapper.js';
+import { outputLines } from '../remote/wrapper.js';
 
-export type { WrapperSpec } from '../remote/wrapper.js';
+export interface LaunchSpec {
+  /** The attempt's directory on the host; its record files are beside it. */
+  dir: string;
+  /** Where the command runs (absolute on the host). */
+  cwd: string;
+  argv: string[];
+  env: Record<string, string>;
+  log: string;
+  appendLog: boolean;
+  /** Directories the job needs, made if missing (the record's directory always is). */
+  mkdirs: string[];
+  /** [link, target]: inputs the worker holds, linked into the attempt's directory. */
+  links: Array<[string, string]>;
+  /** [temp, output] absolute on the host: an output the command wrote under its own name is
+   * moved to its temporary name; each temp's size (and sha256 when `hash`) is recorded. */
+  outputs: Array<[string, string]>;
+  hash: boolean;
+}
 
-/** The session that starts the attempt (unless it runs or ran already: the session may be a
- * retry after a dropped connection) and waits for it. Prints `pgid N` once it runs, then
- * `status X` (`status gone`: it ended without recording one, e.g. SIGKILL); `$T` prefixes
- * them in the agent session. */
-function launchLines(w: WrapperSpec): string[] {
+/** Shell functions the launch uses, defined once per agent session (its lines stay short: the
+ * agent's `read` takes a byte per system call). With `d` the attempt's directory:
+ * - `J` follows an attempt that ran or runs already (the launch may be a retry after a dropped
+ *   connection, or a later dax's): false if there is none. The status comes from the recorder
+ *   once the job is gone: it waits for either while one lives.
+ * - `M DIR...` makes the directories if one is missing (mkdir is a process; `[ -d ]` is not).
+ * - `S w|a LOG ARGV...` starts ARGV under setsid, its output to LOG (truncated or appended),
+ *   records `PGID RECORDER` and waits for it, leaving its status in `x`. This shell records the
+ *   status: a dropped connection must not stop it (a trap, not an ignored signal, so the job
+ *   gets them back). Its own pid comes from /proc/self, which the shell opens itself. An empty
+ *   pid file says "starting" to a probe or a retried launch; all three fds redirected, or ssh
+ *   would wait for the job rather than the shell; `wait` returns early when a trapped signal
+ *   arrives, so it waits again until the job is gone.
+ * - `E` records the status and prints it, after the outputs' sizes and hashes (`out S H`). */
+const FUNCTIONS = [
+  'J() {',
+  '  if read x 2>/dev/null < "$d.status"; then read p r < "$d.pid"; echo "${T}pgid $p"; O; echo "${T}status $x"; return 0; fi;',
+  '  [ -e "$d.pid" ] || return 1;',
+  '  p=; while read p r < "$d.pid"; [ -z "$p" ]; do sleep 0.05; done; echo "${T}pgid $p";',
+  '  until read x 2>/dev/null < "$d.status"; do',
+  '    kill -0 "$p" 2>/dev/null || kill -0 "${r:-$p}" 2>/dev/null || { read x 2>/dev/null < "$d.status" || x=gone; break; };',
+  '    sleep 0.1;',
+  '  done; O; echo "${T}status $x";',
+  '};',
+  'M() { n=; for m; do [ -d "$m" ] || n=1; done; [ -z "$n" ] || mkdir -p "$@"; };',
+  'S() {',
+  '  trap : HUP PIPE; r=; read r x 2>/dev/null < /proc/self/stat; : > "$d.pid";',
+  '  if [ "$1" = w ]; then : > "$2"; fi; lg=$2; shift 2;',
+  '  setsid "$@" >> "$lg" 2>&1 < /dev/null & p=$!; echo "$p $r" > "$d.pid"; echo "${T}pgid $p";',
+  '  while :; do wait $p; x=$?; kill -0 $p 2>/dev/null || break; done;',
+  '};',
+  'O() { [ -e "$d.outputs" ] && while read s h; do echo "${T}out $s $h"; done < "$d.outputs"; };',
+  'E() { echo $x > "$d.status"; O; echo "${T}status $x"; };',
+];
+
+/** The launch: starts the attempt (unless it runs or ran already) and waits for it. Prints
+ * `pgid N` once it runs, then (without a shared file system) `out SIZE HASH` for each output,
+ * then `status X` (`status gone`: it ended without recording one, e.g. a SIGKILL of its
+ * recorder); `$T` prefixes them in the agent session. No `exit`: in the agent it runs in the
+ * loop's own background subshell, which prints its end after it. */
+function launchLines(w: LaunchSpec): string[] {
+  const dirs = [...new Set([path.posix.dirname(w.dir), ...w.mkdirs])];
+  const env = Object.entries(w.env).map(([k, v]) => `${k}=${q(v)}`);
   return [
     `d=${q(w.dir)};`,
-    'if [ -e "$d/status" ]; then read p < "$d/pid"; read x < "$d/status"; echo "${T}pgid $p"; echo "${T}status $x"; exit 0; fi;',
-    'if [ -e "$d/pid" ]; then',
-    '  read p < "$d/pid"; while [ -z "$p" ]; do sleep 0.05; read p < "$d/pid"; done; echo "${T}pgid $p";',
-    '  while kill -0 "$p" 2>/dev/null; do sleep 0.1; done;',
-    '  x=gone; [ -e "$d/status" ] && read x < "$d/status"; echo "${T}status $x"; exit 0;',
-    'fi;',
-    `mkdir -p "$d" ${w.mkdirs.map(q).join(' ')} || exit 1;`,
-    ...w.links.map(([l, t]) => `ln -sfn ${q(t)} ${q(l)} || exit 1;`),
-    'cd "$d" || exit 1;',
-    // All three fds redirected, or ssh would wait for the job rather than the shell.
-    `setsid sh -c ${q(wrapperLines(w).join(' '))} > /dev/null 2> wrapper.err < /dev/null &`,
-    'p=$!;',
-    'echo "${T}pgid $p";',
-    'wait $p;',
-    'x=gone; [ -e status ] && read x < status;',
-    'echo "${T}status $x";',
+    `J || if ${[`M ${dirs.map(q).join(' ')}`, ...w.links.map(([l, t]) => `ln -sfn ${q(t)} ${q(l)}`), `cd ${q(w.cwd)}`].join(' && ')}; then`,
+    ...(env.length > 0 ? [`  export ${env.join(' ')};`] : []),
+    `  S ${w.appendLog ? 'a' : 'w'} ${q(w.log)} ${w.argv.map(q).join(' ')};`,
+    ...(w.outputs.length > 0 ? outputLines(w.outputs, w.hash, `${w.dir}.outputs`).map((l) => `  ${l}`) : []),
+    '  E;',
+    'else echo "dax: could not prepare $d on $(hostname)" >&2; fi',
   ];
 }
 
-export function launchScript(w: WrapperSpec): string {
-  return ['T=', ...launchLines(w)].join('\n') + '\n';
+/** The launch as a session's script, for when the agent cannot take it. */
+export function launchScript(w: LaunchSpec): string {
+  return [...FUNCTIONS, 'T=', ...launchLines(w)].join('\n') + '\n';
 }
 
-/** The same on one line, for the agent; undefined when a value holds a newline. */
-export function launchLine(w: WrapperSpec): string | undefined {
+/** The launch on one line, for the agent; undefined when a value holds a newline. */
+export function launchLine(w: LaunchSpec): string | undefined {
   const line = launchLines(w).map((l) => l.trim()).join(' ');
   return line.includes('\n') ? undefined : line;
 }
 
 /** The worker's agent: one long session that takes job after job, two lines each (an id, a
- * launch line), and runs each in the background; every line it prints starts with the id. It
- * saves the ssh client, sshd's session and the login shell per job. */
-export const AGENT = 'while IFS= read -r id && IFS= read -r l; do { ( T="$id "; eval "$l" ); echo "$id end $?"; } & done';
+ * launch line), and runs each in a background subshell of its own; every line it prints starts
+ * with the id. It saves the ssh client, sshd's session and the login shell per job. */
+export const AGENT = [...FUNCTIONS.map((l) => l.trim()), 'while IFS= read -r id && IFS= read -r l; do { T="$id "; eval "$l"; echo "$id end $?"; } & done'].join(' ');
 
 /** What became of an attempt an earlier dax started: `status X`, `running N`, or `gone`. */
 export function probeScript(dir: string): string {
   return [
     `d=${q(dir)}`,
-    'p=; [ -e "$d/pid" ] && read p < "$d/pid"',
-    'if [ -e "$d/status" ]; then read x < "$d/status"; echo "status $x"',
-    // An empty pid file is one being written: the job is starting.
-    'elif [ -e "$d/pid" ] && { [ -z "$p" ] || kill -0 "$p" 2>/dev/null; }; then echo "running $p"',
+    'p=; r=; [ -e "$d.pid" ] && read p r < "$d.pid"',
+    'if read x 2>/dev/null < "$d.status"; then echo "status $x"',
+    // An empty pid file is one being written: the job is starting. A live recorder records it.
+    'elif [ -e "$d.pid" ] && { [ -z "$p" ] || kill -0 "$p" 2>/dev/null || kill -0 "${r:-$p}" 2>/dev/null; }; then echo "running $p"',
     'else echo gone; fi',
   ].join('\n') + '\n';
 }
@@ -64,12 +119,12 @@ export function killScript(pgid: number, signal: string): string {
 }
 
 /** After a successful copy back: the outputs become inputs the worker holds (linked into its
- * store, so a later job that needs them is not sent them again); the attempt's directory goes. */
+ * store, so a later job that needs them is not sent them again); the attempt goes. No
+ * `exit`: the agent runs it too. */
 export function finishScript(dir: string, keep: Array<[string, string]>): string {
   return [
-    ...keep.flatMap(([t, stored]) => [`mkdir -p "$(dirname ${q(stored)})"`, `ln -f ${q(t)} ${q(stored)} 2>/dev/null || cp -p ${q(t)} ${q(stored)}`]),
-    `rm -rf ${q(dir)}`,
-    'exit 0',
+    ...keep.flatMap(([t, stored]) => [`[ -d ${q(path.posix.dirname(stored))} ] || mkdir -p ${q(path.posix.dirname(stored))}`, `ln -f ${q(t)} ${q(stored)} 2>/dev/null || cp -p ${q(t)} ${q(stored)}`]),
+    `rm -rf ${['', '.pid', '.outputs', '.status'].map((e) => q(dir + e)).join(' ')}`,
   ].join('\n') + '\n';
 }
 
@@ -77,10 +132,10 @@ export function finishScript(dir: string, keep: Array<[string, string]>): string
 export function sweepScript(runDir: string, keep: string[]): string {
   return [
     'n=0',
-    `for d in ${q(runDir)}/*; do`,
-    '  [ -e "$d/pid" ] && [ ! -e "$d/status" ] || continue',
+    `for f in ${q(runDir)}/*.pid; do`,
+    '  d=${f%.pid}; read x 2>/dev/null < "$d.status" && continue',
     ...keep.map((k) => `  [ "$d" = ${q(k)} ] && continue`),
-    '  p=$(cat "$d/pid"); kill -0 "$p" 2>/dev/null || continue',
+    '  p=; read p r 2>/dev/null < "$f"; [ -n "$p" ] && kill -0 "$p" 2>/dev/null || continue',
     '  kill -TERM -"$p" 2>/dev/null; n=$((n+1))',
     'done',
     'echo "stopped $n"',

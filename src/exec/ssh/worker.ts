@@ -1,19 +1,18 @@
-// A worker host over SSH. A job runs detached from its ssh session under a wrapper (scripts.ts)
-// in a directory of its own below the worker's workdir; dax learns its end by waiting through
-// the session and, if the connection drops, by connecting again and reading the status the
-// wrapper wrote. A later dax re-attaches the same way. Without a shared file system, inputs go
+// A worker host over SSH. A job runs detached from its ssh session (scripts.ts), recorded beside
+// a directory of its own below the worker's workdir; dax learns its end by waiting through
+// the session and, if the connection drops, by connecting again and reading the status it
+// recorded. A later dax re-attaches the same way. Without a shared file system, inputs go
 // to the worker's store by rsync first (what it holds already is not sent again) and outputs
 // come back to their temporary names, checked whole, for the engine to publish.
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
-import { shellQuote } from '../../graph/quote.js';
 import { SshConnection } from './connection.js';
 import { Agent } from './agent.js';
-import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type WrapperSpec } from './scripts.js';
-import { pullOutputs, pushInputs } from './sync.js';
+import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
+import { outputRecord, pullOutputs, pushInputs } from './sync.js';
 import { attemptName } from '../remote/wrapper.js';
 
 const posix = path.posix;
@@ -50,6 +49,10 @@ export class SshWorker implements Worker {
   /** Why the worker was marked down, once it is. */
   get down(): string | undefined {
     return this.downWhy;
+  }
+
+  prepare(): void {
+    this.agent.warm();
   }
 
   get connection(): SshConnection {
@@ -107,8 +110,11 @@ export class SshWorker implements Worker {
       if (!pushed.ok) return this.connectionTrouble(pushed.error, 'sending its inputs');
       if (l.killed) return { kind: 'signaled', signal: l.killed };
     }
-    const log = shared ? remote(spec.log) : posix.join(l.dir, 'log');
-    const w: WrapperSpec = {
+    // Without a shared file system the log comes back by the rsync that brings the outputs,
+    // under a name of its own beside the log (then appended to it and removed).
+    const logBack = `${spec.log}.${spec.run}.${spec.attempt}.remote`;
+    const log = remote(shared ? spec.log : logBack);
+    const w: LaunchSpec = {
       dir: l.dir,
       cwd: remote(spec.cwd),
       argv: spec.argv,
@@ -123,10 +129,12 @@ export class SshWorker implements Worker {
       hash: spec.hashOutputs === true,
     };
     let status: string | undefined;
+    const recorded: Array<{ size: number; hash: string }> = [];
     const r = await this.launch(w, (line) => {
-      const m = /^(pgid|status) (.*)$/.exec(line);
+      const m = /^(pgid|out|status) (.*)$/.exec(line);
       if (!m) return;
-      if (m[1] === 'pgid') {
+      if (m[1] === 'out') recorded.push(outputRecord(m[2]!));
+      else if (m[1] === 'pgid') {
         if (l.pgid === undefined) {
           l.pgid = Number(m[2]);
           events.running({ worker: this.name, ref: `${this.spec.ssh}:${l.pgid}:${l.dir}` });
@@ -139,34 +147,29 @@ export class SshWorker implements Worker {
       const how = r.value.stderr.trim().split('\n').pop() ?? '';
       return { kind: 'spawn-error', message: `could not start the job on ${this.name} (exit ${r.value.code}${how ? `: ${how}` : ''})` };
     }
-    if (!shared) {
-      // The log comes back whatever the outcome.
-      // The '.' after it keeps the log's last newline (a session's stdout loses its final one).
-      const logged = await this.conn.run(`cat ${shellQuote(log)} 2>/dev/null; echo .; exit 0\n`);
-      if (logged.ok) {
-        const abs = path.join(this.projectDir, spec.log);
-        const text = logged.value.stdout.replace(/\.\n?$/, '');
-        if (spec.appendLog) appendFileSync(abs, text);
-        else writeFileSync(abs, text);
-      }
-    }
     const code = status === 'gone' ? -1 : Number(status);
+    const succeeded = code === 0 && !l.killed;
+    let pulled: Awaited<ReturnType<typeof pullOutputs>> | undefined;
+    if (!shared) {
+      // The log comes back whatever the outcome; the outputs when the job succeeded.
+      pulled = await pullOutputs(this.conn, this.projectDir, l.dir, succeeded ? spec.temps : [], recorded, [logBack]);
+      takeLog(path.join(this.projectDir, logBack), path.join(this.projectDir, spec.log), spec.appendLog);
+    }
     if (status === 'gone' || (l.killed && code > 128)) return { kind: 'signaled', signal: SIGNALS[code - 128] ?? l.killed ?? 'SIGKILL' };
     if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status)} on ${this.name}` };
     if (code !== 0) return { kind: 'exited', code };
-    if (!shared) {
-      const pulled = await pullOutputs(this.conn, this.projectDir, l.dir, spec.temps);
+    if (pulled) {
       if (!pulled.ok) return this.connectionTrouble(pulled.error, 'copying its outputs back');
       const bad = await verify(this.projectDir, spec.temps, pulled.value);
       if (bad) return { kind: 'spawn-error', message: bad };
-      await this.conn.run(finishScript(l.dir, spec.temps.map((t, i) => [posix.join(l.dir, t), posix.join(this.store, spec.outputs[i]!)])));
+      await this.finish(finishScript(l.dir, spec.temps.map((t, i) => [posix.join(l.dir, t), posix.join(this.store, spec.outputs[i]!)])));
     }
     return { kind: 'exited', code: 0 };
   }
 
   /** Starts or re-joins the attempt through the agent; through a session of its own when the
    * agent cannot (it ended: the session re-joins what the agent started). */
-  private async launch(w: WrapperSpec, onLine: (line: string) => void): Promise<Awaited<ReturnType<SshConnection['run']>>> {
+  private async launch(w: LaunchSpec, onLine: (line: string) => void): Promise<Awaited<ReturnType<SshConnection['run']>>> {
     const line = launchLine(w);
     let saw = '';
     if (line !== undefined) {
@@ -177,6 +180,14 @@ export class SshWorker implements Worker {
       if (a.ok && saw) return { ok: true, value: { code: 0, stdout: '', stderr: '' } };
     }
     return this.conn.run(launchScript(w), onLine);
+  }
+
+  /** Runs a finishing script through the agent (no session of its own); through a session
+   * when the agent cannot. */
+  private async finish(script: string): Promise<void> {
+    const line = script.split('\n').filter((l) => l !== '').join('; ');
+    if (!line.includes('\n') && (await this.agent.run(line, () => undefined)).ok) return;
+    await this.conn.run(script);
   }
 
   /** A job's own end: `give_up_after` failures in a row (not stops dax asked for, not
@@ -250,6 +261,17 @@ class Live implements RunningAttempt {
     const pgid = this.pgid!;
     void this.worker.connection.run(killScript(pgid, signal)).catch(() => undefined);
   }
+}
+
+/** The host's log, copied back beside the log: appended to it (or replacing it), then removed. */
+function takeLog(back: string, log: string, append: boolean): void {
+  try {
+    if (append) appendFileSync(log, readFileSync(back));
+    else renameSync(back, log);
+  } catch {
+    // It did not come back (the copy failed): the log has the header only.
+  }
+  rmSync(back, { force: true });
 }
 
 /** Each copied temporary is whole: the size (and content hash) the host recorded. */
