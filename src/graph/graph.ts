@@ -287,8 +287,9 @@ class Builder {
     const plain = rule.plainInputs;
     const inputs = plain ? (plain.length ? plain.map((pat) => pat.render(values)) : NONE) : [];
     const job = new Job(rule, values, outputs, inputs, NONE);
-    for (const o of outputs) {
-      const e = this.escapes(job, 'output', o);
+    // Shared with the consumer's inputs, the outputs were just checked as those.
+    for (let k = 0; k < outputs.length && outputs !== consumer?.inputs; k++) {
+      const e = this.escapes(job, 'output', outputs[k]!);
       if (e) return err(e);
     }
     if (rule.cwd) {
