@@ -12,7 +12,7 @@ process.chdir(dir);
 const { project } = await loadProject({ verbose: 0 }, []);
 globalThis.gc();
 const before = process.memoryUsage().heapUsed;
-const g = planGraph(project, [], makePools(project.config), 0);
+const g = planGraph(project, [], makePools(project.config), [{ name: 'local', slots: 0 }]);
 if (!g.ok) throw new Error(g.error.message);
 globalThis.gc();
 const after = process.memoryUsage();

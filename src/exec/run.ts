@@ -216,10 +216,11 @@ async function runWith(project: Project, opts: RunOptions, runId: string, t0: nu
     const withCommands = opts.planCommands !== false;
     for (const [job, reason] of toRun) {
       const cmd = withCommands ? job.rule.renderCommand(job.values, job.inputs, job.outputs) : undefined;
-      const h = journal.jobs.get(job.id);
-      const running = live && reason.kind === 'incomplete' && journalState(h) === 'started' && h!.lastStart!.r === live.run;
+      const id = job.id;
+      const h = live && reason.kind === 'incomplete' ? journal.jobs.get(id) : undefined;
+      const running = live && journalState(h) === 'started' && h!.lastStart!.r === live.run;
       const why = running ? `running now, in run ${live.run}` : describeReason(reason);
-      log.emit(cmd ? { type: 'plan', job: job.id, rule: job.rule.name, reason: why, command: cmd.display } : { type: 'plan', job: job.id, rule: job.rule.name, reason: why });
+      log.emit(cmd ? { type: 'plan', job: id, rule: job.rule.name, reason: why, command: cmd.display } : { type: 'plan', job: id, rule: job.rule.name, reason: why });
     }
     trace('plan');
     for (const line of describeBlocked(dropped)) log.emit({ type: 'message', level: 'error', text: line });

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigError, Template } from '../config/model.js';
 import type { Domains } from './domains.js';
-import type { Job } from './job.js';
+import { Job } from './job.js';
 import { isSafeValue, pathTooLong, PathPattern, DEFAULT_WILDCARD_PATTERN, shorten } from './pattern.js';
 import type { Pipeline } from './pipeline.js';
 import { compilePath, type CompiledEach, type Rule } from './rule.js';
@@ -98,6 +98,12 @@ export function buildGraph(pipeline: Pipeline, domains: Domains, targets: Target
 function nearRule(target: string, pipeline: Pipeline): string | undefined {
   const near = closest(target, pipeline.rules.map((r) => r.name));
   return near === undefined ? undefined : `did you mean the rule '${near}'? (a rule name as a target runs all of its jobs)`;
+}
+
+/** What tells a rule's jobs apart: the one value of a rule with one wildcard (no string to
+ * make), else the job's name. */
+function jobKey(rule: Rule, values: Record<string, string>): string {
+  return rule.wildcards.length === 1 ? values[rule.wildcards[0]!]! : rule.jobId(values);
 }
 
 /** Whether a job of `rule` with `values` has the very values of `consumer` (gen[c] for ingest[c]):
@@ -196,7 +202,9 @@ function expandTarget(pipeline: Pipeline, domains: Domains, t: TargetRequest): R
 }
 
 class Builder {
-  readonly jobs = new Map<string, Job>();
+  /** Each rule's jobs by key (jobKey), and all of them in the order they were made. */
+  private readonly byRule = new Map<Rule, Map<string, Job>>();
+  private readonly made: Job[] = [];
   readonly order: Job[] = [];
   readonly sources = new Set<string>();
   readonly absent = new Set<string>();
@@ -250,8 +258,10 @@ class Builder {
   }
 
   jobForValues(rule: Rule, values: Record<string, string>, depth: number, p?: string, consumer?: Job): Result<Job, ConfigError> {
-    const id = rule.jobId(values);
-    const existing = this.jobs.get(id);
+    let jobs = this.byRule.get(rule);
+    if (!jobs) this.byRule.set(rule, (jobs = new Map<string, Job>()));
+    const key = jobKey(rule, values);
+    const existing = jobs.get(key);
     if (existing) {
       if (existing.index === -1) return err(this.cycleError(existing));
       return ok(existing);
@@ -276,16 +286,18 @@ class Builder {
     // room for 17): with 10^5 jobs that is most of the graph's memory.
     const plain = rule.plainInputs;
     const inputs = plain ? (plain.length ? plain.map((pat) => pat.render(values)) : NONE) : [];
-    const job: Job = { index: -1, id, rule, values, outputs, inputs, deps: NONE, dependents: NONE };
-    for (const o of outputs) {
-      const e = this.escapes(job, 'output', o);
+    const job = new Job(rule, values, outputs, inputs, NONE);
+    // Shared with the consumer's inputs, the outputs were just checked as those.
+    for (let k = 0; k < outputs.length && outputs !== consumer?.inputs; k++) {
+      const e = this.escapes(job, 'output', outputs[k]!);
       if (e) return err(e);
     }
     if (rule.cwd) {
       const e = this.escapes(job, 'cwd', rule.cwd.render(values));
       if (e) return err(e);
     }
-    this.jobs.set(id, job);
+    jobs.set(key, job);
+    this.made.push(job);
     this.stack.push(job);
     if (plain) {
       for (let i = 0; i < inputs.length; i++) {
@@ -444,11 +456,11 @@ class Builder {
     if (this.pending.length === 0) return ok(false);
     // Which planned job makes a path: one map lookup per candidate instead of matching rules.
     const byOutput = new Map<string, Job>();
-    for (const job of this.jobs.values()) for (const o of job.outputs) byOutput.set(o, job);
+    for (const job of this.made) for (const o of job.outputs) byOutput.set(o, job);
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
-      const before = this.jobs.size;
+      const before = this.made.length;
       for (const p of batch) {
         let chosen: string | undefined;
         let dep: Job | undefined;
@@ -468,7 +480,7 @@ class Builder {
         }
         const r = this.addInput(p.job, chosen ?? p.candidates[p.build]!, p.depth, p.slot);
         if (!r.ok) return r;
-        if (this.jobs.size !== before) for (const j of [...this.jobs.values()].slice(before)) for (const o of j.outputs) byOutput.set(o, j);
+        for (let k = before; k < this.made.length; k++) for (const o of this.made[k]!.outputs) byOutput.set(o, this.made[k]!);
       }
     }
     return ok(true);

@@ -16,6 +16,10 @@ export class PathPattern {
   readonly wildcards: string[];
   private readonly regex: RegExp;
   private readonly groupNames: string[];
+  /** The literal text a match starts and ends with: most paths asked of a rule are told apart
+   * by these without the regex. */
+  private readonly head: string;
+  private readonly tail: string;
 
   private constructor(
     readonly parts: Part[],
@@ -42,6 +46,10 @@ export class PathPattern {
       src += `((?:${constraints(p.wildcard)}))`;
     }
     this.regex = new RegExp(src + '$');
+    const first = parts[0];
+    const last = parts[parts.length - 1];
+    this.head = typeof first === 'string' ? first : '';
+    this.tail = typeof last === 'string' ? last : '';
     this.groupNames = groupNames;
     this.wildcards = names;
   }
@@ -86,6 +94,7 @@ export class PathPattern {
   }
 
   match(p: string): Record<string, string> | undefined {
+    if (!p.startsWith(this.head) || !p.endsWith(this.tail)) return undefined;
     const m = this.regex.exec(p);
     if (!m) return undefined;
     const values: Record<string, string> = {};

@@ -1,5 +1,5 @@
 // The Journal: an append-only JSON-lines log under .dax/ of runs and job attempts.
-// Torn last lines are skipped; loading is one pass (journal-read.ts); compaction rewrites it atomically.
+// Torn last lines are skipped; loading is one pass from the end (journal-read.ts); compaction rewrites it atomically.
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, type AtomicWriteError } from '../util/atomic.js';
@@ -62,15 +62,20 @@ export class Journal {
    * stay as written (enough for a reader of runs only). */
   static load(stateDir: string, upgradeId?: (id: string) => string): Journal {
     const file = Journal.path(stateDir);
-    let buf: Buffer;
+    let fd: number;
     try {
-      buf = readFileSync(file);
+      fd = openSync(file, 'r');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       return new Journal(file);
     }
-    const read = readJournal(buf);
-    const j = read ? new Journal(file, read.jobs) : Journal.loadSlow(file, buf);
+    let read: ReturnType<typeof readJournal>;
+    try {
+      read = readJournal(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const j = read ? new Journal(file, read.jobs) : Journal.loadSlow(file, readFileSync(file));
     if (read) {
       for (const rec of read.others) j.apply(rec);
       j.lines = read.lines;

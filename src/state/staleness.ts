@@ -53,7 +53,8 @@ export function classOf(r: Reason | undefined): JobClass {
  * journal can learn them and the next run need not hash again.
  */
 export function whyRun(job: Job, cmdHash: () => string, ctx: StalenessContext, refresh?: (job: Job, prints: InputPrint[]) => void): Reason | undefined {
-  const hist = ctx.journal.jobs.get(job.id);
+  // An empty journal (a project never built) knows no job: no need to make its name.
+  const hist = ctx.journal.jobs.size === 0 ? undefined : ctx.journal.jobs.get(job.id);
   const state = journalState(hist);
   if (state === 'started' || state === 'incomplete') return { kind: 'incomplete' };
   if (state === 'failed') return { kind: 'failed' };

@@ -124,4 +124,26 @@ describe('Journal', () => {
     expect(new Map(d.jobs)).toEqual(byRecord(damaged));
     expect(d.jobs.get('gen[10]')!.lastEnd!.r).toBe('r0');
   });
+
+  test('a journal of many megabytes, with a line longer than a read: each job\'s last records, jobs in the order they first appear', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dax-journal-'));
+    const j = Journal.load(dir);
+    const names = Array.from({ length: 4000 }, (_v, i) => `gen[chunk=${i}]`);
+    for (let r = 0; r < 3; r++) {
+      // A job first met in the last run comes first in it, last in the journal's order.
+      if (r === 2) j.append(start('late', 'r2'));
+      for (const n of names) {
+        j.append(start(n, `r${r}`, 1, r));
+        const e = end(n, `r${r}`, n === 'gen[chunk=7]' && r === 2 ? 'failed' : 'ok', 1, r + 1);
+        j.append({ ...e, ...(e.s === 'failed' ? { why: 'x'.repeat(3 << 20) } : {}), i: [[`in/${n}`, 12, 1764633600123.4567, 'abc']], o: [[`out/${n}`, -1, 0]] });
+      }
+    }
+    j.close();
+    const k = Journal.load(dir);
+    expect([...k.jobs.keys()]).toEqual([...names, 'late']);
+    expect(journalState(k.jobs.get('late'))).toBe('started');
+    expect(k.jobs.get('gen[chunk=7]')!.lastEnd!.why!.length).toBe(3 << 20);
+    expect(k.jobs.get('gen[chunk=3999]')!.lastEnd).toEqual({ ...end('gen[chunk=3999]', 'r2', 'ok', 1, 3), i: [['in/gen[chunk=3999]', 12, 1764633600123.4567, 'abc']], o: [['out/gen[chunk=3999]', -1, 0]] });
+    expect(k.skipped).toBe(0);
+  });
 });
