@@ -2,18 +2,12 @@
 // job NODE_FAIL; dax takes it as lost (the cluster's doing, not the job's): back to its queue,
 // `retries: 0` not spent, run again once the node is back. Its own cluster: the test takes the
 // node down.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { DAX, env, events, project, read, waitFor, type Result } from '../engine/helpers.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { fileCluster } from './cluster.js';
 
-let cluster: Cluster;
-beforeAll(async () => {
-  cluster = await startCluster({ cpus: 64 });
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const theCluster = fileCluster();
 
 it('a job whose node fails is lost, not failed: it runs again when the node is back, retries unspent', async () => {
   const dir = project({
@@ -21,7 +15,7 @@ it('a job whose node fails is lost, not failed: it runs again when the node is b
 local: false
 workers:
   cluster:
-    slurm: { partition: ${cluster.partition} }
+    slurm: { partition: ${theCluster().partition} }
     poll: 0.3
     grace: 3
 rules:
@@ -32,7 +26,7 @@ rules:
 targets: [out.txt]
 `,
   });
-  const child = spawn(process.execPath, [DAX, 'run', '--json'], { cwd: dir, env: env(cluster.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DAX, 'run', '--json'], { cwd: dir, env: env(theCluster().env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -40,13 +34,13 @@ targets: [out.txt]
   const done = new Promise<Result>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr, ms: 0 })));
   await waitFor(() => events(stdout).some((e) => e.type === 'job-start'), 'the job running', 30_000);
   const id = String(events(stdout).find((e) => e.type === 'job-start')!.handle);
-  expect(cluster.run(['scontrol', 'update', `NodeName=${cluster.node}`, 'State=DOWN', 'Reason=dax-test']).status).toBe(0);
+  expect(theCluster().run(['scontrol', 'update', `NodeName=${theCluster().node}`, 'State=DOWN', 'Reason=dax-test']).status).toBe(0);
   // What Slurm itself says of the job (squeue -t all keeps an ended job for MinJobAge).
-  await waitFor(() => cluster.run(['squeue', '-h', '-t', 'all', '-j', id, '-o', '%T']).stdout.trim() === 'NODE_FAIL', 'NODE_FAIL in squeue', 30_000);
+  await waitFor(() => theCluster().run(['squeue', '-h', '-t', 'all', '-j', id, '-o', '%T']).stdout.trim() === 'NODE_FAIL', 'NODE_FAIL in squeue', 30_000);
   await waitFor(() => events(stdout).some((e) => e.type === 'job-end'), 'the lost job reported', 30_000);
   // The test cluster's slurmd re-registers at once (ReturnToService=2): the node may be back
   // already, and RESUME then says so.
-  cluster.run(['scontrol', 'update', `NodeName=${cluster.node}`, 'State=RESUME']);
+  theCluster().run(['scontrol', 'update', `NodeName=${theCluster().node}`, 'State=RESUME']);
   const r = await done;
   expect(r.code, r.stderr).toBe(0);
   const ends = events(r.stdout).filter((e) => e.type === 'job-end');

@@ -3,22 +3,16 @@
 // the same result; SIGTERM cancels what was submitted; a job cancelled from outside is reported
 // and retried; dax workers runs a trivial job.
 import { catalogDaxfile, PUBLISHED } from '../catalog/daxfile.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAX, env, events, exists, project, read, waitFor, type Result, type Started } from '../engine/helpers.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { fileCluster } from './cluster.js';
 
-let cluster: Cluster;
-beforeAll(async () => {
-  cluster = await startCluster({ cpus: 64 });
-}, 60_000);
-afterAll(async () => {
-  await cluster?.stop();
-});
+const theCluster = fileCluster();
 
 /** dax ARGS to its end (not spawnSync: runs through the cluster take seconds, and the test
  * process must stay responsive meanwhile). */
@@ -28,7 +22,7 @@ function daxRun(dir: string, ...args: string[]): Promise<Result> {
 
 function daxStart(dir: string, ...args: string[]): Started {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [DAX, ...args], { cwd: dir, env: env(cluster.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DAX, ...args], { cwd: dir, env: env(theCluster().env), stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (s: string) => (out.stdout += s));
   child.stderr.setEncoding('utf8').on('data', (s: string) => (out.stderr += s));
@@ -41,7 +35,7 @@ function worker(slurm = '', extra = ''): string {
   return `local: false
 workers:
   cluster:
-    slurm: { partition: ${cluster.partition}${slurm ? `, ${slurm}` : ''} }
+    slurm: { partition: ${theCluster().partition}${slurm ? `, ${slurm}` : ''} }
     slots: 100
     poll: 0.3
     grace: 3
@@ -50,7 +44,7 @@ ${extra}`;
 
 /** Jobs of this run's name in the queue (pending or running). */
 function queued(): string[] {
-  return cluster.queue();
+  return theCluster().queue();
 }
 
 /** Lines of the ledger each job appends to when it runs: `JOB SLURM_JOB_ID`. */
@@ -92,7 +86,7 @@ describe('Slurm worker', () => {
     expect(starts.length).toBeGreaterThan(10);
     for (const s of starts) {
       expect(s.worker).toBe('cluster');
-      expect(s.node).toBe(cluster.node);
+      expect(s.node).toBe(theCluster().node);
       expect(s.handle).toMatch(/^\d+_\d+$/);
     }
     // Jobs of one rule that were ready together went as one array: fewer arrays than jobs.
@@ -126,7 +120,7 @@ targets: ['out/{n}.txt']
     });
     const first = daxStart(dir, 'run', '--json');
     await waitFor(() => ledger(led).length >= 2, 'two jobs running', 30_000);
-    await waitFor(() => cluster.run(['squeue', '-h', '-r', '-t', 'PD', '-o', '%i']).stdout.trim() !== '', 'pending jobs', 10_000);
+    await waitFor(() => theCluster().run(['squeue', '-h', '-r', '-t', 'PD', '-o', '%i']).stdout.trim() !== '', 'pending jobs', 10_000);
     first.child.kill('SIGKILL');
     await first.done;
     expect(queued().length).toBeGreaterThan(2); // the jobs go on without dax
@@ -146,7 +140,7 @@ targets: ['out/{n}.txt']
     expect(ended.length).toBeGreaterThan(2);
     for (const end of ended) {
       const start = ev2.find((e) => e.type === 'job-start' && e.job === end.job);
-      expect(start, `job-start of ${String(end.job)}`).toMatchObject({ worker: 'cluster', node: cluster.node });
+      expect(start, `job-start of ${String(end.job)}`).toMatchObject({ worker: 'cluster', node: theCluster().node });
       expect(ev2.indexOf(start!)).toBeLessThan(ev2.indexOf(end));
     }
     // Both runs' status directories are gone: nothing is left to re-attach to.
@@ -203,7 +197,7 @@ targets: [out/slow.txt]
     const d = daxStart(dir, 'run', '--json');
     await waitFor(() => events(d.out.stdout).some((e) => e.type === 'job-start'), 'the job running', 30_000);
     const id = String(events(d.out.stdout).find((e) => e.type === 'job-start')!.handle);
-    expect(cluster.run(['scancel', id]).status).toBe(0);
+    expect(theCluster().run(['scancel', id]).status).toBe(0);
     const r = await d.done;
     expect(r.code, r.stderr).toBe(0);
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
@@ -253,7 +247,7 @@ targets: [big.txt, small.txt]
     const ok = await daxRun(dir, 'workers', '--json');
     expect(ok.code, ok.stderr).toBe(0);
     const w = (JSON.parse(ok.stdout) as { workers: Array<{ worker: string; usable: boolean; job: string }> }).workers[0]!;
-    expect(w).toMatchObject({ worker: 'cluster', usable: true, job: `ran on ${cluster.node}` });
+    expect(w).toMatchObject({ worker: 'cluster', usable: true, job: `ran on ${theCluster().node}` });
     const bad = project({ 'Daxfile.yaml': `version: 1\nlocal: false\nworkers:\n  cluster: { slurm: { partition: nosuch } }\nrules:\n  a: { output: a.txt, run: 'true' }\n` });
     const no = await daxRun(bad, 'workers');
     expect(no.code).toBe(1);

@@ -14,6 +14,7 @@ export function attemptName(spec: Pick<JobSpec, 'job' | 'attempt'>): string {
   return `${spec.job.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60)}-${h}.${spec.attempt}`;
 }
 
+/** A job as a remote worker runs it, in the host's absolute paths. */
 export interface WrapperSpec {
   /** The attempt's directory on the host. */
   dir: string;
@@ -23,7 +24,7 @@ export interface WrapperSpec {
   env: Record<string, string>;
   log: string;
   appendLog: boolean;
-  /** Directories to make before the job runs. */
+  /** Directories the job needs, made before it runs (if missing). */
   mkdirs: string[];
   /** [link, target]: inputs the worker holds, linked into the attempt's directory. */
   links: Array<[string, string]>;

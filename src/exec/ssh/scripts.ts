@@ -10,26 +10,11 @@
 // launch's own shell).
 import path from 'node:path';
 import { shellQuote as q } from '../../graph/quote.js';
-import { outputLines } from '../remote/wrapper.js';
+import { outputLines, type WrapperSpec } from '../remote/wrapper.js';
 
-export interface LaunchSpec {
-  /** The attempt's directory on the host; its record files are beside it. */
-  dir: string;
-  /** Where the command runs (absolute on the host). */
-  cwd: string;
-  argv: string[];
-  env: Record<string, string>;
-  log: string;
-  appendLog: boolean;
-  /** Directories the job needs, made if missing (the record's directory always is). */
-  mkdirs: string[];
-  /** [link, target]: inputs the worker holds, linked into the attempt's directory. */
-  links: Array<[string, string]>;
-  /** [temp, output] absolute on the host: an output the command wrote under its own name is
-   * moved to its temporary name; each temp's size (and sha256 when `hash`) is recorded. */
-  outputs: Array<[string, string]>;
-  hash: boolean;
-}
+/** What a launch needs: the same description of a remote job as the Slurm wrapper's (the
+ * attempt's record files are beside `dir`). */
+export type LaunchSpec = WrapperSpec;
 
 /** Shell functions the launch uses, defined once per agent session (its lines stay short: the
  * agent's `read` takes a byte per system call). With `d` the attempt's directory:
