@@ -1,10 +1,13 @@
 // The job wrapper of the Slurm worker (POSIX sh: dash on Debian hosts, so nothing beyond
 // POSIX), run as an array task's script. Run in the attempt's own directory, it records the
 // job's pid (pid) and, when it ends, its exit status (status) and its outputs' sizes and hashes
-// (outputs); each file is written to a temporary name and renamed, so a reader never sees half
-// of one. The SSH worker records its jobs in its own launch line (../ssh/scripts.ts) and shares
+// (outputs). The outputs' record is written to a temporary name and renamed; pid and status are
+// written in one write each, and a status counts only once its newline is there, so a reader
+// never takes half of one (and no process is spent on a rename per job). The SSH worker records its jobs in its own launch line (../ssh/scripts.ts) and shares
 // the attempt names and the recording of outputs.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { shellQuote as q } from '../../graph/quote.js';
 import type { JobSpec } from '../executor.js';
 
@@ -43,7 +46,7 @@ export interface WrapperSpec {
 export function wrapperLines(w: WrapperSpec): string[] {
   const lines = [
     "trap 'dax_sig=1' TERM INT HUP;",
-    // Written in one write (a reader sees it empty or whole); only the status must be renamed.
+    // Written in one write: a reader sees it empty or whole.
     'echo $$ > pid;',
     ...Object.entries(w.env).map(([k, v]) => `export ${k}=${q(v)};`),
     w.appendLog ? `: >> ${q(w.log)};` : `: > ${q(w.log)};`,
@@ -53,7 +56,8 @@ export function wrapperLines(w: WrapperSpec): string[] {
     'while :; do wait $c; x=$?; kill -0 $c 2>/dev/null || break; done;',
   ];
   if (w.outputs.length > 0) lines.push(...outputLines(w.outputs, w.hash, 'outputs.tmp'), 'mv outputs.tmp outputs;');
-  lines.push('echo $x > status.tmp && mv status.tmp status;');
+  // One write too: readStatus takes it only with its newline.
+  lines.push('echo $x > status;');
   return lines;
 }
 
@@ -68,4 +72,15 @@ export function outputLines(outputs: Array<[string, string]>, hash: boolean, fil
       `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> ${q(file)}; else echo "- -" >> ${q(file)}; fi;`,
     ]),
   ];
+}
+
+/** An attempt's recorded exit status (the text of its `status` file), or undefined while there
+ * is none: no file, or one not written whole yet (it ends with a newline once it is). */
+export function readStatus(dir: string): string | undefined {
+  try {
+    const text = readFileSync(path.join(dir, 'status'), 'utf8');
+    return text.endsWith('\n') ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -15,7 +15,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
-import { wrapperLines } from '../remote/wrapper.js';
+import { readStatus, wrapperLines } from '../remote/wrapper.js';
 import { runSlurm, runSlurmRetrying } from './commands.js';
 import { HintWatch } from './hints.js';
 import { arrayScript, attemptDir, hintDir, jobName, parseRef, runDir, workerDir } from './layout.js';
@@ -122,7 +122,7 @@ export class SlurmWorker implements Worker {
     const dir = attemptDir(this.projectDir, this.name, spec);
     const l = new Live(this, spec, dir, events);
     const ref = parseRef(handle.ref) ?? this.fromManifest(spec.run, path.basename(dir));
-    const status = readText(path.join(dir, 'status'));
+    const status = readStatus(dir);
     if (ref) l.key = `${ref.array}_${ref.index}`;
     if (status !== undefined) {
       // It ran while no dax watched: say where (the report names the node), then how it ended.
@@ -380,7 +380,7 @@ export class SlurmWorker implements Worker {
         unlink(path.join(dir, name));
         continue;
       }
-      const status = readText(path.join(l.dir, 'status'));
+      const status = readStatus(l.dir);
       if (status === undefined) continue; // a shared file system shows it later
       if (Number(status.trim()) !== 0) {
         this.quietMs = this.spec.pollMs;
@@ -435,7 +435,7 @@ export class SlurmWorker implements Worker {
         // their status files. Keep waiting, looking at the queue less often.
         delay = Math.min(Math.max(MAX_POLL_BACKOFF_MS, this.spec.pollMs), this.spec.pollMs * (1 + ++this.pollFailures));
         for (const l of [...this.submitted.values()]) {
-          const status = readText(path.join(l.dir, 'status'));
+          const status = readStatus(l.dir);
           if (status === undefined) continue;
           this.began(l, undefined);
           l.finish(this.resultOf(l, status, undefined));
@@ -469,7 +469,7 @@ export class SlurmWorker implements Worker {
       return;
     }
     // Not (or no longer) waiting or running: the status file says how it ended.
-    const status = readText(path.join(l.dir, 'status'));
+    const status = readStatus(l.dir);
     if (status !== undefined) {
       this.began(l, q?.node || undefined);
       l.finish(this.resultOf(l, status, q?.state));
