@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Slurm worker benchmark on the local test cluster (bench/lib/slurm.mjs: one node declared with
 // many CPUs, so the cluster's scheduling is not the bottleneck), side by side in one run:
-//   dax      N trivial jobs through a Slurm worker (job arrays, one squeue per poll)
+//   dax      N trivial jobs through a Slurm worker (job arrays, hint files, adaptive squeue)
 //   arrays   the same jobs submitted by hand as job arrays of ARRAY tasks, waited for by squeue
 //   sbatch   one `sbatch --wrap` per job, waited for by squeue
 // and dax's own CPU time per job, the time dax takes to submit 10,000 jobs, and how many
@@ -13,13 +13,10 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from './lib/slurm.mjs';
+import { numArg as arg } from './lib/measure.mjs';
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const DAX = join(REPO, 'bin', 'dax.js');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const N = arg('--jobs', 1000);
 const SUBMIT = arg('--submit', 10000);
 const ARRAY = arg('--array', 1000);

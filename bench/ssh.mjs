@@ -10,14 +10,10 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHosts } from './lib/hosts.mjs';
-import { which } from './lib/measure.mjs';
+import { numArg as arg, which } from './lib/measure.mjs';
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const DAX = join(REPO, 'bin', 'dax.js');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
 const N = arg('--jobs', 1000);
 const D = arg('--dispatch', 200);
 const SLOTS = 8;

@@ -168,3 +168,9 @@ export function which(name) {
   const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
 }
+
+/** The number after `name` on the command line (`--jobs 100`), or `dflt`. */
+export function numArg(name, dflt) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}

@@ -3,7 +3,7 @@
 // finish: publish the outputs (temporary name -> output), check them, fingerprint inputs and
 // outputs, and write the attempt's end to the journal.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, rename as renameCb, rmSync, statSync, statfsSync, symlinkSync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { LimitFunction } from 'p-limit';
@@ -15,7 +15,7 @@ import type { OutputCheck, Reason } from '../state/staleness.js';
 import { err, ok, type Result } from '../util/result.js';
 import { removeStaleTemps } from '../util/temp.js';
 import type { AttemptResult, JobSpec } from './executor.js';
-import { logHeader, tail } from './logtail.js';
+import { logHeader, tail, writeHeaderLog } from './logtail.js';
 
 export type Outcome = { status: 'ok' } | { status: 'failed'; why: string } | { status: 'incomplete'; why: string };
 
@@ -190,12 +190,7 @@ export class Attempts {
   /** A lazily started log (spec.logHeader) that the attempt left as it was: its header alone,
    * replacing what an earlier run left. */
   private headerOnly(spec: JobSpec): void {
-    if (spec.logHeader === undefined) return;
-    try {
-      writeFileSync(this.c.files.abs(spec.log), spec.logHeader);
-    } catch {
-      /* a full disk: the failure says so (lostLog) */
-    }
+    if (spec.logHeader !== undefined) writeHeaderLog(this.c.files.abs(spec.log), spec.logHeader);
   }
 
   /** Removes what killed writers left beside an output: temporaries of dead processes of this
@@ -293,7 +288,7 @@ export class Attempts {
       // An attempt that ran and failed has a log, if only its header, as when the header was
       // written before the job started (a retry's log starts with it). One that could not start
       // has the log its worker or prepare() left, or none.
-      if (spec.logHeader !== undefined && res.kind !== 'spawn-error') this.ensureLog(spec);
+      if (spec.logHeader !== undefined && res.kind !== 'spawn-error') writeHeaderLog(files.abs(spec.log), spec.logHeader, true);
       for (const t of spec.temps) removePath(files.abs(t));
       if (outcome.status === 'failed') for (const out of job.outputs) removePath(files.abs(out));
       for (const out of job.outputs) files.forget(out);
@@ -307,16 +302,6 @@ export class Attempts {
       s: outcome.status, x: exit, ...(sig ? { sig } : {}), ...(outcome.status !== 'ok' ? { why: outcome.why } : {}),
       c: job.rule.commandHash(job.values, job.inputs, job.outputs), i: inputs, o: outputs, w: worker,
     });
-  }
-
-  /** Creates a lazily started log with its header when the job wrote nothing to it. */
-  private ensureLog(spec: JobSpec): void {
-    try {
-      // 'wx': the worker's log, when it made one, is the job's and stays as it is.
-      writeFileSync(this.c.files.abs(spec.log), spec.logHeader!, { flag: 'wx' });
-    } catch {
-      /* it exists (the job wrote to it), or a full disk (lostLog says so) */
-    }
   }
 
   private async hashLarge(p: string): Promise<string | undefined> {

@@ -5,10 +5,11 @@
 // gives here.
 import type { spawn as Spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from './executor.js';
 import { errnoName, nativeSpawn, signalName } from './native.js';
+import { writeHeaderLog } from './logtail.js';
 import { groupAlive, orphanGroups, stopGroups } from '../state/orphans.js';
 import type { TaskPlugin } from '../graph/plugins.js';
 import { TaskRunner } from './tasks.js';
@@ -39,11 +40,7 @@ export class LocalWorker implements Worker {
     const header = lazy ? spec.logHeader : undefined;
     let appendLog = spec.appendLog;
     if (!lazy && spec.logHeader !== undefined) {
-      try {
-        writeFileSync(abs(spec.log), spec.logHeader);
-      } catch {
-        /* a full disk: the job's own writes fail too, and its failure says so */
-      }
+      writeHeaderLog(abs(spec.log), spec.logHeader);
       appendLog = true;
     }
     if (spec.task !== undefined) {

@@ -1,6 +1,6 @@
 // The last lines of a job's log, for its failure message, and the header line that starts each
 // attempt's part of the log.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isoStamp } from '../events/out.js';
 
@@ -10,6 +10,16 @@ const HEADER = /^=== dax attempt \d+ /;
 export function logHeader(attempt: number, attempts: number, run: string, ts: number, command: string): string {
   const when = `${isoStamp(ts).slice(0, 19)}Z`;
   return `=== dax attempt ${attempt} of ${attempts} at ${when} (run ${run}): ${command.replace(/\n+$/, '').replace(/\n/g, ' \u21b5 ')}\n`;
+}
+
+/** Starts the log at `file` with only the header (best effort: on a full disk the job's own
+ * writes fail too, and its failure says so). `ifMissing`: leave a log the job wrote alone. */
+export function writeHeaderLog(file: string, header: string, ifMissing = false): void {
+  try {
+    writeFileSync(file, header, ifMissing ? { flag: 'wx' } : {});
+  } catch {
+    /* it exists (ifMissing), or the disk is full */
+  }
 }
 
 /** The last `lines` lines of the log's last attempt (what follows its header line). */

@@ -360,6 +360,14 @@ class LineReader {
   /** The last strings read where few values repeat (run ids, workers, statuses): one string each. */
   private readonly seen: string[] = ['', '', ''];
 
+  /** Reads `buf` from `at` to `to`. */
+  on(buf: Buffer, at: number, to: number): this {
+    this.buf = buf;
+    this.i = at;
+    this.to = to;
+    return this;
+  }
+
   lit(s: string): boolean {
     const { buf, i } = this;
     for (let k = 0; k < s.length; k++) if (buf[i + k] !== s.charCodeAt(k)) return false;
@@ -425,10 +433,7 @@ const line = new LineReader();
 /** A start line as dax writes it, `…"<id>","r":"<run>","a":<n>,"ts":<n>,"w":"<worker>"}`, read
  * without JSON.parse from `at` (the id's closing quote). */
 function readStart(buf: Buffer, at: number, to: number, id: string): StartRecord | undefined {
-  const l = line;
-  l.buf = buf;
-  l.i = at;
-  l.to = to;
+  const l = line.on(buf, at, to);
   if (!l.lit('","r":"')) return undefined;
   const r = l.str(0);
   if (r === undefined || !l.lit(',"a":')) return undefined;
@@ -445,10 +450,7 @@ function readStart(buf: Buffer, at: number, to: number, id: string): StartRecord
  * "s":…,"x":…,"c":…,"i":[[path,size,mtime,hash]…],"o":[[path,size,mtime]…],"w":…}`, read
  * without JSON.parse from `at` (the id's closing quote). */
 function readEnd(buf: Buffer, at: number, to: number, id: string): EndRecord | undefined {
-  const l = line;
-  l.buf = buf;
-  l.i = at;
-  l.to = to;
+  const l = line.on(buf, at, to);
   if (!l.lit('","r":"')) return undefined;
   const r = l.str(0);
   if (r === undefined || !l.lit(',"a":')) return undefined;
