@@ -58,23 +58,6 @@ export function sourcesJson(sources: readonly SourceStatus[]): Record<string, So
   return out;
 }
 
-/** The transfer state sources.json holds for each location: what `dax status ID` shows. A plain
- * map (an older dax's, or a user's own: location -> local file) holds none. */
-export function readTransfers(dir: string): Map<string, SourceEntry> {
-  const out = new Map<string, SourceEntry>();
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(sourcesFile(dir), 'utf8'));
-  } catch {
-    return out;
-  }
-  if (typeof data !== 'object' || data === null) return out;
-  for (const [location, e] of Object.entries(data as Record<string, unknown>)) {
-    if (typeof e === 'object' && e !== null && typeof (e as SourceEntry).local === 'string' && typeof (e as SourceEntry).state === 'string') out.set(location, e as SourceEntry);
-  }
-  return out;
-}
-
 export interface ReceiverStatus {
   host: string;
   path: string;

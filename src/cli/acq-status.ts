@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { GlobalOptions } from './main.js';
 import { workspaceOf } from './acq.js';
-import { readStatus, readTransfers, STATES, type AcqStatus } from '../acquisition/status.js';
+import { readStatus, STATES, type AcqStatus } from '../acquisition/status.js';
 import { workspaceReport, type WorkspaceReport } from '../acquisition/report.js';
 import { formatSize } from '../util/size.js';
 import { daxfilePath } from '../config/cache.js';
@@ -24,10 +24,8 @@ export async function acquisitionStatus(g: GlobalOptions, args: string[], json: 
   if (!dir) return false;
   const s = readStatus(dir);
   if (!s.ok) return false;
-  // Each source's transfer state as sources.json holds it (status.json's copy when it holds none).
-  const transfers = readTransfers(dir);
-  const st: AcqStatus = { ...s.value, sources: s.value.sources.map((x) => ({ ...x, ...transfers.get(x.location) })) };
-  process.stdout.write(json ? JSON.stringify({ ...st, directory: dir }) + '\n' : describe(st, dir) + '\n');
+  // status.json holds each source's transfer state: sources.json is written from it, under its lock.
+  process.stdout.write(json ? JSON.stringify({ ...s.value, directory: dir }) + '\n' : describe(s.value, dir) + '\n');
   return true;
 }
 
