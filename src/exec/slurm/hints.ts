@@ -4,6 +4,8 @@
 // through it as the NFS server), inotify (fs.watch) tells at once and costs nothing between
 // events. On a network file system mounted here (NFS, Lustre, GPFS, ...) writes made on other
 // hosts raise no event, so the directories are read (one readdir each) every few hundred ms.
+// Plain fs.watch, not chokidar (dax watch's): two flat directories of empty files whose names
+// are all that matters, where chokidar's stat per event and write-settling would only add cost.
 import { readdirSync, statfsSync, watch, type FSWatcher } from 'node:fs';
 
 /** statfs f_type of file systems whose every change goes through this kernel. */
