@@ -22,7 +22,9 @@ rules:
   slow:
     output: out.txt
     retries: 0
-    run: if [ "$DAX_ATTEMPT" = 1 ]; then sleep 60; fi; echo done > {output}
+    # When the node goes down, its sleep may die before the shell does: the shell must not go on
+    # to make the output and exit 0 (a job that did its work is rightly ok, whatever the node).
+    run: if [ "$DAX_ATTEMPT" = 1 ]; then sleep 60 || exit 1; fi; echo done > {output}
 targets: [out.txt]
 `,
   });
