@@ -250,6 +250,10 @@ export type Slots1 = number;
  */
 export type ArraySize = number;
 /**
+ * Jobs of one rule run one after another in one array task, at most this many (default 1: a task per job). For jobs shorter than a few seconds, where the cluster's start of a task costs more than the job; each job keeps its own status, log, timeout and result. A task's time limit is the bundle's: a rule's timeout: times this many (plus a minute), or the time: you set.
+ */
+export type Bundle = number;
+/**
  * At most this many sbatch calls a second (default 5).
  */
 export type SubmissionRate = number;
@@ -460,6 +464,7 @@ export interface SlurmWorker {
   slurm: SlurmOptions;
   slots?: Slots1;
   array_size?: ArraySize;
+  bundle?: Bundle;
   submit_rate?: SubmissionRate;
   poll?: PollInterval;
   grace?: GracePeriod;

@@ -174,6 +174,8 @@ export interface SlurmWorkerSpec {
   /** Jobs kept submitted at once (0 = unlimited). */
   slots: number;
   arraySize: number;
+  /** Jobs of one rule run one after another in one array task, at most this many. */
+  bundle: number;
   /** sbatch calls a second at most. */
   submitRate: number;
   pollMs: number;

@@ -112,11 +112,18 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
     }
     const deeper = branch.filter((j) => errors[j]!.instancePath !== p);
     const chosen = deeper.length === 0 ? chosenBranch(branch.map((j) => errors[j]!)) : undefined;
+    const below = deeper.length > 0 ? unseenBranch(errors, branch, p) : undefined;
     if (chosen !== undefined) {
       // The value has every key one branch requires (`slurm:` of a Slurm worker): its own
       // errors (a misspelt key, with a suggestion) say more than "expected one of the shapes".
       drop.add(i);
       for (const j of branch) if (errors[j]!.parentSchema !== chosen) drop.add(j);
+    } else if (below !== undefined) {
+      // Every branch that failed at the value itself lacks a required key, and some error below
+      // comes from none of them: from a branch that has all its keys (a Slurm worker's bad
+      // `bundle:`), whose errors are the ones to report.
+      drop.add(i);
+      for (const j of branch) if (!below.includes(j)) drop.add(j);
     } else if (deeper.length > 0) {
       // The value has the shape of one branch (e.g. a list) but a bad element: report that.
       drop.add(i);
@@ -126,6 +133,22 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
     }
   });
   return errors.filter((_, i) => !drop.has(i));
+}
+
+/** Of an anyOf's branch errors (indexes `branch`, the value at `p`): the errors below the value
+ * that no branch failing at the value raised (by the schema of the key they are under), when
+ * every branch failing at the value misses a required key; else undefined. */
+function unseenBranch(errors: ErrorObject[], branch: number[], p: string): number[] | undefined {
+  const atValue = branch.filter((j) => errors[j]!.instancePath === p);
+  const failed = new Set(atValue.map((j) => errors[j]!.parentSchema));
+  if (failed.size === 0 || [...failed].some((s) => !atValue.some((j) => errors[j]!.parentSchema === s && errors[j]!.keyword === 'required'))) return undefined;
+  const unseen = branch.filter((j) => {
+    const e = errors[j]!;
+    if (e.instancePath === p) return false;
+    const key = e.instancePath.slice(p.length + 1).split('/')[0]!.replace(/~1/g, '/').replace(/~0/g, '~');
+    return ![...failed].some((s) => (s?.properties as Record<string, unknown> | undefined)?.[key] === e.parentSchema);
+  });
+  return unseen.length > 0 ? unseen : undefined;
 }
 
 /** Of an anyOf's branch errors (grouped by the branch schema that raised them), the branch

@@ -70,7 +70,7 @@ const OWN_OPTIONS: Array<[RegExp, string]> = [
   [/^(--output|-o|--error|-e|--chdir|-D|--job-name|-J|--parsable|--wait|-W)(=|$)/, 'dax sets it (status and logs live in .dax/slurm/)'],
 ];
 
-export const SLURM_DEFAULTS = { slots: 100, arraySize: 1000, submitRate: 5, poll: 5, grace: 30 };
+export const SLURM_DEFAULTS = { slots: 100, arraySize: 1000, bundle: 1, submitRate: 5, poll: 5, grace: 30 };
 
 /** `where(i)`: where extra[i] was written. */
 function slurmOptions(key: string, where: (i: number) => Loc, raw: RawSlurm): Result<SlurmOptions, ConfigError> {
@@ -128,7 +128,7 @@ function slurmWorker(root: SourceFile, name: string, w: SlurmWorker, rules: Rule
   for (const [k, v] of Object.entries(w.env ?? {})) env[k] = String(v);
   return ok({
     kind: 'slurm', name, slurm: opts.value, slots: w.slots ?? SLURM_DEFAULTS.slots, arraySize: w.array_size ?? SLURM_DEFAULTS.arraySize,
-    submitRate: w.submit_rate ?? SLURM_DEFAULTS.submitRate, pollMs: Math.round((w.poll ?? SLURM_DEFAULTS.poll) * 1000), graceMs: Math.round((w.grace ?? SLURM_DEFAULTS.grace) * 1000),
+    bundle: w.bundle ?? SLURM_DEFAULTS.bundle, submitRate: w.submit_rate ?? SLURM_DEFAULTS.submitRate, pollMs: Math.round((w.poll ?? SLURM_DEFAULTS.poll) * 1000), graceMs: Math.round((w.grace ?? SLURM_DEFAULTS.grace) * 1000),
     pools: { ...(w.pools ?? {}) }, env, rules: perRule, loc,
   });
 }

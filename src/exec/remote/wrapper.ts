@@ -35,6 +35,10 @@ export interface WrapperSpec {
    * moved to its temporary name; each temp's size (and sha256 when `hash`) is recorded. */
   outputs: Array<[string, string]>;
   hash: boolean;
+  /** Jobs that share one shell (a Slurm bundle): the command runs in a process group of its
+   * own (setsid), so one job can be stopped alone; `onSignal` replaces what the TERM/INT/HUP
+   * trap does; `afterStart` runs once the command's pid ($c) is known. */
+  shared?: { onSignal: string; afterStart: string };
 }
 
 /** The job's wrapper: records its pid (= its process group: it runs under setsid), runs the
@@ -45,13 +49,14 @@ export interface WrapperSpec {
  * by spaces are the same script on one line (for the worker's agent session). */
 export function wrapperLines(w: WrapperSpec): string[] {
   const lines = [
-    "trap 'dax_sig=1' TERM INT HUP;",
+    w.shared ? `trap ${q(w.shared.onSignal)} TERM INT HUP;` : "trap 'dax_sig=1' TERM INT HUP;",
     // Written in one write: a reader sees it empty or whole.
     'echo $$ > pid;',
     ...Object.entries(w.env).map(([k, v]) => `export ${k}=${q(v)};`),
     w.appendLog ? `: >> ${q(w.log)};` : `: > ${q(w.log)};`,
-    `( cd ${q(w.cwd)} && exec ${w.argv.map(q).join(' ')} ) >> ${q(w.log)} 2>&1 < /dev/null &`,
+    `( cd ${q(w.cwd)} && exec ${w.shared ? 'setsid ' : ''}${w.argv.map(q).join(' ')} ) >> ${q(w.log)} 2>&1 < /dev/null &`,
     'c=$!;',
+    ...(w.shared ? [w.shared.afterStart] : []),
     // wait returns early when a trapped signal arrives: wait again until the job is gone.
     'while :; do wait $c; x=$?; kill -0 $c 2>/dev/null || break; done;',
   ];

@@ -9,8 +9,11 @@
 // or preemption: lost, back to dax's queue; anything else: a failure after a grace period) and
 // why a job was killed. It runs every `poll` seconds while nothing is heard, less and less often
 // (up to QUIET_MAX_MS) while hints keep coming. dax owns retries and the graph: --no-requeue,
-// never --dependency.
-import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// never --dependency. With `bundle: N`, jobs of one rule handed over together run N to a task,
+// one after another (layout.ts arrayScript), each with its own attempt directory, status, hints
+// and ref (`array_index.k`); one of them is stopped alone by a `kill` file and a USR1 to the
+// task's shell, the task as a whole by scancel once none of its jobs is left to run.
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
@@ -18,7 +21,7 @@ import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAt
 import { readStatus, wrapperLines } from '../remote/wrapper.js';
 import { runSlurm, runSlurmRetrying } from './commands.js';
 import { HintWatch } from './hints.js';
-import { arrayScript, attemptDir, hintDir, jobName, parseRef, runDir, workerDir } from './layout.js';
+import { arrayScript, attemptDir, BUNDLED, hintDir, jobName, parseRef, runDir, workerDir } from './layout.js';
 
 /** squeue states of a job that is still on its way (the queue says: keep waiting). */
 const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'SPECIAL_EXIT', 'RESV_DEL_HOLD']);
@@ -48,6 +51,19 @@ const FIRST_ARRAY = 50;
  * longer): only a job lost without a status waits that long to be noticed. */
 const QUIET_MAX_MS = 30_000;
 
+/** One array task: its Slurm job id (`array_index`) and the attempts it runs, in order. */
+interface Task {
+  id: string;
+  dirs: string[];
+}
+
+/** An array's manifest (batch/<n>.jobs and <n>.id): the attempts of each task, by index. */
+interface Manifest {
+  n: number;
+  id: string | undefined;
+  tasks: string[][];
+}
+
 interface QueueEntry {
   state: string;
   node: string;
@@ -62,15 +78,18 @@ export class SlurmWorker implements Worker {
   private downWhy: string | undefined;
   /** Started, not yet submitted. */
   private waiting: Live[] = [];
-  /** Submitted, by Slurm job id `array_index`. */
+  /** Submitted, by ref (`array_index`, or `array_index.k` in a bundle). */
   private readonly submitted = new Map<string, Live>();
   /** The same, by attempt directory (an ended hint names it in its run's directory). */
   private readonly byName = new Map<string, Live>();
   /** Runs whose jobs are polled (this run's, and earlier ones' re-attached to). */
   private readonly runs = new Set<string>();
-  /** Re-attached job ids: a sweep leaves them alone. */
+  /** Re-attached tasks' Slurm ids: a sweep leaves them alone. */
   private readonly adopted = new Set<string>();
-  private readonly cancels = new Set<string>();
+  /** Attempts to stop, at the next turn. */
+  private readonly cancels = new Set<Live>();
+  /** Earlier runs' manifests, read once for their re-attaches. */
+  private readonly manifests = new Map<string, Manifest[]>();
   private flushQueued = false;
   private submitting = false;
   private lastSubmit = 0;
@@ -121,23 +140,33 @@ export class SlurmWorker implements Worker {
   async reattach(handle: Handle, spec: JobSpec, events: AttemptEvents): Promise<Reattach> {
     const dir = attemptDir(this.projectDir, this.name, spec);
     const l = new Live(this, spec, dir, events);
-    const ref = parseRef(handle.ref) ?? this.fromManifest(spec.run, path.basename(dir));
+    const name = path.basename(dir);
+    const manifests = this.manifestsOf(spec.run);
+    const ref = parseRef(handle.ref) ?? fromManifest(manifests, name);
+    const m = ref ? manifests.find((b) => b.id === ref.array) : undefined;
+    if (ref) {
+      const names = m?.tasks[ref.index] ?? [name];
+      const task = { id: `${ref.array}_${ref.index}`, dirs: names.map((n) => path.join(path.dirname(dir), n)) };
+      l.task = task;
+      l.key = ref.k !== undefined ? `${task.id}.${ref.k}` : task.id;
+    }
     const status = readStatus(dir);
-    if (ref) l.key = `${ref.array}_${ref.index}`;
-    if (status !== undefined) {
+    // A bundled job's status left by a signal to its task may be the task's fate (a node
+    // failure): the queue says, below.
+    if (status !== undefined && !(l.bundled && existsSync(path.join(dir, 'signaled')))) {
       // It ran while no dax watched: say where (the report names the node), then how it ended.
       if (l.key) this.began(l, undefined);
       l.running = true;
       l.finish(this.resultOf(l, status, undefined));
       return { kind: 'attached', attempt: l, running: true };
     }
-    if (!ref || !l.key) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
-    l.out = path.join(runDir(this.projectDir, this.name, spec.run), 'batch', `${this.batchOfArray(spec.run, ref.array) ?? '?'}`, `${ref.index}.out`);
+    if (!ref || !l.task) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
+    l.out = path.join(runDir(this.projectDir, this.name, spec.run), 'batch', `${m?.n ?? '?'}`, `${ref.index}.out`);
     l.phase = 'submitted';
     this.track(l);
-    this.adopted.add(l.key);
+    this.adopted.add(l.task.id);
     this.runs.add(spec.run);
-    // The wrapper wrote its pid once the task began: running (or ran) then, on the node it wrote.
+    // The wrapper wrote its pid once the job began: running (or ran) then, on the node it wrote.
     if (readText(path.join(dir, 'pid')) !== undefined) this.began(l, undefined);
     // A pending job says when it starts by its hint, as in the run that submitted it.
     this.watchRun(spec.run);
@@ -208,7 +237,7 @@ export class SlurmWorker implements Worker {
         const rule = live[0]!.spec.rule;
         const batch: Live[] = [];
         const rest: Live[] = [];
-        const size = this.submitted.size === 0 ? Math.min(FIRST_ARRAY, this.spec.arraySize) : this.spec.arraySize;
+        const size = (this.submitted.size === 0 ? Math.min(FIRST_ARRAY, this.spec.arraySize) : this.spec.arraySize) * this.spec.bundle;
         for (const l of live) (l.spec.rule === rule && batch.length < size ? batch : rest).push(l);
         this.waiting = rest;
         this.lastSubmit = Date.now();
@@ -247,15 +276,21 @@ export class SlurmWorker implements Worker {
       }
     }
     if (ready.length === 0) return;
-    const names = ready.map((l) => path.basename(l.dir));
+    // N jobs to a task, in the order they came.
+    const tasks: Live[][] = [];
+    for (let i = 0; i < ready.length; i += this.spec.bundle) tasks.push(ready.slice(i, i + this.spec.bundle));
+    const names = tasks.map((t) => t.map((l) => path.basename(l.dir)));
     const script = path.join(dir, 'batch', `${n}.sh`);
-    writeFileSync(path.join(dir, 'batch', `${n}.jobs`), names.join('\n') + '\n');
+    writeFileSync(path.join(dir, 'batch', `${n}.jobs`), names.map((t) => t.join(' ')).join('\n') + '\n');
     writeFileSync(script, arrayScript(dir, run, names));
     const out = path.join(outDir, '%a.out');
     const comment = `dax:${n}`;
+    // A task's time limit covers its bundle.
+    const timeoutMs = ready[0]!.spec.timeoutMs;
     const args = [
-      '--parsable', '--no-requeue', `--array=0-${ready.length - 1}`, `--job-name=${jobName(run)}`, `--comment=${comment}`,
-      `--output=${out}`, `--error=${out}`, `--chdir=${this.projectDir}`, ...sbatchOptions(this.spec.slurm, this.spec.rules[ready[0]!.spec.rule], ready[0]!.spec.timeoutMs), script,
+      '--parsable', '--no-requeue', `--array=0-${tasks.length - 1}`, `--job-name=${jobName(run)}`, `--comment=${comment}`,
+      `--output=${out}`, `--error=${out}`, `--chdir=${this.projectDir}`,
+      ...sbatchOptions(this.spec.slurm, this.spec.rules[ready[0]!.spec.rule], timeoutMs === undefined ? undefined : timeoutMs * tasks[0]!.length), script,
     ];
     // An sbatch whose answer was lost (a timeout) may have submitted the array: look for it
     // by its comment before submitting it again, or its jobs would run twice.
@@ -273,13 +308,17 @@ export class SlurmWorker implements Worker {
     }
     writeFileSync(path.join(dir, 'batch', `${n}.id`), id + '\n');
     this.runs.add(run);
-    ready.forEach((l, i) => {
-      l.key = `${id}_${i}`;
-      l.out = path.join(outDir, `${i}.out`);
-      l.phase = 'submitted';
-      this.track(l);
-      if (l.killed) this.cancel(l.key);
-      l.events.queued({ worker: this.name, ref: l.key });
+    tasks.forEach((members, i) => {
+      const task = { id: `${id}_${i}`, dirs: members.map((l) => l.dir) };
+      members.forEach((l, k) => {
+        l.task = task;
+        l.key = members.length > 1 ? `${task.id}.${k}` : task.id;
+        l.out = path.join(outDir, `${i}.out`);
+        l.phase = 'submitted';
+        this.track(l);
+        if (l.killed) this.cancel(l);
+        l.events.queued({ worker: this.name, ref: l.key });
+      });
     });
     // A task may have begun before its job was tracked: a first read of the hints catches it.
     this.watchRun(run);
@@ -294,27 +333,24 @@ export class SlurmWorker implements Worker {
       // DAX_WORKER tells the local worker's sweep that these processes are not its own.
       env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
       log: abs(spec.log), appendLog: spec.appendLog, mkdirs: [], links: [], outputs: [], hash: false,
+      ...(this.spec.bundle > 1 ? { shared: BUNDLED } : {}),
     });
     return lines.join('\n') + '\n';
   }
 
-  /** A job's array id and index from the manifests its run wrote (its handle was lost). */
-  private fromManifest(run: string, name: string): { array: string; index: number } | undefined {
+  /** A run's manifests (read once: only earlier runs' jobs are re-attached to). */
+  private manifestsOf(run: string): Manifest[] {
+    let m = this.manifests.get(run);
+    if (m) return m;
+    m = [];
     const batch = path.join(runDir(this.projectDir, this.name, run), 'batch');
     for (let n = 0; ; n++) {
       const jobs = readText(path.join(batch, `${n}.jobs`));
-      if (jobs === undefined) return undefined;
-      const index = jobs.split('\n').indexOf(name);
-      if (index < 0) continue;
-      const id = readText(path.join(batch, `${n}.id`))?.trim();
-      return id ? { array: id, index } : undefined;
+      if (jobs === undefined) break;
+      m.push({ n, id: readText(path.join(batch, `${n}.id`))?.trim() || undefined, tasks: jobs.split('\n').filter((t) => t !== '').map((t) => t.split(' ')) });
     }
-  }
-
-  private batchOfArray(run: string, array: string): number | undefined {
-    const batch = path.join(runDir(this.projectDir, this.name, run), 'batch');
-    for (let n = 0; readText(path.join(batch, `${n}.jobs`)) !== undefined; n++) if (readText(path.join(batch, `${n}.id`))?.trim() === array) return n;
-    return undefined;
+    this.manifests.set(run, m);
+    return m;
   }
 
   private markDown(why: string): void {
@@ -323,16 +359,42 @@ export class SlurmWorker implements Worker {
 
   // --- cancelling ---------------------------------------------------------------------------
 
-  cancel(key: string): void {
-    this.cancels.add(key);
+  /** Stops `l` at the next turn, with the others asked for in this one. A task none of whose
+   * jobs is left to run (dax stopping: all of them) is cancelled; one job of a bundle whose
+   * others still run is stopped alone: its `kill` file names the signal, and a USR1 to the
+   * task's shell (scancel --batch) makes the shell signal that job's process group (a task
+   * that has not begun skips it). */
+  cancel(l: Live): void {
+    this.cancels.add(l);
     if (this.cancelQueued) return;
     this.cancelQueued = true;
     setImmediate(() => {
       this.cancelQueued = false;
-      const ids = [...this.cancels];
+      const lives = [...this.cancels].filter((x) => x.phase === 'submitted' && x.task);
       this.cancels.clear();
+      // A task whose unfinished jobs are all killed goes as a whole.
+      const open = new Map<string, number>();
+      if (lives.some((x) => x.bundled)) for (const x of this.submitted.values()) if (x.task && !x.killed) open.set(x.task.id, (open.get(x.task.id) ?? 0) + 1);
+      const whole = new Set<string>();
+      const one = new Set<string>();
+      for (const x of lives) {
+        if (!x.bundled || !open.has(x.task!.id)) {
+          whole.add(x.task!.id);
+          continue;
+        }
+        try {
+          writeFileSync(path.join(x.dir, 'kill'), `${(x.killed ?? 'SIGTERM').replace(/^SIG/, '')}\n`);
+          one.add(x.task!.id);
+        } catch {
+          whole.add(x.task!.id); // cannot say which: the task goes, its unstarted jobs are lost
+        }
+      }
+      const ids = [...whole];
+      const signalled = [...one].filter((id) => !whole.has(id));
       void (async () => {
         for (let i = 0; i < ids.length; i += CANCEL_CHUNK) await runSlurmRetrying('scancel', ids.slice(i, i + CANCEL_CHUNK), this.spec.env);
+        // A pending task refuses a signal: it reads the kill file when it runs.
+        for (let i = 0; i < signalled.length; i += CANCEL_CHUNK) await runSlurm('scancel', ['--batch', '--signal=USR1', ...signalled.slice(i, i + CANCEL_CHUNK)], this.spec.env);
         this.pollSoon();
       })();
     });
@@ -382,7 +444,7 @@ export class SlurmWorker implements Worker {
       }
       const status = readStatus(l.dir);
       if (status === undefined) continue; // a shared file system shows it later
-      if (Number(status.trim()) !== 0) {
+      if (Number(status.trim()) !== 0 && !this.final(l)) {
         this.quietMs = this.spec.pollMs;
         this.ensurePoll(this.spec.pollMs);
         continue;
@@ -390,7 +452,7 @@ export class SlurmWorker implements Worker {
       unlink(path.join(dir, name));
       this.news = true;
       this.began(l, undefined);
-      l.finish({ kind: 'exited', code: 0 });
+      l.finish(this.resultOf(l, status, undefined));
     }
   }
 
@@ -447,7 +509,7 @@ export class SlurmWorker implements Worker {
       for (const h of this.hints.values()) if (h.watching) h.scan();
       const queue = parseQueue(r.value);
       const now = Date.now();
-      for (const l of [...this.submitted.values()]) this.check(l, queue.get(l.key!), now);
+      for (const l of [...this.submitted.values()]) this.check(l, queue.get(l.task!.id), now);
       // While hints keep coming, the queue has little to add: look at it less and less often.
       // Back to every `poll` once nothing was heard (a job may have been lost without a
       // status) or a job is in its grace period.
@@ -461,27 +523,43 @@ export class SlurmWorker implements Worker {
     }
   }
 
-  /** One submitted job against what the queue says of it. */
+  /** One submitted job against what the queue says of its task. */
   private check(l: Live, q: QueueEntry | undefined, now: number): void {
     if (q && ACTIVE.has(q.state)) {
       l.goneSince = undefined;
-      if (RUNNING.has(q.state)) this.began(l, q.node);
+      if (!RUNNING.has(q.state)) return;
+      if (!l.bundled) {
+        this.began(l, q.node);
+        return;
+      }
+      // The task runs; this job of it may not have begun yet, or be over (the task went on).
+      const status = readStatus(l.dir);
+      if (status !== undefined && this.final(l)) {
+        this.began(l, q.node);
+        l.finish(this.resultOf(l, status, undefined));
+      } else if (readText(path.join(l.dir, 'pid')) !== undefined) this.began(l, q.node);
       return;
     }
     // Not (or no longer) waiting or running: the status file says how it ended.
     const status = readStatus(l.dir);
+    const id = l.task!.id;
     if (status !== undefined) {
       this.began(l, q?.node || undefined);
       l.finish(this.resultOf(l, status, q?.state));
       return;
     }
     if (q && LOST.has(q.state)) {
-      l.finish({ kind: 'lost', why: `Slurm ended job ${l.key} with ${q.state}${q.node ? ` on ${q.node}` : ''}` });
+      l.finish({ kind: 'lost', why: `Slurm ended job ${id} with ${q.state}${q.node ? ` on ${q.node}` : ''}` });
       return;
     }
     const ran = l.running || readText(path.join(l.dir, 'pid')) !== undefined;
     if (l.killed && !ran) {
       l.finish({ kind: 'signaled', signal: l.killed });
+      return;
+    }
+    // Its task ran an earlier job of its bundle, then ended before this one began: never run.
+    if (!ran && l.bundled && l.task!.dirs.some((d) => d !== l.dir && existsSync(path.join(d, 'pid')))) {
+      l.finish({ kind: 'lost', why: `its Slurm task ${id} ${q ? `ended ${q.state}` : 'left the queue'} before this job of its bundle began` });
       return;
     }
     if (q?.state === 'CANCELLED' && !ran) {
@@ -495,9 +573,15 @@ export class SlurmWorker implements Worker {
     l.finish({
       kind: 'spawn-error',
       message:
-        `Slurm job ${l.key} ${q ? `ended ${q.state}` : 'left the queue'} without recording an exit status in ${path.relative(this.projectDir, l.dir)} ` +
+        `Slurm job ${id} ${q ? `ended ${q.state}` : 'left the queue'} without recording an exit status in ${path.relative(this.projectDir, l.dir)} ` +
         `(waited ${Math.round(this.spec.graceMs / 1000)}s; do the cluster's nodes see the project directory?)${said ? `: ${said}` : ''}`,
     });
+  }
+
+  /** A recorded status is the job's own, whatever its task's state: a bundled job's that no
+   * signal to its task came with (its task went on, or will, to the next job). */
+  private final(l: Live): boolean {
+    return l.bundled && !existsSync(path.join(l.dir, 'signaled'));
   }
 
   private began(l: Live, node: string | undefined): void {
@@ -512,7 +596,7 @@ export class SlurmWorker implements Worker {
     const code = Number(status.trim());
     if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status.trim())} in ${l.dir}` };
     if (code === 0) return { kind: 'exited', code: 0 };
-    if (state && LOST.has(state)) return { kind: 'lost', why: `Slurm ended job ${l.key} with ${state}` };
+    if (state && LOST.has(state)) return { kind: 'lost', why: `Slurm ended job ${l.task?.id ?? l.key} with ${state}` };
     if (code > 128) {
       const sig = SIGNALS[code - 128] ?? `signal ${code - 128}`;
       if (l.killed) return { kind: 'signaled', signal: l.killed };
@@ -535,7 +619,9 @@ export class SlurmWorker implements Worker {
 class Live implements RunningAttempt {
   readonly done: Promise<AttemptResult>;
   phase: Phase = 'waiting';
+  /** Its ref: its task's id, with `.k` when it is the k-th job of a bundle. */
   key: string | undefined;
+  task: Task | undefined;
   out: string | undefined;
   running = false;
   killed: NodeJS.Signals | undefined;
@@ -549,6 +635,11 @@ class Live implements RunningAttempt {
     readonly events: AttemptEvents,
   ) {
     this.done = new Promise((r) => (this.resolve = r));
+  }
+
+  /** One of several jobs of its task. */
+  get bundled(): boolean {
+    return (this.task?.dirs.length ?? 0) > 1;
   }
 
   finish(r: AttemptResult): void {
@@ -569,7 +660,7 @@ class Live implements RunningAttempt {
         break; // cancelled once sbatch says its id
       case 'submitted':
         // scancel stops it (TERM, then KILL after the cluster's KillWait); once is enough.
-        if (!again || signal === 'SIGKILL') this.worker.cancel(this.key!);
+        if (!again || signal === 'SIGKILL') this.worker.cancel(this);
         break;
       case 'done':
         break;
@@ -624,6 +715,18 @@ function unlink(file: string): void {
   } catch {
     /* gone */
   }
+}
+
+/** A job's array id, index and place in its bundle, from the manifests its run wrote (its
+ * handle was lost). */
+function fromManifest(manifests: Manifest[], name: string): { array: string; index: number; k: number | undefined } | undefined {
+  for (const m of manifests) {
+    const index = m.tasks.findIndex((t) => t.includes(name));
+    if (index < 0) continue;
+    const task = m.tasks[index]!;
+    return m.id ? { array: m.id, index, k: task.length > 1 ? task.indexOf(name) : undefined } : undefined;
+  }
+  return undefined;
 }
 
 function readText(file: string): string | undefined {
