@@ -2,11 +2,12 @@
 // Slurm worker benchmark on the local test cluster (bench/lib/slurm.mjs: one node declared with
 // many CPUs, so the cluster's scheduling is not the bottleneck), side by side in one run:
 //   dax      N trivial jobs through a Slurm worker (job arrays, hint files, adaptive squeue)
+//   dax, bundled  the same with `bundle: B` (B jobs one after another in each array task)
 //   arrays   the same jobs submitted by hand as job arrays of ARRAY tasks, waited for by squeue
 //   sbatch   one `sbatch --wrap` per job, waited for by squeue
 // and dax's own CPU time per job, the time dax takes to submit 10,000 jobs, and how many
 // squeue/scontrol calls dax makes a minute (counted by shims on PATH). Run as root.
-// Usage: npm run bench:slurm [-- --jobs N] [-- --submit N] [-- --array N] [-- --poll S] [-- --cpus N]
+// Usage: npm run bench:slurm [-- --jobs N] [-- --submit N] [-- --array N] [-- --poll S] [-- --cpus N] [-- --bundle B]
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,8 @@ const N = arg('--jobs', 1000);
 const SUBMIT = arg('--submit', 10000);
 const ARRAY = arg('--array', 1000);
 const POLL = arg('--poll', 1);
+// The bundled dax row's jobs per array task (1: no bundled row).
+const BUNDLE = arg('--bundle', 10);
 // --cpu-prof DIR: a V8 CPU profile of dax's N-job run into DIR (its CPU figure then includes the
 // profiler's cost); --dax-only: that run alone, no baselines and no 10,000-job submission.
 const profDir = process.argv.includes('--cpu-prof') ? process.argv[process.argv.indexOf('--cpu-prof') + 1] : undefined;
@@ -56,12 +59,12 @@ const calls = () => {
 };
 
 /** `hold`: the jobs are submitted held (they never start): for timing the submission alone. */
-function project(jobs, slots, hold = false) {
+function project(jobs, slots, hold = false, bundle = 1) {
   const dir = mkdtempSync(join(work, 'p-'));
   writeFileSync(join(dir, 'chunks.txt'), `0:${jobs - 1}\n`);
   writeFileSync(
     join(dir, 'Daxfile.yaml'),
-    `version: 1\nlocal: false\nworkers:\n  cluster:\n    slurm: { partition: ${cluster.partition}${hold ? ', extra: [--hold]' : ''} }\n    slots: ${slots}\n    array_size: ${ARRAY}\n    poll: ${POLL}\n` +
+    `version: 1\nlocal: false\nworkers:\n  cluster:\n    slurm: { partition: ${cluster.partition}${hold ? ', extra: [--hold]' : ''} }\n    slots: ${slots}\n    array_size: ${ARRAY}\n    poll: ${POLL}\n    bundle: ${bundle}\n` +
       `wildcards:\n  n: { pattern: '[0-9]+', file: chunks.txt }\nrules:\n  touch:\n    output: out/{n}\n    run: [touch, '{output}']\ntargets: ['out/{n}']\n`,
   );
   mkdirSync(join(dir, 'out'));
@@ -80,18 +83,22 @@ async function waitQueue(name) {
 const count = (dir) => readdirSync(join(dir, 'out')).length;
 
 // dax: wall time and its own CPU time (user+sys, by /usr/bin/time).
-calls();
-const pDax = project(N, N);
-const t0 = performance.now();
-const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'cpu'), process.execPath, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), DAX, '--log-level', 'error', 'run'], { cwd: pDax, env, encoding: 'utf8' });
-const daxMs = performance.now() - t0;
-if (r.status !== 0) throw new Error(`dax run failed: ${r.stderr}${r.stdout}`);
-if (count(pDax) !== N) throw new Error(`dax made ${count(pDax)} of ${N} outputs`);
-const [user, sys] = readFileSync(join(work, 'cpu'), 'utf8').trim().split('\n').pop().split(' ').map(Number);
-const daxCalls = calls();
-const minutes = daxMs / 60000;
+function daxRun(bundle) {
+  calls();
+  const dir = project(N, N, false, bundle);
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', join(work, 'cpu'), process.execPath, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), DAX, '--log-level', 'error', 'run'], { cwd: dir, env, encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`dax run (bundle ${bundle}) failed: ${r.stderr}${r.stdout}`);
+  if (count(dir) !== N) throw new Error(`dax (bundle ${bundle}) made ${count(dir)} of ${N} outputs`);
+  const [user, sys] = readFileSync(join(work, 'cpu'), 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { bundle, ms, user, sys, calls: calls() };
+}
+const cpuPerJob = (d) => `${((d.user + d.sys) * 1000 / N).toFixed(2)} ms per job (user ${d.user}s + sys ${d.sys}s)`;
+const polls = (d) => `squeue+scontrol ${(((d.calls.squeue ?? 0) + (d.calls.scontrol ?? 0)) / (d.ms / 60000)).toFixed(1)} a minute`;
+const runs = [daxRun(1), ...(BUNDLE > 1 ? [daxRun(BUNDLE)] : [])];
 if (daxOnly) {
-  console.log(`dax: ${(daxMs / 1000).toFixed(1)} s wall, CPU ${((user + sys) * 1000 / N).toFixed(2)} ms per job (user ${user}s + sys ${sys}s, its Slurm calls included); calls ${JSON.stringify(daxCalls)}`);
+  for (const d of runs) console.log(`dax, bundle ${d.bundle}: ${(d.ms / 1000).toFixed(1)} s wall, CPU ${cpuPerJob(d)}, its Slurm calls included; calls ${JSON.stringify(d.calls)}, ${polls(d)}`);
   await cluster.stop();
   rmSync(work, { recursive: true, force: true });
   process.exit(0);
@@ -155,13 +162,16 @@ const load = os.loadavg()[0].toFixed(1);
 console.log(`Slurm benchmark: ${N} trivial jobs (touch), one node declared with ${CPUS} CPUs, poll ${POLL}s, arrays of ${ARRAY}; load ${load} on ${os.availableParallelism()} CPUs`);
 console.log(`| run | wall | vs arrays | vs one sbatch per job |`);
 console.log(`|---|---|---|---|`);
-console.log(`| dax (Slurm worker) | ${s(daxMs)} | ${(daxMs / arraysMs).toFixed(2)}x | ${(daxMs / oneMs).toFixed(2)}x |`);
+for (const d of runs) console.log(`| dax (Slurm worker${d.bundle > 1 ? `, bundle ${d.bundle}` : ''}) | ${s(d.ms)} | ${(d.ms / arraysMs).toFixed(2)}x | ${(d.ms / oneMs).toFixed(2)}x |`);
 console.log(`| job arrays by hand | ${s(arraysMs)} | 1.00x | ${(arraysMs / oneMs).toFixed(2)}x |`);
 console.log(`| one sbatch per job | ${s(oneMs)} | ${(oneMs / arraysMs).toFixed(2)}x | 1.00x |`);
 // What bounds the wall times: one sbatch call's cost, against the rate the node starts jobs.
 console.log(`one sbatch per job: ${N} calls took ${s(oneSubmitMs)} (${(oneSubmitMs / N).toFixed(1)} ms a call, ${(N / (oneSubmitMs / 1000)).toFixed(0)} jobs/s submitted); the node ran the arrays' jobs at ${(N / (arraysMs / 1000)).toFixed(1)} jobs/s and the one-per-job ones at ${(N / (oneMs / 1000)).toFixed(1)} jobs/s`);
-console.log(`dax CPU: ${((user + sys) * 1000 / N).toFixed(2)} ms per job (user ${user}s + sys ${sys}s by /usr/bin/time: dax and every process it waited for, its sbatch/squeue calls and their shims included; start-up and planning included)`);
-console.log(`dax Slurm calls in the ${N}-job run (${s(daxMs)}): ${JSON.stringify(daxCalls)}; squeue+scontrol ${(((daxCalls.squeue ?? 0) + (daxCalls.scontrol ?? 0)) / minutes).toFixed(1)} a minute`);
+for (const d of runs) {
+  const what = d.bundle > 1 ? `dax, bundle ${d.bundle}` : 'dax';
+  console.log(`${what} CPU: ${cpuPerJob(d)} by /usr/bin/time: dax and every process it waited for, its sbatch/squeue calls and their shims included; start-up and planning included`);
+  console.log(`${what} Slurm calls in the ${N}-job run (${s(d.ms)}): ${JSON.stringify(d.calls)}; ${polls(d)}`);
+}
 console.log(`dax submitted ${queuedN} of ${SUBMIT} jobs in ${s(submitMs)} (calls ${JSON.stringify(subCalls)}); left in the queue after SIGTERM: ${left}`);
 
 await cluster.stop();
