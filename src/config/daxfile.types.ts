@@ -250,9 +250,9 @@ export type Slots1 = number;
  */
 export type ArraySize = number;
 /**
- * Jobs of one rule run one after another in one array task, at most this many (default 1: a task per job). For jobs shorter than a few seconds, where the cluster's start of a task costs more than the job; each job keeps its own status, log, timeout and result. A task's time limit is the bundle's: a rule's timeout: times this many (plus a minute), or the time: you set.
+ * Jobs of one rule run one after another in one array task, at most this many (default 1: a task per job); auto: packed by how long each job took last time, about a minute a task (a job with no such record runs in a task of its own). For jobs shorter than a few seconds, where the cluster's start of a task costs more than the job; each job keeps its own status, log, timeout and result. A task's time limit is the bundle's: a rule's timeout: times its jobs (plus a minute), or the time: you set.
  */
-export type Bundle = number;
+export type Bundle = number | string;
 /**
  * At most this many sbatch calls a second (default 5).
  */

@@ -174,8 +174,9 @@ export interface SlurmWorkerSpec {
   /** Jobs kept submitted at once (0 = unlimited). */
   slots: number;
   arraySize: number;
-  /** Jobs of one rule run one after another in one array task, at most this many. */
-  bundle: number;
+  /** Jobs of one rule run one after another in one array task, at most this many; 'auto': by
+   * their last durations. */
+  bundle: number | 'auto';
   /** sbatch calls a second at most. */
   submitRate: number;
   pollMs: number;

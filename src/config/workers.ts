@@ -128,7 +128,7 @@ function slurmWorker(root: SourceFile, name: string, w: SlurmWorker, rules: Rule
   for (const [k, v] of Object.entries(w.env ?? {})) env[k] = String(v);
   return ok({
     kind: 'slurm', name, slurm: opts.value, slots: w.slots ?? SLURM_DEFAULTS.slots, arraySize: w.array_size ?? SLURM_DEFAULTS.arraySize,
-    bundle: w.bundle ?? SLURM_DEFAULTS.bundle, submitRate: w.submit_rate ?? SLURM_DEFAULTS.submitRate, pollMs: Math.round((w.poll ?? SLURM_DEFAULTS.poll) * 1000), graceMs: Math.round((w.grace ?? SLURM_DEFAULTS.grace) * 1000),
+    bundle: w.bundle === undefined ? SLURM_DEFAULTS.bundle : w.bundle === 'auto' ? 'auto' : Number(w.bundle), submitRate: w.submit_rate ?? SLURM_DEFAULTS.submitRate, pollMs: Math.round((w.poll ?? SLURM_DEFAULTS.poll) * 1000), graceMs: Math.round((w.grace ?? SLURM_DEFAULTS.grace) * 1000),
     pools: { ...(w.pools ?? {}) }, env, rules: perRule, loc,
   });
 }

@@ -88,6 +88,7 @@ export class Attempts {
     env['DAX_ATTEMPT'] = String(attempt);
     env['DAX_RUN'] = runId;
     const timeout = job.rule.spec.timeout;
+    const last = this.c.journal.jobs.get(job.id)?.lastEnd;
     // Retries stay eager: a retry that prints nothing must not leave the last attempt's lines
     // looking like its own.
     const lazy = lazyLog && attempt === 1 && cmd !== undefined;
@@ -109,6 +110,7 @@ export class Attempts {
       ...(lazy ? { appendLog: false, logHeader: logHeader(attempt, job.rule.spec.retries + 1, runId, Date.now(), cmd.display) } : { appendLog: true }),
       ...(cmd ? { command: cmd.display } : {}),
       ...(timeout && timeout > 0 ? { timeoutMs: timeout * 1000 } : {}),
+      ...(last?.s === 'ok' && last.ts >= last.b ? { lastMs: last.ts - last.b } : {}),
       ...(job.rule.check !== undefined ? { hashOutputs: true } : {}),
     };
   }

@@ -28,6 +28,8 @@ export interface JobSpec {
   /** The command as a person reads it (the log's header line shows it). */
   command?: string;
   timeoutMs?: number; // counted from when the job runs, never while it is queued
+  /** How long the job's last successful attempt ran (a batch worker may pack short jobs by it). */
+  lastMs?: number;
   /** The rule checks its outputs: a worker that copies them checks their content hash too. */
   hashOutputs?: boolean;
 }

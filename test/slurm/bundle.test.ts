@@ -153,11 +153,23 @@ describe('Slurm worker, bundle: N', () => {
     for (let n = 1; n <= 3; n++) expect(read(dir, `out/${n}.txt`)).toBe(`${n}\n`);
   }, 90_000);
 
+  it('bundle: auto packs by the jobs\' last durations: a task each the first time, all in one once they are known short', async () => {
+    const dir = project({ 'Daxfile.yaml': daxfile('auto', 6, '    run: echo {n} > {output}\n') });
+    const tasksOf = (r: Result): number => new Set(events(r.stdout).filter((e) => e.type === 'job-queued').map((e) => taskOf(e.handle))).size;
+    const first = await daxRun(dir, 'run', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(tasksOf(first)).toBe(6);
+    const again = await daxRun(dir, 'run', '--json', '-B');
+    expect(again.code, again.stderr).toBe(0);
+    expect(events(again.stdout).filter((e) => e.type === 'job-end' && e.status === 'ok')).toHaveLength(6);
+    expect(tasksOf(again)).toBe(1);
+  }, 60_000);
+
   it('a bad bundle: value is named at file:line:col with what is expected', async () => {
-    for (const bad of ['0', 'two', '2.5']) {
+    for (const bad of ['0', 'two', '2.5', 'Auto']) {
       const r = await daxRun(project({ 'Daxfile.yaml': daxfile(bad, 1, '    run: echo > {output}\n') }), 'run');
       expect(r.code, bad).toBe(2);
-      expect(r.stderr).toMatch(/^dax: Daxfile.yaml:6:5: workers.cluster.bundle: expected an integer >= 1 \(jobs per array task; 1 = a task per job\), got /);
+      expect(r.stderr).toMatch(/^dax: Daxfile.yaml:6:5: workers.cluster.bundle: expected an integer >= 1 \(jobs per array task; 1 = a task per job\) or auto, got /);
       // The value is a Slurm worker's: no word of SSH workers' keys.
       expect(r.stderr).not.toMatch(/slots|SSH/);
     }

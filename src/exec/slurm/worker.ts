@@ -235,13 +235,12 @@ export class SlurmWorker implements Worker {
         const live = this.waiting.filter((l) => l.phase === 'waiting');
         if (live.length === 0) break;
         const rule = live[0]!.spec.rule;
-        const batch: Live[] = [];
-        const rest: Live[] = [];
-        const size = (this.submitted.size === 0 ? Math.min(FIRST_ARRAY, this.spec.arraySize) : this.spec.arraySize) * this.spec.bundle;
-        for (const l of live) (l.spec.rule === rule && batch.length < size ? batch : rest).push(l);
-        this.waiting = rest;
+        const size = this.submitted.size === 0 ? Math.min(FIRST_ARRAY, this.spec.arraySize) : this.spec.arraySize;
+        const tasks = pack(live.filter((l) => l.spec.rule === rule), this.spec.bundle, size);
+        const packed = new Set(tasks.flat());
+        this.waiting = live.filter((l) => !packed.has(l));
         this.lastSubmit = Date.now();
-        await this.submit(batch);
+        await this.submit(tasks);
       }
     } finally {
       this.submitting = false;
@@ -251,13 +250,13 @@ export class SlurmWorker implements Worker {
     }
   }
 
-  /** One array for `batch` (jobs of one rule): scripts first, then sbatch, then the ids. */
-  private async submit(batch: Live[]): Promise<void> {
+  /** One array for `packed` (tasks of jobs of one rule): scripts first, then sbatch, then the ids. */
+  private async submit(packed: Live[][]): Promise<void> {
+    const batch = packed.flat();
     const run = batch[0]!.spec.run;
     const dir = runDir(this.projectDir, this.name, run);
     const n = this.batchNo++;
     const outDir = path.join(dir, 'batch', String(n));
-    const ready: Live[] = [];
     try {
       mkdirSync(outDir, { recursive: true });
       for (const kind of ['started', 'ended'] as const) mkdirSync(hintDir(this.projectDir, this.name, run, kind), { recursive: true });
@@ -270,15 +269,13 @@ export class SlurmWorker implements Worker {
       try {
         mkdirSync(l.dir, { recursive: true });
         writeFileSync(path.join(l.dir, 'job.sh'), this.jobScript(l.spec));
-        ready.push(l);
       } catch (e) {
         l.finish({ kind: 'spawn-error', message: `cannot write the job's script in ${l.dir}: ${(e as Error).message}` });
       }
     }
+    const tasks = packed.map((t) => t.filter((l) => l.phase === 'submitting')).filter((t) => t.length > 0);
+    const ready = tasks.flat();
     if (ready.length === 0) return;
-    // N jobs to a task, in the order they came.
-    const tasks: Live[][] = [];
-    for (let i = 0; i < ready.length; i += this.spec.bundle) tasks.push(ready.slice(i, i + this.spec.bundle));
     const names = tasks.map((t) => t.map((l) => path.basename(l.dir)));
     const script = path.join(dir, 'batch', `${n}.sh`);
     writeFileSync(path.join(dir, 'batch', `${n}.jobs`), names.map((t) => t.join(' ')).join('\n') + '\n');
@@ -290,7 +287,7 @@ export class SlurmWorker implements Worker {
     const args = [
       '--parsable', '--no-requeue', `--array=0-${tasks.length - 1}`, `--job-name=${jobName(run)}`, `--comment=${comment}`,
       `--output=${out}`, `--error=${out}`, `--chdir=${this.projectDir}`,
-      ...sbatchOptions(this.spec.slurm, this.spec.rules[ready[0]!.spec.rule], timeoutMs === undefined ? undefined : timeoutMs * tasks[0]!.length), script,
+      ...sbatchOptions(this.spec.slurm, this.spec.rules[ready[0]!.spec.rule], timeoutMs === undefined ? undefined : timeoutMs * Math.max(...tasks.map((t) => t.length))), script,
     ];
     // An sbatch whose answer was lost (a timeout) may have submitted the array: look for it
     // by its comment before submitting it again, or its jobs would run twice.
@@ -333,7 +330,7 @@ export class SlurmWorker implements Worker {
       // DAX_WORKER tells the local worker's sweep that these processes are not its own.
       env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
       log: abs(spec.log), appendLog: spec.appendLog, mkdirs: [], links: [], outputs: [], hash: false,
-      ...(this.spec.bundle > 1 ? { shared: BUNDLED } : {}),
+      ...(this.spec.bundle !== 1 ? { shared: BUNDLED } : {}),
     });
     return lines.join('\n') + '\n';
   }
@@ -666,6 +663,39 @@ class Live implements RunningAttempt {
         break;
     }
   }
+}
+
+/** `bundle: auto`: a task runs its jobs for about this long, ... */
+const AUTO_TASK_MS = 60_000;
+/** ... and at most this many of them. */
+const AUTO_MAX = 100;
+
+/** Jobs of one rule into at most `maxTasks` array tasks, in the order they came: `bundle` to a
+ * task, or with 'auto' as many as their last durations (a job without one: the mean of those
+ * that have one) fit in AUTO_TASK_MS. A job nothing is known of runs in a task of its own. The
+ * jobs left out wait for the next array. */
+export function pack<T extends { spec: Pick<JobSpec, 'lastMs'> }>(jobs: T[], bundle: number | 'auto', maxTasks: number): T[][] {
+  const tasks: T[][] = [];
+  if (bundle !== 'auto') {
+    for (let i = 0; i < jobs.length && tasks.length < maxTasks; i += bundle) tasks.push(jobs.slice(i, i + bundle));
+    return tasks;
+  }
+  const known = jobs.flatMap((j) => (j.spec.lastMs === undefined ? [] : [j.spec.lastMs]));
+  const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : undefined;
+  let ms = 0;
+  for (const j of jobs) {
+    const est = j.spec.lastMs ?? mean;
+    const cur = tasks[tasks.length - 1];
+    if (cur && est !== undefined && ms + est <= AUTO_TASK_MS && cur.length < AUTO_MAX) {
+      cur.push(j);
+      ms += est;
+      continue;
+    }
+    if (tasks.length >= maxTasks) break;
+    tasks.push([j]);
+    ms = est ?? 0;
+  }
+  return tasks;
 }
 
 /** squeue -o '%F|%K|%T|%N' lines -> `array_index` -> state and node. Pending tasks of an array
