@@ -381,7 +381,9 @@ export class SlurmWorker implements Worker {
         }
         try {
           writeFileSync(path.join(x.dir, 'kill'), `${(x.killed ?? 'SIGTERM').replace(/^SIG/, '')}\n`);
-          one.add(x.task!.id);
+          // Only a job that runs needs the signal (one that has not begun reads its kill file):
+          // a USR1 the task's shell takes while waiting on another job changes nothing.
+          if (existsSync(path.join(x.dir, 'pid')) && readStatus(x.dir) === undefined) one.add(x.task!.id);
         } catch {
           whole.add(x.task!.id); // cannot say which: the task goes, its unstarted jobs are lost
         }
