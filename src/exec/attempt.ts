@@ -78,11 +78,13 @@ export class Attempts {
   spec(job: Job, attempt: number, runId = this.c.runId, lazyLog = false): JobSpec {
     const jobDir = job.rule.atomicOutputs ? this.jobDir(job, attempt, runId) : undefined;
     const cwd = jobDir ?? (job.rule.cwd ? path.posix.normalize(job.rule.cwd.render(job.values)) : '.');
-    const rel = (p: string): string => (cwd === '.' ? p : path.relative(path.join(this.c.projectDir, cwd), path.join(this.c.projectDir, p)));
+    const rel = (p: string): string => path.relative(path.join(this.c.projectDir, cwd), path.join(this.c.projectDir, p));
     // In a job directory the command writes its outputs under their own names, there.
     const temps = job.outputs.map((o) => (jobDir ? `${jobDir}/${o}` : this.tempName(o, attempt, runId)));
-    const cmd = job.rule.renderCommand(job.values, job.inputs.map(rel), temps.map(rel));
-    const env = job.rule.renderEnv(job.values, job.inputs.map(rel), temps.map(rel));
+    const ins = cwd === '.' ? job.inputs : job.inputs.map(rel);
+    const outs = cwd === '.' ? temps : temps.map(rel);
+    const cmd = job.rule.renderCommand(job.values, ins, outs);
+    const env = job.rule.renderEnv(job.values, ins, outs);
     env['DAX_JOB'] = job.id;
     env['DAX_RULE'] = job.rule.name;
     env['DAX_ATTEMPT'] = String(attempt);
@@ -238,13 +240,19 @@ export class Attempts {
     }
   }
 
-  /** How the attempt ended, given its worker's result. `started`: when it began running. */
-  async outcome(job: Job, spec: JobSpec, res: AttemptResult, started: number, ctx: { interrupted: boolean; timedOut: boolean }): Promise<Outcome> {
+  /** How the attempt ended, given its worker's result. `started`: when it began running.
+   * Synchronous when nothing is left to wait for (the worker published the outputs): thousands
+   * of jobs a second end here, and each promise is a turn of the microtask queue. */
+  outcome(job: Job, spec: JobSpec, res: AttemptResult, started: number, ctx: { interrupted: boolean; timedOut: boolean }): Outcome | Promise<Outcome> {
     if (ctx.interrupted && !(res.kind === 'exited' && res.code === 0)) return { status: 'incomplete', why: 'stopped by a signal to dax' };
     if (ctx.timedOut) return { status: 'failed', why: `timed out after ${job.rule.spec.timeout}s` };
     switch (res.kind) {
       case 'exited':
-        return res.code === 0 ? this.publish(job, spec, started, res.published === true) : { status: 'failed', why: `exit code ${res.code}${this.lostLog(spec)}` };
+        if (res.code !== 0) return { status: 'failed', why: `exit code ${res.code}${this.lostLog(spec)}` };
+        if (res.published !== true) return this.publish(job, spec, started);
+        // The worker moved every output into place already.
+        for (const out of job.outputs) this.c.files.forget(out);
+        return this.check(job);
       case 'signaled':
         return { status: 'failed', why: `killed by ${res.signal}` };
       case 'spawn-error':
@@ -269,24 +277,11 @@ export class Attempts {
     return `; could not write the job's log ${spec.log}: no space left on device (its messages are lost)`;
   }
 
-  /** Records the attempt's end; after a failure, removes what it left. */
-  async record(job: Job, spec: JobSpec, outcome: Outcome, res: AttemptResult, started: number, worker: string): Promise<void> {
+  /** Records the attempt's end; after a failure, removes what it left. Synchronous unless an
+   * input is large enough to be hashed by streaming. */
+  record(job: Job, spec: JobSpec, outcome: Outcome, res: AttemptResult, started: number, worker: string): void | Promise<void> {
     const { files } = this.c;
-    let inputs: InputPrint[] = [];
-    let outputs: OutputPrint[] = [];
-    if (outcome.status === 'ok') {
-      inputs = await Promise.all(
-        job.inputs.map(async (p): Promise<InputPrint> => {
-          const s = files.stat(p);
-          const h = s && s.size > STREAMED_ABOVE ? await this.hashLarge(p) : files.hashSync(p);
-          return [p, s?.size ?? -1, s?.mtimeMs ?? 0, h ?? ''];
-        }),
-      );
-      outputs = job.outputs.map((p) => {
-        const s = files.stat(p);
-        return [p, s?.size ?? -1, s?.mtimeMs ?? 0];
-      });
-    } else {
+    if (outcome.status !== 'ok') {
       // An attempt that ran and failed has a log, if only its header, as when the header was
       // written before the job started (a retry's log starts with it). One that could not start
       // has the log its worker or prepare() left, or none.
@@ -294,8 +289,34 @@ export class Attempts {
       for (const t of spec.temps) removePath(files.abs(t));
       if (outcome.status === 'failed') for (const out of job.outputs) removePath(files.abs(out));
       for (const out of job.outputs) files.forget(out);
+      this.writeEnd(job, spec, outcome, res, started, worker, [], []);
+      return;
     }
-    if (job.rule.atomicOutputs) removePath(files.abs(spec.cwd));
+    const outputs = job.outputs.map((p): OutputPrint => {
+      const s = files.stat(p);
+      return [p, s?.size ?? -1, s?.mtimeMs ?? 0];
+    });
+    let large = false;
+    for (const p of job.inputs) if ((files.stat(p)?.size ?? 0) > STREAMED_ABOVE) large = true;
+    if (!large) {
+      const inputs = job.inputs.map((p): InputPrint => {
+        const s = files.stat(p);
+        return [p, s?.size ?? -1, s?.mtimeMs ?? 0, files.hashSync(p) ?? ''];
+      });
+      this.writeEnd(job, spec, outcome, res, started, worker, inputs, outputs);
+      return;
+    }
+    return Promise.all(
+      job.inputs.map(async (p): Promise<InputPrint> => {
+        const s = files.stat(p);
+        const h = s && s.size > STREAMED_ABOVE ? await this.hashLarge(p) : files.hashSync(p);
+        return [p, s?.size ?? -1, s?.mtimeMs ?? 0, h ?? ''];
+      }),
+    ).then((inputs) => this.writeEnd(job, spec, outcome, res, started, worker, inputs, outputs));
+  }
+
+  private writeEnd(job: Job, spec: JobSpec, outcome: Outcome, res: AttemptResult, started: number, worker: string, inputs: InputPrint[], outputs: OutputPrint[]): void {
+    if (job.rule.atomicOutputs) removePath(this.c.files.abs(spec.cwd));
     const exit = res.kind === 'exited' ? res.code : null;
     const sig = res.kind === 'signaled' ? res.signal : undefined;
     // Lost in a crash, an end only makes the job run again: it is written with the next record.
@@ -312,11 +333,9 @@ export class Attempts {
   }
 
   /** Moves each output from its temporary name into place, once the command succeeded. */
-  private async publish(job: Job, spec: JobSpec, started: number, published: boolean): Promise<Outcome> {
+  private async publish(job: Job, spec: JobSpec, started: number): Promise<Outcome> {
     const { files } = this.c;
-    // The worker moved every output into place already.
-    if (published) for (const out of job.outputs) files.forget(out);
-    for (let i = 0; i < job.outputs.length && !published; i++) {
+    for (let i = 0; i < job.outputs.length; i++) {
       const out = job.outputs[i]!;
       const temp = spec.temps[i]!;
       files.forget(out);
@@ -341,11 +360,16 @@ export class Attempts {
       if (!s) return { status: 'failed', why: `the command succeeded but did not write ${out}` };
       if (s.mtimeMs < started - 1000 && !s.isDirectory()) return { status: 'failed', why: `the command succeeded but did not write ${out} (it is older than the job)` };
     }
+    return this.check(job);
+  }
+
+  /** The rule's check on each output, once they are in place. */
+  private check(job: Job): Outcome {
     const check = job.rule.check;
     if (check !== undefined) {
       const fn = this.c.checks.get(check);
       for (const out of job.outputs) {
-        const problem = fn?.(files.abs(out));
+        const problem = fn?.(this.c.files.abs(out));
         if (problem) return { status: 'failed', why: `output ${out} fails check '${check}': ${problem}` };
       }
     }

@@ -380,24 +380,28 @@ export class Scheduler {
     }
   }
 
-  private async ended(a: Active, res: AttemptResult): Promise<void> {
-    if (a.timer) clearTimeout(a.timer); // before the awaits below: the attempt is over
+  /** Synchronous when the attempt's outcome and record are (the common case): no promise per
+   * step of every job's end. */
+  private ended(a: Active, res: AttemptResult): void | Promise<void> {
+    if (a.timer) clearTimeout(a.timer); // before any wait below: the attempt is over
     // An attempt that ended without ever saying it ran (it could not start) still gets its start.
     if (a.started === undefined) this.began(a, this.reasons.get(a.job));
-    const outcome = await this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: this.interrupted, timedOut: a.timedOut });
-    await this.o.attempts.record(a.job, a.spec, outcome, res, a.started!, a.worker.name);
+    const outcome = this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: this.interrupted, timedOut: a.timedOut });
+    return outcome instanceof Promise ? outcome.then((o) => this.recorded(a, res, o)) : this.recorded(a, res, outcome);
+  }
+
+  private recorded(a: Active, res: AttemptResult, outcome: Outcome): void | Promise<void> {
+    const r = this.o.attempts.record(a.job, a.spec, outcome, res, a.started!, a.worker.name);
+    if (r instanceof Promise) return r.then(() => this.finished(a, res, outcome));
     this.finished(a, res, outcome);
   }
 
   /** For attempts that end before reaching a worker: prepare failed (`failure`), or no command. */
   private settle(a: Active, res: AttemptResult, failure?: string): void {
-    const outcome: Promise<Outcome> =
-      failure !== undefined ? Promise.resolve({ status: 'failed', why: failure }) : this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: false, timedOut: false });
-    a.handled = outcome
-      .then(async (o) => {
-        await this.o.attempts.record(a.job, a.spec, o, res, a.started!, a.worker.name);
-        this.finished(a, res, o);
-      })
+    const outcome: Outcome | Promise<Outcome> =
+      failure !== undefined ? { status: 'failed', why: failure } : this.o.attempts.outcome(a.job, a.spec, res, a.started!, { interrupted: false, timedOut: false });
+    a.handled = Promise.resolve(outcome)
+      .then((o) => this.recorded(a, res, o))
       .catch((e: unknown) => this.onBug(e));
   }
 
