@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <algorithm>
 #include <string>
 #include <pthread.h>
 #include <deque>
@@ -428,23 +429,25 @@ napi_value StatMany(napi_env env, napi_callback_info info) {
 
 /** checkStamps(text, prefix): whether every line `path\tsize\tmtimeMs` of text names a file of that
  * size and mtime (mtimeMs as Node computes it); a relative path is taken after prefix. The
- * snapshot's own text in one string: no string per file crosses into C++. */
-napi_value CheckStamps(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value a[2];
-  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
-  std::string text, prefix;
-  if (argc < 2 || !str(env, a[0], &text) || !str(env, a[1], &prefix)) {
-    napi_throw_type_error(env, nullptr, "checkStamps(text, prefix)");
-    return nullptr;
-  }
+ * snapshot's own text in one string: no string per file crosses into C++. The stats (a no-op's
+ * main cost: one per input) are shared by a few threads, each a run of consecutive lines. */
+struct StampRange {
+  const std::string *text;
+  const std::string *prefix;
+  size_t from, to;  // [from, to) of text, whole lines
+  bool holds;
+};
+
+void *CheckStampRange(void *arg) {
+  StampRange *r = static_cast<StampRange *>(arg);
+  const std::string &text = *r->text;
   bool holds = true;
   std::string p, dir;
   int dirfd = -1;
-  size_t at = 0;
-  while (holds && at < text.size()) {
+  size_t at = r->from;
+  while (holds && at < r->to) {
     size_t nl = text.find('\n', at);
-    if (nl == std::string::npos) nl = text.size();
+    if (nl == std::string::npos || nl > r->to) nl = r->to;
     size_t t1 = text.find('\t', at);
     size_t t2 = t1 == std::string::npos ? t1 : text.find('\t', t1 + 1);
     if (t2 == std::string::npos || t2 > nl) {
@@ -452,7 +455,7 @@ napi_value CheckStamps(napi_env env, napi_callback_info info) {
       break;
     }
     p.assign(text, at, t1 - at);
-    if (p.empty() || p[0] != '/') p.insert(0, prefix);
+    if (p.empty() || p[0] != '/') p.insert(0, *r->prefix);
     char *end = nullptr;
     double size = strtod(text.c_str() + t1 + 1, &end);
     double mtime = strtod(text.c_str() + t2 + 1, &end);
@@ -474,6 +477,46 @@ napi_value CheckStamps(napi_env env, napi_callback_info info) {
     at = nl + 1;
   }
   if (dirfd >= 0) close(dirfd);
+  r->holds = holds;
+  return nullptr;
+}
+
+// Lines per thread below which another thread costs more than it saves (a stat is ~2 us).
+const size_t kStampsPerThread = 2000;
+const int kStampThreads = 4;
+
+napi_value CheckStamps(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value a[2];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  std::string text, prefix;
+  if (argc < 2 || !str(env, a[0], &text) || !str(env, a[1], &prefix)) {
+    napi_throw_type_error(env, nullptr, "checkStamps(text, prefix)");
+    return nullptr;
+  }
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  int n = static_cast<int>(std::min<size_t>(std::min<long>(cpus < 1 ? 1 : cpus, kStampThreads), lines / kStampsPerThread));
+  if (n < 1) n = 1;
+  std::vector<StampRange> ranges(n);
+  size_t from = 0;
+  for (int k = 0; k < n; k++) {
+    // Cut at the first line end after an even share of the bytes.
+    size_t to = k == n - 1 ? text.size() : text.find('\n', std::max(from, text.size() * (k + 1) / n));
+    if (to == std::string::npos) to = text.size();
+    ranges[k] = StampRange{&text, &prefix, from, to, true};
+    from = to < text.size() ? to + 1 : to;
+  }
+  std::vector<pthread_t> threads(n, pthread_t());
+  std::vector<bool> started(n, false);
+  for (int k = 1; k < n; k++) started[k] = pthread_create(&threads[k], nullptr, CheckStampRange, &ranges[k]) == 0;
+  CheckStampRange(&ranges[0]);
+  bool holds = ranges[0].holds;
+  for (int k = 1; k < n; k++) {
+    if (started[k]) pthread_join(threads[k], nullptr);
+    else CheckStampRange(&ranges[k]);  // no thread: this one does it
+    holds = holds && ranges[k].holds;
+  }
   napi_value r;
   napi_get_boolean(env, holds, &r);
   return r;

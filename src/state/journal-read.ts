@@ -466,7 +466,9 @@ function readEnd(buf: Buffer, at: number, to: number, id: string): EndRecord | u
   if (x === undefined || !l.lit(',"c":"')) return undefined;
   const c = l.str();
   if (c === undefined || !l.lit(',"i":[')) return undefined;
-  const ins: InputPrint[] = [];
+  // One print is the common case: an array made of it has its exact size, where pushing onto []
+  // gives it room for 17 (kept by every record the journal holds).
+  let ins: InputPrint[] = [];
   if (!l.lit(']')) {
     for (;;) {
       if (!l.lit('["')) return undefined;
@@ -478,13 +480,15 @@ function readEnd(buf: Buffer, at: number, to: number, id: string): EndRecord | u
       if (mtime === undefined || !l.lit(',"')) return undefined;
       const hash = l.str();
       if (hash === undefined || !l.lit(']')) return undefined;
-      ins.push([p, size, mtime, hash]);
+      const print: InputPrint = [p, size, mtime, hash];
+      if (ins.length === 0) ins = [print];
+      else ins.push(print);
       if (l.lit(']')) break;
       if (!l.lit(',')) return undefined;
     }
   }
   if (!l.lit(',"o":[')) return undefined;
-  const outs: OutputPrint[] = [];
+  let outs: OutputPrint[] = [];
   if (!l.lit(']')) {
     for (;;) {
       if (!l.lit('["')) return undefined;
@@ -494,7 +498,9 @@ function readEnd(buf: Buffer, at: number, to: number, id: string): EndRecord | u
       if (size === undefined || !l.lit(',')) return undefined;
       const mtime = l.num();
       if (mtime === undefined || !l.lit(']')) return undefined;
-      outs.push([p, size, mtime]);
+      const print: OutputPrint = [p, size, mtime];
+      if (outs.length === 0) outs = [print];
+      else outs.push(print);
       if (l.lit(']')) break;
       if (!l.lit(',')) return undefined;
     }
