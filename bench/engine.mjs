@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capture, describeRssMethod, detectRssMethod, measure, which } from './lib/measure.mjs';
 import { WORKLOADS } from './lib/workloads.mjs';
+import { benchEnv } from './lib/env.mjs';
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const DAX_BIN = join(REPO, 'bin', 'dax.js');
@@ -522,6 +523,8 @@ async function main() {
   const t0 = Date.now();
   const o = parseArgs(process.argv.slice(2));
   o.notes = [];
+  const envNote = benchEnv();
+  if (envNote) o.notes.push(`${envNote}.`);
   o.missing = {};
   o.done = [];
   for (const t of o.tools) {

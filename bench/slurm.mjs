@@ -15,6 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster } from './lib/slurm.mjs';
 import { numArg as arg } from './lib/measure.mjs';
+import { benchEnv } from './lib/env.mjs';
+
+const envNote = benchEnv();
+if (envNote) console.log(`bench: ${envNote}`);
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const DAX = join(REPO, 'bin', 'dax.js');

@@ -11,6 +11,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHosts } from './lib/hosts.mjs';
 import { numArg as arg, which } from './lib/measure.mjs';
+import { benchEnv } from './lib/env.mjs';
+
+const envNote = benchEnv();
+if (envNote) console.log(`bench: ${envNote}`);
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const DAX = join(REPO, 'bin', 'dax.js');
