@@ -43,6 +43,10 @@ targets: ['out/{n}.txt']
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const n of ['a', 'b', 'c']) expect(readFileSync(join(dir, `out/${n}.txt`), 'utf8')).toBe(`h1 daxtest ${n}\n`);
+    // The host (its user) started the log with its header, dax did not make it first.
+    const log = join(dir, '.dax/logs/make/a.log');
+    expect(readFileSync(log, 'utf8')).toMatch(/^=== dax attempt 1 of 1 at .*: echo "\$DAX_WORKER \$\(id -un\) a" > out\/\S*a\.txt\n$/);
+    expect(statSync(log).uid).not.toBe(process.getuid!());
     const starts = events(r.stdout).filter((e) => e.type === 'job-start');
     expect(starts.map((e) => e.worker)).toEqual(['h1', 'h1', 'h1']);
     expect(starts.every((e) => typeof e.handle === 'string' && e.handle.startsWith(`h1:${wd('h1', 'shared')}/jobs/`))).toBe(true);

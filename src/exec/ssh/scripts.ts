@@ -7,15 +7,16 @@
 // written in one write and the status last: a reader takes a status only when `read` finds its
 // newline, so it never sees half of one, and no rename is needed. Every process the launch
 // starts, and every file it creates, costs on a loaded host: builtins where they do (a
-// directory is made only when it is missing; the job runs under setsid itself, or under bash's
-// job control, its status recorded by the launch's own shell in the file it wrote already).
+// directory is made only when it is missing; the job runs under setsid itself, its status
+// recorded by the launch's own shell in the file it wrote already).
 import path from 'node:path';
 import { shellQuote as q } from '../../graph/quote.js';
 import { outputLines, type WrapperSpec } from '../remote/wrapper.js';
 
 /** What a launch needs: the same description of a remote job as the Slurm wrapper's (the
- * attempt's record files are beside `dir`). */
-export type LaunchSpec = WrapperSpec;
+ * attempt's record files are beside `dir`), and the line the log starts with, when the host
+ * writes it (it makes the log anyway: dax does not make it first). */
+export type LaunchSpec = WrapperSpec & { header?: string };
 
 /** Shell functions the launch uses, defined once per agent session (its lines stay short: the
  * agent's `read` takes a byte per system call). With `d` the attempt's directory:
@@ -24,20 +25,19 @@ export type LaunchSpec = WrapperSpec;
  *   connection, or a later dax's): false if there is none. The status comes from the recorder
  *   once the job is gone: it waits for either while one lives.
  * - `M DIR...` makes the directories if one is missing (mkdir is a process; `[ -d ]` is not).
- * - `S w|a LOG ARGV...` starts ARGV in a process group of its own, its output to LOG (truncated
- *   or appended), records `PGID RECORDER` and waits for it, leaving its status in `x`; a
+ * - `S w|a|h LOG ARGV...` starts ARGV in a process group of its own, its output to LOG
+ *   (truncated, appended, or started with the header `$H`), records `PGID RECORDER` and waits for it, leaving its status in `x`; a
  *   signal dax sent before the group was recorded (DIR.kill) goes to it then. This
  *   shell records the status: a dropped connection must not stop it (a trap, not an ignored
- *   signal, so the job gets them back). An empty pid file says "starting" to a probe or a
- *   retried launch; all three fds redirected, or ssh would wait for the job rather than the
- *   shell; `wait` returns early when a trapped signal arrives, so it waits again until the job
- *   is gone. Under sh (dash) the group is made by `setsid`, a program, and the recorder's pid
- *   comes from /proc/self, which the shell opens itself; under bash (the agent's shell where
- *   there is one) by `set -m`, no program: a process less per job.
+ *   signal, so the job gets them back). Its own pid comes from /proc/self, which the shell
+ *   opens itself. An empty pid file says "starting" to a probe or a retried launch; all three
+ *   fds redirected, or ssh would wait for the job rather than the shell; `wait` returns early
+ *   when a trapped signal arrives, so it waits again until the job is gone. (bash's `set -m`
+ *   would make the group without the setsid process, but its forks cost as much more.)
  * - `E` records the status and prints it; `P` prints it, after the outputs' sizes and hashes
  *   (`out S H`), and ends the launch (`exit`: in the agent the status is the job's last line,
  *   its end, one write back). */
-const COMMON = [
+const FUNCTIONS = [
   'R() { p=; r=; x=; { read p r && read x; } 2>/dev/null < "$d.pid"; };',
   'J() {',
   '  R && P; [ -e "$d.pid" ] || return 1;',
@@ -51,31 +51,20 @@ const COMMON = [
   'O() { [ -e "$d.outputs" ] && while read s h; do echo "${T}out $s $h"; done < "$d.outputs"; };',
   'E() { echo $x >> "$d.pid"; P; };',
   'P() { O; echo "${T}status $x"; exit 0; };',
-];
-
-/** `S` and the wait for the job, after the group was made (`$1` the pid file's text). */
-const wait = (rec: string): string =>
-  `p=$!; echo "$p ${rec}" > "$d.pid"; [ -e "$d.kill" ] && read k < "$d.kill" && kill -$k -$p 2>/dev/null; while :; do wait $p; x=$?; kill -0 $p 2>/dev/null || break; done;`;
-const S_SH = [
   'S() {',
   '  trap : HUP PIPE; r=; read r x 2>/dev/null < /proc/self/stat; : > "$d.pid";',
-  '  if [ "$1" = w ]; then : > "$2"; fi; lg=$2; shift 2;',
-  `  setsid "$@" >> "$lg" 2>&1 < /dev/null & ${wait('$r')}`,
+  '  case $1 in w) : > "$2";; h) printf \'%s\\n\' "$H" > "$2";; esac; lg=$2; shift 2;',
+  '  setsid "$@" >> "$lg" 2>&1 < /dev/null & p=$!; echo "$p $r" > "$d.pid";',
+  '  [ -e "$d.kill" ] && read k < "$d.kill" && kill -$k -$p 2>/dev/null;',
+  '  while :; do wait $p; x=$?; kill -0 $p 2>/dev/null || break; done;',
   '};',
 ];
-const S_BASH = [
-  'S() {',
-  '  set -m; trap : HUP PIPE; : > "$d.pid";',
-  '  if [ "$1" = w ]; then : > "$2"; fi; lg=$2; shift 2;',
-  `  "$@" >> "$lg" 2>&1 < /dev/null & ${wait('$BASHPID')}`,
-  '};',
-];
-const FUNCTIONS = [...COMMON, ...S_SH];
 
 /** The launch: starts the attempt (unless it runs or ran already) and waits for it. Prints
  * (without a shared file system) `out SIZE HASH` for each output, then `status X` (`status
- * gone`: it ended without recording one, e.g. a SIGKILL of its recorder) and exits; `$T` prefixes them in the agent session. When it cannot start the job
- * it says why on stderr and goes on: in the agent, to the loop's `end`. */
+ * gone`: it ended without recording one, e.g. a SIGKILL of its recorder) and exits; `$T`
+ * prefixes them in the agent session. When it cannot start the job it says why on stderr and
+ * goes on: in the agent, to the loop's `end`. */
 function launchLines(w: LaunchSpec): string[] {
   const dirs = [...new Set([path.posix.dirname(w.dir), ...w.mkdirs])];
   const env = Object.entries(w.env).map(([k, v]) => `${k}=${q(v)}`);
@@ -83,7 +72,8 @@ function launchLines(w: LaunchSpec): string[] {
     `d=${q(w.dir)};`,
     `J || if ${[`M ${dirs.map(q).join(' ')}`, ...w.links.map(([l, t]) => `ln -sfn ${q(t)} ${q(l)}`), `cd ${q(w.cwd)}`].join(' && ')}; then`,
     ...(env.length > 0 ? [`  export ${env.join(' ')};`] : []),
-    `  S ${w.appendLog ? 'a' : 'w'} ${q(w.log)} ${w.argv.map(q).join(' ')};`,
+    ...(w.header !== undefined ? [`  H=${q(w.header.replace(/\n$/, ''))};`] : []),
+    `  S ${w.header !== undefined ? 'h' : w.appendLog ? 'a' : 'w'} ${q(w.log)} ${w.argv.map(q).join(' ')};`,
     ...(w.outputs.length > 0 ? outputLines(w.outputs, w.hash, `${w.dir}.outputs`).map((l) => `  ${l}`) : []),
     '  E;',
     'else echo "dax: could not prepare $d on $(hostname)" >&2; fi',
@@ -105,12 +95,8 @@ export function launchLine(w: LaunchSpec): string | undefined {
  * space, a launch line or another script on one line), and runs each in a background subshell
  * of its own; every line it prints starts with the id, and its last is `status X` (a launch) or
  * `end N` (anything else, or a launch that could not start its job). It saves the ssh client,
- * sshd's session and the login shell per job. Where the host has bash the loop runs under it:
- * its `set -m` gives a job its process group without a `setsid` process; its stderr, which
- * says nothing dax reads (job notices, a launch's complaint), is not sent back. */
-const loop = 'while read -r id l; do { T="$id "; eval "$l"; echo "$id end $?"; } & done';
-const one = (lines: string[]): string => lines.map((l) => l.trim()).join(' ');
-export const AGENT = `if command -v bash >/dev/null 2>&1; then exec bash -c ${q(`exec 2>/dev/null; ${one([...COMMON, ...S_BASH])} ${loop}`)}; fi; ${one(FUNCTIONS)} ${loop}`;
+ * sshd's session and the login shell per job. */
+export const AGENT = [...FUNCTIONS.map((l) => l.trim()), 'while read -r id l; do { T="$id "; eval "$l"; echo "$id end $?"; } & done'].join(' ');
 
 /** What became of an attempt an earlier dax started: `status X`, `running N`, or `gone`. */
 export function probeScript(dir: string): string {

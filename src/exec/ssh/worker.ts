@@ -23,6 +23,8 @@ export class SshWorker implements Worker {
   readonly name: string;
   readonly slots: number;
   readonly pools: Record<string, number>;
+  /** The host writes a first attempt's log header, in the log it makes for the job anyway. */
+  readonly lazyLog = true;
   private downWhy: string | undefined;
   private failedInARow = 0;
   private readonly conn: SshConnection;
@@ -119,6 +121,7 @@ export class SshWorker implements Worker {
       env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
       log,
       appendLog: shared && spec.appendLog,
+      ...(spec.logHeader !== undefined ? { header: spec.logHeader } : {}),
       // On a shared file system dax made the log's, cwd's and outputs' directories already.
       mkdirs: shared ? [] : [...new Set([posix.dirname(log), remote(spec.cwd), ...spec.temps.map((t) => posix.dirname(remote(t))), ...spec.inputs.map((i) => posix.dirname(remote(i)))])],
       links: shared ? [] : spec.inputs.map((i) => [remote(i), posix.join(this.store, i)]),
