@@ -55,7 +55,7 @@ const FUNCTIONS = [
   '  trap : HUP PIPE; r=; read r x 2>/dev/null < /proc/self/stat; : > "$d.pid";',
   '  case $1 in w) : > "$2";; h) printf \'%s\\n\' "$H" > "$2";; esac; lg=$2; shift 2;',
   '  setsid "$@" >> "$lg" 2>&1 < /dev/null & p=$!; echo "$p $r" > "$d.pid";',
-  '  [ -e "$d.kill" ] && read k < "$d.kill" && kill -$k -$p 2>/dev/null;',
+  '  [ -e "$d.kill" ] && read k < "$d.kill" && { kill -$k -$p || kill -$k $p; } 2>/dev/null;',
   '  while :; do wait $p; x=$?; kill -0 $p 2>/dev/null || break; done;',
   '};',
 ];
@@ -112,12 +112,13 @@ export function probeScript(dir: string): string {
 
 /** Signals an attempt's process group (dash's kill: `kill -TERM -PGID`), read from its record;
  * DIR.kill first, for a launch that has not recorded its group yet (it signals the group
- * itself once it has). */
+ * itself once it has). A job just started may not have made its group yet (setsid runs in
+ * it): then it has no children either, and the signal goes to it. */
 export function killScript(dir: string, signal: string): string {
   return [
     `d=${q(dir)}; s=${signal.replace(/^SIG/, '')}`,
     '[ -d "${d%/*}" ] || mkdir -p "${d%/*}"; echo $s > "$d.kill"',
-    'p=; { read p r; } 2>/dev/null < "$d.pid"; [ -z "$p" ] || kill -$s -$p 2>/dev/null; exit 0',
+    'p=; { read p r; } 2>/dev/null < "$d.pid"; [ -z "$p" ] || { kill -$s -$p || kill -$s $p; } 2>/dev/null; exit 0',
   ].join('\n') + '\n';
 }
 
