@@ -22,8 +22,9 @@ export interface JobSpec {
   appendLog: boolean;
   /** Set only for a worker that says it can (Worker.lazyLog), on an attempt that starts the log
    * anew (appendLog false): the worker removes an earlier log and writes this line at the top of
-   * the new one when the job first writes something. A job that prints nothing leaves no log
-   * (a file per job would be the costliest thing dax does for most jobs). */
+   * the new one: the local worker when the job first writes something (a job that prints
+   * nothing leaves no log: a file per job would be the costliest thing dax does for most jobs),
+   * an SSH host as it starts the job (it makes the log then anyway). */
   logHeader?: string;
   /** The command as a person reads it (the log's header line shows it). */
   command?: string;
@@ -78,7 +79,7 @@ export interface Worker {
   readonly up: boolean;
   /** Why it is down, once it is (the run report says so). */
   readonly down?: string;
-  /** It writes JobSpec.logHeader itself, and only when the job writes something. */
+  /** It writes JobSpec.logHeader itself (the local worker only when the job writes something). */
   readonly lazyLog?: boolean;
   /** Starts an attempt; its handle arrives through `events`. Never throws for a job's own
    * failure: that is the attempt's result. */

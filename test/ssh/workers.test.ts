@@ -1,6 +1,6 @@
 // SSH workers end to end: real sshd hosts on loopback ports, the real CLI, real rsync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { events, groupMembers, waitFor } from '../engine/helpers.js';
 import { startHosts, type Hosts } from './hosts.js';
@@ -15,6 +15,13 @@ afterAll(async () => {
 });
 
 const wd = (h: string, sub: string): string => join(hosts.hosts.get(h)!.dir, sub);
+
+/** The process groups that attempts' records on the host name, once they do. */
+async function recordedGroups(records: string[]): Promise<number[]> {
+  const group = (f: string): number => Number(/^(\d+) /.exec(existsSync(f) ? readFileSync(f, 'utf8') : '')?.[1] ?? 0);
+  await waitFor(() => records.every((f) => group(f) > 0), 'the jobs\' records', 30_000);
+  return records.map(group);
+}
 
 describe('ssh workers', () => {
   it('runs jobs on a shared-file-system worker, each attempt recorded on its own', async () => {
@@ -36,16 +43,20 @@ targets: ['out/{n}.txt']
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     for (const n of ['a', 'b', 'c']) expect(readFileSync(join(dir, `out/${n}.txt`), 'utf8')).toBe(`h1 daxtest ${n}\n`);
+    // The host (its user) started the log with its header, dax did not make it first.
+    const log = join(dir, '.dax/logs/make/a.log');
+    expect(readFileSync(log, 'utf8')).toMatch(/^=== dax attempt 1 of 1 at .*: echo "\$DAX_WORKER \$\(id -un\) a" > out\/\S*a\.txt\n$/);
+    expect(statSync(log).uid).not.toBe(process.getuid!());
     const starts = events(r.stdout).filter((e) => e.type === 'job-start');
     expect(starts.map((e) => e.worker)).toEqual(['h1', 'h1', 'h1']);
-    expect(starts.every((e) => typeof e.handle === 'string' && /^h1:\d+:\//.test(e.handle))).toBe(true);
+    expect(starts.every((e) => typeof e.handle === 'string' && e.handle.startsWith(`h1:${wd('h1', 'shared')}/jobs/`))).toBe(true);
     const runDirs = readdirSync(join(wd('h1', 'shared'), 'jobs'));
     expect(runDirs).toHaveLength(1);
-    // Each attempt's record (its process group, then its status) and no directory to make.
+    // Each attempt's record is one file (its process group and recorder, then its status), and
+    // no directory to make.
     const recs = readdirSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!)).sort();
-    expect(recs.filter((f) => f.endsWith('.pid'))).toHaveLength(3);
-    expect(recs.filter((f) => f.endsWith('.status'))).toHaveLength(3);
-    expect(recs).toHaveLength(6);
+    expect(recs).toHaveLength(3);
+    for (const f of recs) expect(readFileSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!, f), 'utf8')).toMatch(/^\d+ \d+\n0\n$/);
   }, 60_000);
 
   it('refuses a host whose key is not in known_hosts, naming it and what to do', async () => {
@@ -159,7 +170,8 @@ targets: ['out/{n}.txt']
     });
     const run = startDax(hosts, dir, 'run', '--json');
     await waitFor(() => run.out.stdout.split('\n').filter((l) => l.includes('"job-start"')).length === 2, 'two remote jobs', 30_000);
-    const groups = events(run.out.stdout.split('\n').filter((l) => l.includes('"job-start"')).join('\n')).map((e) => Number(String(e.handle).split(':')[1]));
+    const records = events(run.out.stdout.split('\n').filter((l) => l.includes('"job-start"')).join('\n')).map((e) => `${String(e.handle).slice('h2:'.length)}.pid`);
+    const groups = await recordedGroups(records);
     for (const g of groups) expect(groupMembers(g).length).toBeGreaterThan(0);
     process.kill(run.pid, 'SIGTERM');
     const r = await run.done;
@@ -168,6 +180,30 @@ targets: ['out/{n}.txt']
     for (const g of groups) expect(groupMembers(g)).toEqual([]);
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
     expect(ends.map((e) => e.status)).toEqual(['incomplete', 'incomplete']);
+  }, 60_000);
+
+  it('stops a job that runs past its timeout on the host, its whole process group', async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  h1: { ssh: h1, slots: 1, workdir: ${wd('h1', 'timeout')}, shared_fs: true }
+rules:
+  slow:
+    output: out.txt
+    timeout: 1
+    run: 'sleep 60 & sleep 60; echo > {output}'
+targets: [out.txt]
+`,
+    });
+    const r = await runDax(hosts, dir, 'run', '--json');
+    expect(r.code).toBe(1);
+    const ends = events(r.stdout).filter((e) => e.type === 'job-end');
+    expect(ends.map((e) => [e.status, e.worker])).toEqual([['failed', 'h1']]);
+    expect(r.stdout).toMatch(/timed out after 1s/);
+    const start = events(r.stdout).find((e) => e.type === 'job-start')!;
+    const [group] = await recordedGroups([`${String(start.handle).slice('h1:'.length)}.pid`]);
+    expect(groupMembers(group!)).toEqual([]);
   }, 60_000);
 
   it('marks a worker down after give_up_after failures in a row; its jobs go to the others', async () => {

@@ -18,10 +18,14 @@ export class Agent {
   private readonly waiting = new Map<string, Waiter>();
   private seq = 0;
   private closed = false;
+  /** Lines for the agent not written yet: those of one event-loop turn go in one write (one
+   * packet through the master, one wake-up of sshd and the shell). */
+  private corked: { child: NonNullable<Agent['child']>; text: string } | undefined;
 
   constructor(private readonly conn: SshConnection) {}
 
-  /** Runs a launch line; ok once it printed its end, an error if the agent went first. */
+  /** Runs a launch line; ok once it printed its last line (`status` or `end`), an error if the
+   * agent went first. */
   async run(line: string, onLine: (line: string) => void): Promise<Result<void, string>> {
     if (this.closed) return err('closed');
     const m = await this.conn.open();
@@ -31,8 +35,18 @@ export class Agent {
     const id = `j${++this.seq}`;
     return new Promise((resolve) => {
       this.waiting.set(id, { onLine, done: resolve });
-      child.stdin.write(`${id}\n${line}\n`);
+      if (this.corked?.child !== child) {
+        const c = (this.corked = { child, text: '' });
+        setImmediate(() => this.flush(c));
+      }
+      this.corked.text += `${id} ${line}\n`;
     });
+  }
+
+  private flush(c: NonNullable<Agent['corked']>): void {
+    if (this.corked === c) this.corked = undefined;
+    // An agent that ended meanwhile: its waiters were told (start's handler).
+    if (this.child === c.child) c.child.stdin.write(c.text);
   }
 
   /** Opens the master and starts the session ahead of the first job. */
@@ -56,10 +70,10 @@ export class Agent {
         const w = this.waiting.get(l.slice(0, sp));
         if (!w) continue;
         const text = l.slice(sp + 1);
-        if (text.startsWith('end ')) {
-          this.waiting.delete(l.slice(0, sp));
-          w.done(ok(undefined));
-        } else w.onLine(text);
+        const last = text.startsWith('status ');
+        if (last || text.startsWith('end ')) this.waiting.delete(l.slice(0, sp));
+        if (!text.startsWith('end ')) w.onLine(text);
+        if (last || text.startsWith('end ')) w.done(ok(undefined));
       }
     });
     child.stderr.resume(); // unread, a full pipe would stop the agent

@@ -23,6 +23,8 @@ export class SshWorker implements Worker {
   readonly name: string;
   readonly slots: number;
   readonly pools: Record<string, number>;
+  /** The host writes a first attempt's log header, in the log it makes for the job anyway. */
+  readonly lazyLog = true;
   private downWhy: string | undefined;
   private failedInARow = 0;
   private readonly conn: SshConnection;
@@ -81,10 +83,8 @@ export class SshWorker implements Worker {
     if (!r.ok) return { kind: 'gone', why: r.error };
     const line = r.value.stdout.trim();
     if (line === 'gone') {
-      // The ref is `ssh:pgid:dir`, and `ssh` may have a port: read it from the end.
-      const head = handle.ref.endsWith(`:${dir}`) ? handle.ref.slice(0, -dir.length - 1) : '';
-      const pgid = Number(head.slice(head.lastIndexOf(':') + 1));
-      if (pgid) await this.conn.run(killScript(pgid, 'KILL'));
+      // What is left of its process group, if anything (the record names it).
+      await this.conn.run(killScript(dir, 'KILL'));
       return { kind: 'gone', why: 'not running on the host, and no status recorded' };
     }
     this.adopted.add(dir);
@@ -121,6 +121,7 @@ export class SshWorker implements Worker {
       env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
       log,
       appendLog: shared && spec.appendLog,
+      ...(spec.logHeader !== undefined ? { header: spec.logHeader } : {}),
       // On a shared file system dax made the log's, cwd's and outputs' directories already.
       mkdirs: shared ? [] : [...new Set([posix.dirname(log), remote(spec.cwd), ...spec.temps.map((t) => posix.dirname(remote(t))), ...spec.inputs.map((i) => posix.dirname(remote(i)))])],
       links: shared ? [] : spec.inputs.map((i) => [remote(i), posix.join(this.store, i)]),
@@ -130,17 +131,17 @@ export class SshWorker implements Worker {
     };
     let status: string | undefined;
     const recorded: Array<{ size: number; hash: string }> = [];
+    if (l.killed) return { kind: 'signaled', signal: l.killed };
+    // Running from here: a signal goes by the attempt's record on the host, which the launch
+    // reads too (no line back per job to say it started). The record, not the ref, names its
+    // process group.
+    l.launched = true;
+    events.running({ worker: this.name, ref: `${this.spec.ssh}:${l.dir}` });
     const r = await this.launch(w, (line) => {
-      const m = /^(pgid|out|status) (.*)$/.exec(line);
+      const m = /^(out|status) (.*)$/.exec(line);
       if (!m) return;
       if (m[1] === 'out') recorded.push(outputRecord(m[2]!));
-      else if (m[1] === 'pgid') {
-        if (l.pgid === undefined) {
-          l.pgid = Number(m[2]);
-          events.running({ worker: this.name, ref: `${this.spec.ssh}:${l.pgid}:${l.dir}` });
-          if (l.killed) l.signal(l.killed);
-        }
-      } else status = m[2];
+      else status = m[2];
     });
     if (!r.ok) return this.connectionTrouble(r.error, 'running it');
     if (status === undefined) {
@@ -229,7 +230,8 @@ export class SshWorker implements Worker {
 /** One attempt on the host, as the scheduler holds it. */
 class Live implements RunningAttempt {
   done!: Promise<AttemptResult>;
-  pgid: number | undefined;
+  /** Its launch went to the host: a signal goes there. */
+  launched = false;
   killed: NodeJS.Signals | undefined;
   private loseWith: ((r: AttemptResult) => void) | undefined;
   private readonly lost: Promise<AttemptResult>;
@@ -248,18 +250,17 @@ class Live implements RunningAttempt {
   }
 
   lose(why: string): void {
-    if (this.pgid !== undefined) this.signal('SIGTERM');
+    if (this.launched) this.signal('SIGTERM');
     this.loseWith?.({ kind: 'lost', why });
   }
 
   kill(signal: NodeJS.Signals): void {
     this.killed = signal;
-    if (this.pgid !== undefined) this.signal(signal);
+    if (this.launched) this.signal(signal);
   }
 
-  signal(signal: NodeJS.Signals): void {
-    const pgid = this.pgid!;
-    void this.worker.connection.run(killScript(pgid, signal)).catch(() => undefined);
+  private signal(signal: NodeJS.Signals): void {
+    void this.worker.connection.run(killScript(this.dir, signal)).catch(() => undefined);
   }
 }
 

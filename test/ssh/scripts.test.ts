@@ -1,0 +1,38 @@
+// The SSH worker's host scripts, run by this machine's /bin/sh (dash on Debian, as on the hosts):
+// a signal that reaches the host before the launch has recorded the job's process group.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { killScript, launchScript, probeScript } from '../../src/exec/ssh/scripts.js';
+import { groupMembers } from '../engine/helpers.js';
+
+const sh = (script: string): string => spawnSync('sh', ['-c', script], { encoding: 'utf8', timeout: 20_000 }).stdout;
+
+describe('the SSH launch on the host', () => {
+  it('stops a job whose kill arrived before its launch recorded the process group', () => {
+    const root = mkdtempSync(join(os.tmpdir(), 'dax-launch-'));
+    try {
+      const dir = join(root, 'jobs', 'run', 'slow-0123456789.1');
+      mkdirSync(join(root, 'work'));
+      // The run's directory does not exist yet either: the kill makes it for its mark.
+      expect(sh(killScript(dir, 'SIGTERM'))).toBe('');
+      const t0 = Date.now();
+      const out = sh(launchScript({
+        dir, cwd: join(root, 'work'), argv: ['sh', '-c', 'sleep 30 & sleep 30'], env: {}, log: join(root, 'work', 'log'), appendLog: false,
+        mkdirs: [], links: [], outputs: [], hash: false, header: '=== header',
+      }));
+      expect(out).toBe('status 143\n');
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      const [pgid, recorder, status] = readFileSync(`${dir}.pid`, 'utf8').split(/[ \n]/);
+      expect(Number(recorder)).toBeGreaterThan(0);
+      expect(status).toBe('143');
+      expect(groupMembers(Number(pgid))).toEqual([]);
+      expect(readFileSync(join(root, 'work', 'log'), 'utf8')).toBe('=== header\n');
+      expect(sh(probeScript(dir))).toBe('status 143\n');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
