@@ -75,6 +75,9 @@ export function registerWatch(program: Command): void {
         }),
       ];
       for (const w of watchers) w.on('error', onError);
+      // Until a watcher is ready, a file made in what it has already scanned can go unseen: a
+      // spec dropped just after the first pass would wait for the next change to be queued.
+      await Promise.all(watchers.map((w) => new Promise<void>((res) => w.once('ready', () => res()))));
       const timer = interval.value > 0 ? setInterval(trigger, interval.value * 1000) : undefined;
       say(`watching ${projectDir} and the workspace ${ws.root}`);
 

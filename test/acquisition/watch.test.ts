@@ -36,7 +36,7 @@ describe('dax watch', () => {
     // Dropped by rename, as a writer should.
     writeFileSync(join(dir, 'workspace/incoming/.drop'), JSON.stringify(absolute(dir, 'DROP.1')));
     renameSync(join(dir, 'workspace/incoming/.drop'), join(dir, 'workspace/incoming/drop.json'));
-    await waitFor(() => startedAt(dir, 'DROP.1'), 'the dropped acquisition to start');
+    await waitFor(() => startedAt(dir, 'DROP.1'), 'the dropped acquisition to start').catch((e) => { throw new Error(String(e) + w.out.stdout + w.out.stderr); });
     await waitFor(() => existsSync(join(dir, 'workspace/archive/DROP.1/status.json')), 'it to complete');
     expect(list(join(dir, 'workspace/incoming'))).toEqual([]);
 
