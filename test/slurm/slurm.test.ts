@@ -205,6 +205,8 @@ targets: [out/slow.txt]
     expect(String(ends[0]!.why)).toMatch(/cancelled in Slurm/);
     expect(ends[1]).toMatchObject({ status: 'ok', attempt: 2 });
     expect(read(dir, 'out/slow.txt')).toBe('done\n');
+    // The task wrote the first attempt's header (dax makes no log per job), dax the retry's.
+    expect(read(dir, '.dax/logs/slow/_.log')).toMatch(/^=== dax attempt 1 of 2 at \S+Z \(run \S+\): if \[[^\n]*\n(.*\n)*=== dax attempt 2 of 2 at /);
   }, 60_000);
 
   it("a rule's slurm: and resources: reach sbatch over the worker's options; timeout: becomes --time", async () => {

@@ -27,6 +27,9 @@ export interface WrapperSpec {
   env: Record<string, string>;
   log: string;
   appendLog: boolean;
+  /** A first attempt's header line (JobSpec.logHeader): the log starts with it, written here
+   * rather than by dax, which then makes no file per job. */
+  header?: string;
   /** Directories the job needs, made before it runs (if missing). */
   mkdirs: string[];
   /** [link, target]: inputs the worker holds, linked into the attempt's directory. */
@@ -53,7 +56,7 @@ export function wrapperLines(w: WrapperSpec): string[] {
     // Written in one write: a reader sees it empty or whole.
     'echo $$ > pid;',
     ...Object.entries(w.env).map(([k, v]) => `export ${k}=${q(v)};`),
-    w.appendLog ? `: >> ${q(w.log)};` : `: > ${q(w.log)};`,
+    w.header !== undefined ? `printf '%s\\n' ${q(w.header.replace(/\n$/, ''))} > ${q(w.log)};` : w.appendLog ? `: >> ${q(w.log)};` : `: > ${q(w.log)};`,
     `( cd ${q(w.cwd)} && exec ${w.shared ? 'setsid ' : ''}${w.argv.map(q).join(' ')} ) >> ${q(w.log)} 2>&1 < /dev/null &`,
     'c=$!;',
     ...(w.shared ? [w.shared.afterStart] : []),

@@ -75,6 +75,8 @@ export class SlurmWorker implements Worker {
   readonly name: string;
   readonly slots: number;
   readonly pools: Record<string, number>;
+  /** A task writes a first attempt's log header, in the log it makes for the job anyway. */
+  readonly lazyLog = true;
   private downWhy: string | undefined;
   /** Started, not yet submitted. */
   private waiting: Live[] = [];
@@ -330,6 +332,7 @@ export class SlurmWorker implements Worker {
       // DAX_WORKER tells the local worker's sweep that these processes are not its own.
       env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
       log: abs(spec.log), appendLog: spec.appendLog, mkdirs: [], links: [], outputs: [], hash: false,
+      ...(spec.logHeader !== undefined ? { header: spec.logHeader } : {}),
       ...(this.spec.bundle !== 1 ? { shared: BUNDLED } : {}),
     });
     return lines.join('\n') + '\n';

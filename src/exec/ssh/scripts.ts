@@ -16,7 +16,7 @@ import { outputLines, type WrapperSpec } from '../remote/wrapper.js';
 /** What a launch needs: the same description of a remote job as the Slurm wrapper's (the
  * attempt's record files are beside `dir`), and the line the log starts with, when the host
  * writes it (it makes the log anyway: dax does not make it first). */
-export type LaunchSpec = WrapperSpec & { header?: string };
+export type LaunchSpec = WrapperSpec;
 
 /** Shell functions the launch uses, defined once per agent session (its lines stay short: the
  * agent's `read` takes a byte per system call). With `d` the attempt's directory:
