@@ -466,49 +466,47 @@ function readEnd(buf: Buffer, at: number, to: number, id: string): EndRecord | u
   if (x === undefined || !l.lit(',"c":"')) return undefined;
   const c = l.str();
   if (c === undefined || !l.lit(',"i":[')) return undefined;
-  // One print is the common case: an array made of it has its exact size, where pushing onto []
-  // gives it room for 17 (kept by every record the journal holds).
-  let ins: InputPrint[] = [];
-  if (!l.lit(']')) {
-    for (;;) {
-      if (!l.lit('["')) return undefined;
-      const p = l.str();
-      if (p === undefined || !l.lit(',')) return undefined;
-      const size = l.num();
-      if (size === undefined || !l.lit(',')) return undefined;
-      const mtime = l.num();
-      if (mtime === undefined || !l.lit(',"')) return undefined;
-      const hash = l.str();
-      if (hash === undefined || !l.lit(']')) return undefined;
-      const print: InputPrint = [p, size, mtime, hash];
-      if (ins.length === 0) ins = [print];
-      else ins.push(print);
-      if (l.lit(']')) break;
-      if (!l.lit(',')) return undefined;
-    }
-  }
-  if (!l.lit(',"o":[')) return undefined;
-  let outs: OutputPrint[] = [];
-  if (!l.lit(']')) {
-    for (;;) {
-      if (!l.lit('["')) return undefined;
-      const p = l.str();
-      if (p === undefined || !l.lit(',')) return undefined;
-      const size = l.num();
-      if (size === undefined || !l.lit(',')) return undefined;
-      const mtime = l.num();
-      if (mtime === undefined || !l.lit(']')) return undefined;
-      const print: OutputPrint = [p, size, mtime];
-      if (outs.length === 0) outs = [print];
-      else outs.push(print);
-      if (l.lit(']')) break;
-      if (!l.lit(',')) return undefined;
-    }
-  }
+  const ins = readPrints(l, (): InputPrint | undefined => {
+    const p = l.str();
+    if (p === undefined || !l.lit(',')) return undefined;
+    const size = l.num();
+    if (size === undefined || !l.lit(',')) return undefined;
+    const mtime = l.num();
+    if (mtime === undefined || !l.lit(',"')) return undefined;
+    const hash = l.str();
+    return hash === undefined ? undefined : [p, size, mtime, hash];
+  });
+  if (ins === undefined || !l.lit(',"o":[')) return undefined;
+  const outs = readPrints(l, (): OutputPrint | undefined => {
+    const p = l.str();
+    if (p === undefined || !l.lit(',')) return undefined;
+    const size = l.num();
+    if (size === undefined || !l.lit(',')) return undefined;
+    const mtime = l.num();
+    return mtime === undefined ? undefined : [p, size, mtime];
+  });
+  if (outs === undefined) return undefined;
   if (!l.lit(',"w":"')) return undefined;
   const w = l.str(1);
   if (w === undefined || !l.lit('}') || l.i !== to) return undefined;
   return { t: 'end', j: id, r, a, b, ts, s, x, c, i: ins, o: outs, w };
+}
+
+/** The rest of a list of prints after its `[`: `["…",…]` items, each read by `item` after its
+ * opening `["` up to its closing `]`. One print is the common case: an array made of it has its
+ * exact size, where pushing onto [] gives it room for 17 (kept by every record the journal holds). */
+function readPrints<T>(l: LineReader, item: () => T | undefined): T[] | undefined {
+  if (l.lit(']')) return [];
+  let out: T[] = [];
+  for (;;) {
+    if (!l.lit('["')) return undefined;
+    const print = item();
+    if (print === undefined || !l.lit(']')) return undefined;
+    if (out.length === 0) out = [print];
+    else out.push(print);
+    if (l.lit(']')) return out;
+    if (!l.lit(',')) return undefined;
+  }
 }
 
 /** An ASCII id against bytes of the file. */
