@@ -109,8 +109,13 @@ export interface Started {
 
 /** Starts `dax ARGS` in dir without waiting; the child is dax itself (its pid is dax's). */
 export function start(dir: string, ...args: string[]): Started {
+  return startEnv(dir, {}, ...args);
+}
+
+/** start with variables added to dax's environment. */
+export function startEnv(dir: string, extra: Record<string, string>, ...args: string[]): Started {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [DAX, ...args], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DAX, ...args], { cwd: dir, env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out.stdout += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (out.stderr += s));

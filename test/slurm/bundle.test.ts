@@ -4,25 +4,15 @@
 // failure) keeps its finished jobs and gives the rest back to dax's queue; a dax killed with -9
 // re-attaches and runs no job twice.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DAX, env, events, project, read, tally, waitFor, type Result, type Started } from '../engine/helpers.js';
+import { events, project, read, startEnv, tally, waitFor, type Result, type Started } from '../engine/helpers.js';
 import { fileCluster } from './cluster.js';
 
 const theCluster = fileCluster();
 
-function daxStart(dir: string, ...args: string[]): Started {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [DAX, ...args], { cwd: dir, env: env(theCluster().env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out.stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (out.stderr += s));
-  const done = new Promise<Result>((res) => child.on('close', (code, signal) => res({ code, signal, stdout: out.stdout, stderr: out.stderr, ms: performance.now() - t0 })));
-  return { child, pid: child.pid!, out, done };
-}
-
+const daxStart = (dir: string, ...args: string[]): Started => startEnv(dir, theCluster().env, ...args);
 const daxRun = (dir: string, ...args: string[]): Promise<Result> => daxStart(dir, ...args).done;
 
 /** A Daxfile of `n` jobs of rule gen through a Slurm worker bundling `bundle` jobs a task. */

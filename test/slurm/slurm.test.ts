@@ -5,11 +5,11 @@
 import { catalogDaxfile, PUBLISHED } from '../catalog/daxfile.js';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DAX, env, events, exists, project, read, waitFor, type Result, type Started } from '../engine/helpers.js';
+import { events, exists, project, read, startEnv, waitFor, type Result, type Started } from '../engine/helpers.js';
 import { fileCluster } from './cluster.js';
 
 const theCluster = fileCluster();
@@ -21,13 +21,7 @@ function daxRun(dir: string, ...args: string[]): Promise<Result> {
 }
 
 function daxStart(dir: string, ...args: string[]): Started {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [DAX, ...args], { cwd: dir, env: env(theCluster().env), stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (out.stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (out.stderr += s));
-  const done = new Promise<Result>((res) => child.on('close', (code, signal) => res({ code, signal, stdout: out.stdout, stderr: out.stderr, ms: performance.now() - t0 })));
-  return { child, pid: child.pid!, out, done };
+  return startEnv(dir, theCluster().env, ...args);
 }
 
 /** The worker, as a Daxfile declares it; `slurm` adds to its sbatch options. */
