@@ -85,17 +85,18 @@ export class Attempts {
     const outs = cwd === '.' ? temps : temps.map(rel);
     const cmd = job.rule.renderCommand(job.values, ins, outs);
     const env = job.rule.renderEnv(job.values, ins, outs);
-    env['DAX_JOB'] = job.id;
+    const id = job.id; // made on each call: the graph does not hold names
+    env['DAX_JOB'] = id;
     env['DAX_RULE'] = job.rule.name;
     env['DAX_ATTEMPT'] = String(attempt);
     env['DAX_RUN'] = runId;
     const timeout = job.rule.spec.timeout;
-    const last = this.c.journal.jobs.get(job.id)?.lastEnd;
+    const last = this.c.journal.jobs.get(id)?.lastEnd;
     // Retries stay eager: a retry that prints nothing must not leave the last attempt's lines
     // looking like its own.
     const lazy = lazyLog && attempt === 1 && cmd !== undefined;
     return {
-      job: job.id,
+      job: id,
       rule: job.rule.name,
       run: runId,
       attempt,
