@@ -70,10 +70,12 @@ export class Agent {
         const w = this.waiting.get(l.slice(0, sp));
         if (!w) continue;
         const text = l.slice(sp + 1);
-        const last = text.startsWith('status ');
-        if (last || text.startsWith('end ')) this.waiting.delete(l.slice(0, sp));
-        if (!text.startsWith('end ')) w.onLine(text);
-        if (last || text.startsWith('end ')) w.done(ok(undefined));
+        // `status` ends a launch, `end` a line without one (a finishing script).
+        const end = text.startsWith('end ');
+        const last = end || text.startsWith('status ');
+        if (last) this.waiting.delete(l.slice(0, sp));
+        if (!end) w.onLine(text);
+        if (last) w.done(ok(undefined));
       }
     });
     child.stderr.resume(); // unread, a full pipe would stop the agent
