@@ -123,8 +123,8 @@ describe('Slurm worker, bundle: N', () => {
     await waitFor(() => events(d.out.stdout).filter((e) => e.type === 'job-end').length >= 3, 'the lost jobs reported', 30_000);
     theCluster().run(['scontrol', 'update', `NodeName=${theCluster().node}`, 'State=RESUME']);
     const r = await d.done;
-    expect(r.code, r.stderr).toBe(0);
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
+    expect(r.code, JSON.stringify(ends)).toBe(0);
     const byJob = new Map<string, Array<Record<string, unknown>>>();
     for (const e of ends) byJob.set(String(e.job), [...(byJob.get(String(e.job)) ?? []), e]);
     const once = [...byJob.values()].filter((l) => l.length === 1);

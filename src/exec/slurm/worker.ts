@@ -153,9 +153,11 @@ export class SlurmWorker implements Worker {
       l.key = ref.k !== undefined ? `${task.id}.${ref.k}` : task.id;
     }
     const status = readStatus(dir);
-    // A bundled job's status left by a signal to its task may be the task's fate (a node
-    // failure): the queue says, below.
-    if (status !== undefined && !(l.bundled && existsSync(path.join(dir, 'signaled')))) {
+    // A bundled job's status may be its task's fate (a node failure): unless final, the queue
+    // says, below.
+    if (status !== undefined && (!l.bundled || this.final(l, status))) {
+      // Its task, if still in the queue, is finishing: not one for sweep() to cancel.
+      if (l.task) this.adopted.add(l.task.id);
       // It ran while no dax watched: say where (the report names the node), then how it ended.
       if (l.key) this.began(l, undefined);
       l.running = true;
@@ -446,7 +448,7 @@ export class SlurmWorker implements Worker {
       }
       const status = readStatus(l.dir);
       if (status === undefined) continue; // a shared file system shows it later
-      if (Number(status.trim()) !== 0 && !this.final(l)) {
+      if (Number(status.trim()) !== 0 && !this.final(l, status)) {
         this.quietMs = this.spec.pollMs;
         this.ensurePoll(this.spec.pollMs);
         continue;
@@ -536,7 +538,7 @@ export class SlurmWorker implements Worker {
       }
       // The task runs; this job of it may not have begun yet, or be over (the task went on).
       const status = readStatus(l.dir);
-      if (status !== undefined && this.final(l)) {
+      if (status !== undefined && this.final(l, status)) {
         this.began(l, q.node);
         l.finish(this.resultOf(l, status, undefined));
       } else if (readText(path.join(l.dir, 'pid')) !== undefined) this.began(l, q.node);
@@ -581,9 +583,17 @@ export class SlurmWorker implements Worker {
   }
 
   /** A recorded status is the job's own, whatever its task's state: a bundled job's that no
-   * signal to its task came with (its task went on, or will, to the next job). */
-  private final(l: Live): boolean {
-    return l.bundled && !existsSync(path.join(l.dir, 'signaled'));
+   * signal to its task came with. A 0 says the job did its work; dax's own kill is dax's. Any
+   * other status counts only once the task has gone on to a later job of its bundle: a node
+   * going down signals the job's processes and the task's shell one after another, so the job
+   * may die of it and have its status written before the shell's trap leaves `signaled` (and
+   * the shell, signalled, starts no later job). The last job of a bundle waits for its task's
+   * end, whose state says. */
+  private final(l: Live, status: string): boolean {
+    if (!l.bundled || existsSync(path.join(l.dir, 'signaled'))) return false;
+    if (Number(status.trim()) === 0 || l.killed) return true;
+    const dirs = l.task!.dirs;
+    return dirs.slice(dirs.indexOf(l.dir) + 1).some((d) => existsSync(path.join(d, 'pid')) || existsSync(path.join(d, 'status')));
   }
 
   private began(l: Live, node: string | undefined): void {
