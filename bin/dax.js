@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the compiled CLI lives in dist/bundle/ (built by `npm ci` through the prepare
+// script; scripts/bundle.mjs says why it is one bundle).
+import { main } from '../dist/bundle/main.js';
 main(process.argv).then((code) => { process.exitCode = code; });

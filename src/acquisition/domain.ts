@@ -60,7 +60,8 @@ export const acqSources: ExpandFunction = {
   },
 };
 
-const TASKS = new URL('./tasks.js', import.meta.url).href;
+// Written from dist/ so that the CLI's bundle (dist/bundle/) finds it too.
+const TASKS = new URL('../acquisition/tasks.js', import.meta.url).href;
 
 /** The steps of rules/acquisition.yaml, run inside dax (see tasks.ts). */
 export const acquisitionTasks: TaskPlugin[] = [

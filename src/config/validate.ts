@@ -61,8 +61,9 @@ function getValidators(): Record<FileKind, ValidateFunction> {
   if (validators) return validators;
   // Compiled at build time into dist/ (ajv standalone code): loading it is much cheaper than
   // importing ajv and compiling the schema on every fresh start. Run from sources, compile here.
+  // The path goes through dist/config, so the CLI's bundle (dist/bundle/) finds it too.
   try {
-    validators = require('./daxfile.validators.cjs') as Record<FileKind, ValidateFunction>;
+    validators = require('../config/daxfile.validators.cjs') as Record<FileKind, ValidateFunction>;
     return validators;
   } catch {
     /* not built: compile */

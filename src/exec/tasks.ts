@@ -90,7 +90,7 @@ export class TaskRunner {
   }
 
   private spawn(): Thread {
-    const thread = new Thread(new URL('./task-thread.js', import.meta.url));
+    const thread = new Thread(new URL('../exec/task-thread.js', import.meta.url)) // from dist/exec or the CLI's dist/bundle;
     thread.on('message', (m: FromThread) => {
       const b = this.busy.get(m.id);
       if (!b) return;

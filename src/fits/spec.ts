@@ -42,7 +42,7 @@ function getValidator(): ValidateFunction {
   if (validator) return validator;
   // Compiled at build time into dist/ when built; compiled here when running from sources.
   try {
-    validator = (require('./dpspec.validator.cjs') as { spec: ValidateFunction }).spec;
+    validator = (require('../fits/dpspec.validator.cjs') as { spec: ValidateFunction }).spec;
   } catch {
     validator = newDpspecAjv().compile(dpspecSchema());
   }
