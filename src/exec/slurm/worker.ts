@@ -158,11 +158,16 @@ export class SlurmWorker implements Worker {
     const l = new Live(this, spec, attemptName(spec), events);
     const manifests = this.manifestsOf(spec.run);
     const ref = parseRef(handle.ref) ?? fromManifest(manifests, l.name);
-    const m = ref ? manifests.find((b) => b.id === ref.array) : undefined;
-    const k = ref && m ? (m.tasks[ref.index] ?? []).indexOf(l.name) : -1;
-    // Its task's record is found by the array's manifest, written before its sbatch.
-    if (!ref || !m || k < 0) return { kind: 'gone', why: ref ? `no record of Slurm job ${handle.ref} is left in ${path.relative(this.projectDir, runDir(this.projectDir, this.name, spec.run))}` : 'no Slurm job id was recorded for it' };
-    const task = this.taskOf(spec.run, m.n, ref.index, `${ref.array}_${ref.index}`, m.tasks[ref.index]!);
+    // Its task's record is found by the array's manifest, written before its sbatch (by the
+    // array's id, or where that was lost, by the job's place in it).
+    const m = ref ? (manifests.find((b) => b.id === ref.array) ?? manifests.find((b) => b.tasks[ref.index]?.includes(l.name))) : undefined;
+    if (!ref) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
+    // No manifest that lists it (its run's directory removed): no record can say how it ends,
+    // but the queue still says whether it runs (it is never submitted twice while it does).
+    const at = m?.tasks[ref.index]?.indexOf(l.name) ?? -1;
+    const names = m && at >= 0 ? m.tasks[ref.index]! : [l.name];
+    const k = Math.max(0, at);
+    const task = this.taskOf(spec.run, m && at >= 0 ? m.n : -1, ref.index, `${ref.array}_${ref.index}`, names);
     this.place(l, task, k);
     task.rec.read();
     const status = task.rec.ended.get(k);
