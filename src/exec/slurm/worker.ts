@@ -548,9 +548,10 @@ export class SlurmWorker implements Worker {
       }
       this.pollFailures = 0;
       // Records whose events were lost (or never raised), and those not read in turn yet, are
-      // read now, after the queue was: a job gone from it has its status there.
-      for (const t of this.openTasks()) this.recorded(t);
+      // read now, after the queue was: a job gone from it has its status there. A task still
+      // pending in it has none yet (what it writes from now on raises events, or is read in turn).
       const queue = parseQueue(r.value);
+      for (const t of this.openTasks()) if (queue.get(t.id)?.state !== 'PENDING') this.recorded(t);
       const now = Date.now();
       for (const l of [...this.submitted.values()]) this.check(l, queue.get(l.task!.id), now);
       // While records keep growing, the queue has little to add: look at it less and less often.
