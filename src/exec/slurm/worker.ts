@@ -31,7 +31,7 @@ const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSP
 const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT']);
 /** Ends that are the cluster's doing, not the job's: it goes back to dax's queue. */
 const LOST = new Set(['NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL']);
-/** The states a poll asks for: all but COMPLETED, which says nothing the status file does not
+/** The states a poll asks for: all but COMPLETED, which says nothing the task records do not
  * and would make each poll list every job that ended in the last MinJobAge (by default 5
  * minutes: most of a large run's). */
 const POLLED = [...ACTIVE, ...LOST, 'CANCELLED', 'FAILED', 'TIMEOUT', 'DEADLINE', 'OUT_OF_MEMORY'].join(',');
@@ -410,11 +410,13 @@ export class SlurmWorker implements Worker {
           continue;
         }
         const t = x.task!;
+        // What its record says first: the job may have ended meanwhile.
+        this.recorded(t);
+        if (x.phase !== 'submitted') continue;
         try {
           writeFileSync(killFile(this.projectDir, this.name, t.run, t.n, t.index, x.k), `${(x.killed ?? 'SIGTERM').replace(/^SIG/, '')}\n`);
           // Only a job that runs needs the signal (one that has not begun reads its kill file):
           // a USR1 the task's shell takes while waiting on another job changes nothing.
-          t.rec.read();
           if (t.rec.started.has(x.k) && !t.rec.ended.has(x.k)) one.add(t.id);
         } catch {
           whole.add(x.task!.id); // cannot say which: the task goes, its unstarted jobs are lost
@@ -461,9 +463,10 @@ export class SlurmWorker implements Worker {
    * node it names); an end with a status of 0 -> done, whatever the queue says. Other statuses
    * of a bundled job are settled once final (a later job of the task began), or by the next look
    * at the queue (brought closer), whose Slurm state says why (cancelled, time limit, node
-   * failure). */
+   * failure). Its jobs are looked at even when nothing new came (a job re-attached, or one
+   * whose status was not final, may be settled by what an earlier read took). */
   private recorded(t: Task): void {
-    if (!t.rec.read()) return;
+    t.rec.read();
     for (const l of t.lives) {
       if (!l || l.phase !== 'submitted') continue;
       const status = t.rec.ended.get(l.k);
