@@ -169,6 +169,8 @@ export class SlurmWorker implements Worker {
     const k = Math.max(0, at);
     const task = this.taskOf(spec.run, m && at >= 0 ? m.n : -1, ref.index, `${ref.array}_${ref.index}`, names);
     this.place(l, task, k);
+    // Watched before it is read: a line written between the two is not missed.
+    this.watchRun(spec.run);
     task.rec.read();
     const status = task.rec.ended.get(k);
     // A bundled job's status may be its task's fate (a node failure): unless final, the queue
@@ -187,8 +189,8 @@ export class SlurmWorker implements Worker {
     this.runs.add(spec.run);
     // Its record says it began: running (or ran), on the node it names.
     if (task.rec.started.has(k)) this.began(l, undefined);
-    // A pending job says when it starts by its record, as in the run that submitted it.
-    this.watchRun(spec.run);
+    // A pending job says when it starts by its record (watched, or read in turn), as in the run
+    // that submitted it.
     this.ensurePoll();
     return { kind: 'attached', attempt: l, running: l.running };
   }
