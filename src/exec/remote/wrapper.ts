@@ -1,13 +1,11 @@
 // The job wrapper of the Slurm worker (POSIX sh: dash on Debian hosts, so nothing beyond
-// POSIX), run as an array task's script. Run in the attempt's own directory, it records the
-// job's pid (pid) and, when it ends, its exit status (status) and its outputs' sizes and hashes
-// (outputs). The outputs' record is written to a temporary name and renamed; pid and status are
-// written in one write each, and a status counts only once its newline is there, so a reader
-// never takes half of one (and no process is spent on a rename per job). The SSH worker records its jobs in its own launch line (../ssh/scripts.ts) and shares
-// the attempt names and the recording of outputs.
+// POSIX), inline in its array task's script (../slurm/layout.ts), which records the job's start.
+// The wrapper runs the command and, when it ends, records its outputs' sizes and hashes
+// (outputs, written to a temporary name and renamed) and its exit status: one line `e K STATUS`
+// appended to the task's record "$r" in one write, so a reader never takes half of one
+// (../slurm/record.ts). The SSH worker records its jobs in its own launch line
+// (../ssh/scripts.ts) and shares the attempt names and the recording of outputs.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { shellQuote as q } from '../../graph/quote.js';
 import type { JobSpec } from '../executor.js';
 
@@ -44,8 +42,8 @@ export interface WrapperSpec {
   shared?: { onSignal: string; afterStart: string };
 }
 
-/** The job's wrapper: records its pid (= its process group: it runs under setsid), runs the
- * command, and records how it ended. It traps TERM/INT/HUP so a signal to the whole group
+/** The job's wrapper: runs the command (in a process group of its own under setsid when
+ * shared) and records how it ended, as job "$k" of the task's record "$r". It traps TERM/INT/HUP so a signal to the whole group
  * stops the job but not the recording of its status (slurmstepd signals every process of a
  * cancelled job, the wrapper included). Builtins where it can: every process
  * it starts costs milliseconds per job. Every line ends its own command, so the lines joined
@@ -53,8 +51,6 @@ export interface WrapperSpec {
 export function wrapperLines(w: WrapperSpec): string[] {
   const lines = [
     w.shared ? `trap ${q(w.shared.onSignal)} TERM INT HUP;` : "trap 'dax_sig=1' TERM INT HUP;",
-    // Written in one write: a reader sees it empty or whole.
-    'echo $$ > pid;',
     ...Object.entries(w.env).map(([k, v]) => `export ${k}=${q(v)};`),
     w.header !== undefined ? `printf '%s\\n' ${q(w.header.replace(/\n$/, ''))} > ${q(w.log)};` : w.appendLog ? `: >> ${q(w.log)};` : `: > ${q(w.log)};`,
     `( cd ${q(w.cwd)} && exec ${w.shared ? 'setsid ' : ''}${w.argv.map(q).join(' ')} ) >> ${q(w.log)} 2>&1 < /dev/null &`,
@@ -64,8 +60,8 @@ export function wrapperLines(w: WrapperSpec): string[] {
     'while :; do wait $c; x=$?; kill -0 $c 2>/dev/null || break; done;',
   ];
   if (w.outputs.length > 0) lines.push(...outputLines(w.outputs, w.hash, 'outputs.tmp'), 'mv outputs.tmp outputs;');
-  // One write too: readStatus takes it only with its newline.
-  lines.push('echo $x > status;');
+  // One write: the record's reader takes it only with its newline.
+  lines.push('echo "e $k $x" >> "$r";');
   return lines;
 }
 
@@ -80,15 +76,4 @@ export function outputLines(outputs: Array<[string, string]>, hash: boolean, fil
       `if [ -f ${q(t)} ]; then echo "$(wc -c < ${q(t)}) ${hash ? `$(sha256sum < ${q(t)} | cut -c1-64)` : '-'}" >> ${q(file)}; else echo "- -" >> ${q(file)}; fi;`,
     ]),
   ];
-}
-
-/** An attempt's recorded exit status (the text of its `status` file), or undefined while there
- * is none: no file, or one not written whole yet (it ends with a newline once it is). */
-export function readStatus(dir: string): string | undefined {
-  try {
-    const text = readFileSync(path.join(dir, 'status'), 'utf8');
-    return text.endsWith('\n') ? text : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,27 +1,29 @@
 // A Slurm cluster as a worker. Jobs the scheduler hands over within one turn of the event loop
 // (and while an sbatch is in flight) are grouped by rule into job arrays: one `sbatch --parsable`
 // per array, a bounded array size and a bounded rate of sbatch calls. Each task runs the same
-// wrapper as the SSH workers (../remote/wrapper.ts) in an attempt directory under .dax/slurm/,
-// which records its pid and exit status: that status file is the truth. Starts and ends are
-// learnt from hint files the tasks leave (hints.ts: inotify, or readdir where it cannot see
-// them), not from Slurm. One squeue call for all of the run's jobs by their run-specific job
-// name catches what hints cannot tell: a job that left the queue without a status (node failure
-// or preemption: lost, back to dax's queue; anything else: a failure after a grace period) and
-// why a job was killed. It runs every `poll` seconds while nothing is heard, less and less often
-// (up to QUIET_MAX_MS) while hints keep coming. dax owns retries and the graph: --no-requeue,
-// never --dependency. With `bundle: N`, jobs of one rule handed over together run N to a task,
-// one after another (layout.ts arrayScript), each with its own attempt directory, status, hints
-// and ref (`array_index.k`); one of them is stopped alone by a `kill` file and a USR1 to the
-// task's shell, the task as a whole by scancel once none of its jobs is left to run.
-import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+// wrapper as the SSH workers (../remote/wrapper.ts), inline in the array's scripts (layout.ts),
+// and appends a line to its task's record (record.ts) when a job begins and when it ends, with
+// its exit status: that record is the truth. Starts and ends are learnt from the records
+// (watch.ts: inotify on their directory, or reading them where it cannot see them), not from
+// Slurm. One squeue call for all of the run's jobs by their run-specific job name catches what
+// records cannot tell: a job that left the queue without a status (node failure or preemption:
+// lost, back to dax's queue; anything else: a failure after a grace period) and why a job was
+// killed. It runs every `poll` seconds while nothing is heard, less and less often (up to
+// QUIET_MAX_MS) while records keep growing. dax owns retries and the graph: --no-requeue, never
+// --dependency. With `bundle: N`, jobs of one rule handed over together run N to a task, one
+// after another, each with its own status in the task's record and its own ref (`array_index.k`);
+// one of them is stopped alone by a kill file and a USR1 to the task's shell, the task as a whole
+// by scancel once none of its jobs is left to run.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { SlurmOptions, SlurmWorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
-import { readStatus, wrapperLines } from '../remote/wrapper.js';
+import { attemptName, wrapperLines } from '../remote/wrapper.js';
 import { runSlurm, runSlurmRetrying } from './commands.js';
-import { HintWatch } from './hints.js';
-import { arrayScript, attemptDir, BUNDLED, hintDir, jobName, parseRef, runDir, workerDir } from './layout.js';
+import { arrayScripts, batchDir, BUNDLED, jobName, killFile, parseRef, recordDir, recordFile, runDir, workerDir } from './layout.js';
+import { TaskRecord } from './record.js';
+import { RecordWatch } from './watch.js';
 
 /** squeue states of a job that is still on its way (the queue says: keep waiting). */
 const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'REQUEUE_FED', 'REQUEUE_HOLD', 'RESIZING', 'SIGNALING', 'STAGE_OUT', 'STOPPED', 'SPECIAL_EXIT', 'RESV_DEL_HOLD']);
@@ -29,7 +31,7 @@ const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'SUSP
 const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT']);
 /** Ends that are the cluster's doing, not the job's: it goes back to dax's queue. */
 const LOST = new Set(['NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL']);
-/** The states a poll asks for: all but COMPLETED, which says nothing the status file does not
+/** The states a poll asks for: all but COMPLETED, which says nothing the task records do not
  * and would make each poll list every job that ended in the last MinJobAge (by default 5
  * minutes: most of a large run's). */
 const POLLED = [...ACTIVE, ...LOST, 'CANCELLED', 'FAILED', 'TIMEOUT', 'DEADLINE', 'OUT_OF_MEMORY'].join(',');
@@ -41,20 +43,29 @@ const CANCEL_CHUNK = 500;
 const MAX_POLL_BACKOFF_MS = 15_000;
 /** After a scancel, the queue is looked at this soon (a stopping dax waits for its jobs). */
 const SOON_MS = 250;
-/** How often the hint directories are read where they cannot be watched (one readdir each, no
- * Slurm call): a job's start and end are seen this soon, not a poll interval later. */
+/** How often records are read where they cannot be watched (no Slurm call): a job's start and
+ * end are seen this soon, not a poll interval later, ... */
 const SCAN_MS = 200;
+/** ... with at most this many records read each time (the others at the next, in turn). */
+const SCAN_RECORDS = 100;
 /** Jobs in the first array while none of this worker's is in the cluster: the cluster starts
  * on them while dax writes the scripts of the rest (1,000 take a second or more to write). */
 const FIRST_ARRAY = 50;
-/** The longest wait between two looks at the queue while hints keep coming (unless `poll` is
+/** The longest wait between two looks at the queue while records keep growing (unless `poll` is
  * longer): only a job lost without a status waits that long to be noticed. */
 const QUIET_MAX_MS = 30_000;
 
-/** One array task: its Slurm job id (`array_index`) and the attempts it runs, in order. */
+/** One array task: its Slurm job id (`array_index`), the attempts it runs in order (by name),
+ * those of them tracked here, by place, and its record. */
 interface Task {
   id: string;
-  dirs: string[];
+  run: string;
+  /** Its array's number in its run (batch/<n>) and its index in the array. */
+  n: number;
+  index: number;
+  names: string[];
+  lives: Array<Live | undefined>;
+  rec: TaskRecord;
 }
 
 /** An array's manifest (batch/<n>.jobs and <n>.id): the attempts of each task, by index. */
@@ -82,8 +93,10 @@ export class SlurmWorker implements Worker {
   private waiting: Live[] = [];
   /** Submitted, by ref (`array_index`, or `array_index.k` in a bundle). */
   private readonly submitted = new Map<string, Live>();
-  /** The same, by attempt directory (an ended hint names it in its run's directory). */
-  private readonly byName = new Map<string, Live>();
+  /** Tasks with a job tracked here, by record file. */
+  private readonly tasks = new Map<string, Task>();
+  /** Records that changed before their task was tracked (its sbatch had not answered yet). */
+  private early = new Set<string>();
   /** Runs whose jobs are polled (this run's, and earlier ones' re-attached to). */
   private readonly runs = new Set<string>();
   /** Re-attached tasks' Slurm ids: a sweep leaves them alone. */
@@ -101,11 +114,13 @@ export class SlurmWorker implements Worker {
   private ticking = false;
   private pollFailures = 0;
   private scanTimer: NodeJS.Timeout | undefined;
-  /** Each run's hint directories. */
-  private readonly hints = new Map<string, HintWatch>();
-  /** A hint said something since the last look at the queue. */
+  /** Where the next scan starts reading records (they are read SCAN_RECORDS at a time). */
+  private scanFrom = 0;
+  /** Each run's record directory. */
+  private readonly watches = new Map<string, RecordWatch>();
+  /** A record said something since the last look at the queue. */
   private news = false;
-  /** The wait before the next look at the queue: `poll`, doubled after each look that hints
+  /** The wait before the next look at the queue: `poll`, doubled after each look that records
    * made unneeded (up to QUIET_MAX_MS), back to `poll` when something is overdue. */
   private quietMs: number;
   private cancelQueued = false;
@@ -130,7 +145,7 @@ export class SlurmWorker implements Worker {
   }
 
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
-    const l = new Live(this, spec, attemptDir(this.projectDir, this.name, spec), events);
+    const l = new Live(this, spec, attemptName(spec), events);
     if (!this.up) l.finish({ kind: 'lost', why: `worker ${this.name} is down: ${this.downWhy}` });
     else {
       this.waiting.push(l);
@@ -140,40 +155,42 @@ export class SlurmWorker implements Worker {
   }
 
   async reattach(handle: Handle, spec: JobSpec, events: AttemptEvents): Promise<Reattach> {
-    const dir = attemptDir(this.projectDir, this.name, spec);
-    const l = new Live(this, spec, dir, events);
-    const name = path.basename(dir);
+    const l = new Live(this, spec, attemptName(spec), events);
     const manifests = this.manifestsOf(spec.run);
-    const ref = parseRef(handle.ref) ?? fromManifest(manifests, name);
-    const m = ref ? manifests.find((b) => b.id === ref.array) : undefined;
-    if (ref) {
-      const names = m?.tasks[ref.index] ?? [name];
-      const task = { id: `${ref.array}_${ref.index}`, dirs: names.map((n) => path.join(path.dirname(dir), n)) };
-      l.task = task;
-      l.key = ref.k !== undefined ? `${task.id}.${ref.k}` : task.id;
-    }
-    const status = readStatus(dir);
+    const ref = parseRef(handle.ref) ?? fromManifest(manifests, l.name);
+    // Its task's record is found by the array's manifest, written before its sbatch (by the
+    // array's id, or where that was lost, by the job's place in it).
+    const m = ref ? (manifests.find((b) => b.id === ref.array) ?? manifests.find((b) => b.tasks[ref.index]?.includes(l.name))) : undefined;
+    if (!ref) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
+    // No manifest that lists it (its run's directory removed): no record can say how it ends,
+    // but the queue still says whether it runs (it is never submitted twice while it does).
+    const at = m?.tasks[ref.index]?.indexOf(l.name) ?? -1;
+    const names = m && at >= 0 ? m.tasks[ref.index]! : [l.name];
+    const k = Math.max(0, at);
+    const task = this.taskOf(spec.run, m && at >= 0 ? m.n : -1, ref.index, `${ref.array}_${ref.index}`, names);
+    this.place(l, task, k);
+    // Watched before it is read: a line written between the two is not missed.
+    this.watchRun(spec.run);
+    task.rec.read();
+    const status = task.rec.ended.get(k);
     // A bundled job's status may be its task's fate (a node failure): unless final, the queue
     // says, below.
     if (status !== undefined && (!l.bundled || this.final(l, status))) {
       // Its task, if still in the queue, is finishing: not one for sweep() to cancel.
-      if (l.task) this.adopted.add(l.task.id);
+      this.adopted.add(task.id);
       // It ran while no dax watched: say where (the report names the node), then how it ended.
-      if (l.key) this.began(l, undefined);
-      l.running = true;
+      this.began(l, undefined);
       l.finish(this.resultOf(l, status, undefined));
       return { kind: 'attached', attempt: l, running: true };
     }
-    if (!ref || !l.task) return { kind: 'gone', why: 'no Slurm job id was recorded for it' };
-    l.out = path.join(runDir(this.projectDir, this.name, spec.run), 'batch', `${m?.n ?? '?'}`, `${ref.index}.out`);
     l.phase = 'submitted';
     this.track(l);
-    this.adopted.add(l.task.id);
+    this.adopted.add(task.id);
     this.runs.add(spec.run);
-    // The wrapper wrote its pid once the job began: running (or ran) then, on the node it wrote.
-    if (readText(path.join(dir, 'pid')) !== undefined) this.began(l, undefined);
-    // A pending job says when it starts by its hint, as in the run that submitted it.
-    this.watchRun(spec.run);
+    // Its record says it began: running (or ran), on the node it names.
+    if (task.rec.started.has(k)) this.began(l, undefined);
+    // A pending job says when it starts by its record (watched, or read in turn), as in the run
+    // that submitted it.
     this.ensurePoll();
     return { kind: 'attached', attempt: l, running: l.running };
   }
@@ -209,8 +226,8 @@ export class SlurmWorker implements Worker {
     this.pollTimer = undefined;
     if (this.scanTimer) clearTimeout(this.scanTimer);
     this.scanTimer = undefined;
-    for (const h of this.hints.values()) h.close();
-    this.hints.clear();
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
     // Every attempt has its end (journal and logs hold what is worth keeping): the status
     // directories go. Left as they are while some job is still out there, for a later run.
     if (this.submitted.size > 0 || this.waiting.length > 0) return;
@@ -255,35 +272,25 @@ export class SlurmWorker implements Worker {
   }
 
   /** One array for `packed` (tasks of jobs of one rule): scripts first, then sbatch, then the ids. */
-  private async submit(packed: Live[][]): Promise<void> {
-    const batch = packed.flat();
-    const run = batch[0]!.spec.run;
+  private async submit(tasks: Live[][]): Promise<void> {
+    const ready = tasks.flat();
+    const run = ready[0]!.spec.run;
     const dir = runDir(this.projectDir, this.name, run);
     const n = this.batchNo++;
-    const outDir = path.join(dir, 'batch', String(n));
+    const outDir = batchDir(this.projectDir, this.name, run, n);
+    const script = path.join(dir, 'batch', `${n}.sh`);
+    for (const l of ready) l.phase = 'submitting';
     try {
       mkdirSync(outDir, { recursive: true });
-      for (const kind of ['started', 'ended'] as const) mkdirSync(hintDir(this.projectDir, this.name, run, kind), { recursive: true });
+      mkdirSync(recordDir(this.projectDir, this.name, run), { recursive: true });
+      writeFileSync(path.join(dir, 'batch', `${n}.jobs`), tasks.map((t) => t.map((l) => l.name).join(' ')).join('\n') + '\n');
+      const { main, parts } = arrayScripts(this.projectDir, this.name, run, n, tasks.map((t) => t.map((l) => this.jobScript(l.spec))));
+      parts.forEach((p, c) => writeFileSync(path.join(dir, 'batch', `${n}.${c}.sh`), p));
+      writeFileSync(script, main);
     } catch (e) {
-      for (const l of batch) l.finish({ kind: 'spawn-error', message: `cannot create ${outDir}: ${(e as Error).message}` });
+      for (const l of ready) l.finish({ kind: 'spawn-error', message: `cannot write the jobs' scripts in ${path.dirname(outDir)}: ${(e as Error).message}` });
       return;
     }
-    for (const l of batch) {
-      l.phase = 'submitting';
-      try {
-        mkdirSync(l.dir, { recursive: true });
-        writeFileSync(path.join(l.dir, 'job.sh'), this.jobScript(l.spec));
-      } catch (e) {
-        l.finish({ kind: 'spawn-error', message: `cannot write the job's script in ${l.dir}: ${(e as Error).message}` });
-      }
-    }
-    const tasks = packed.map((t) => t.filter((l) => l.phase === 'submitting')).filter((t) => t.length > 0);
-    const ready = tasks.flat();
-    if (ready.length === 0) return;
-    const names = tasks.map((t) => t.map((l) => path.basename(l.dir)));
-    const script = path.join(dir, 'batch', `${n}.sh`);
-    writeFileSync(path.join(dir, 'batch', `${n}.jobs`), names.map((t) => t.join(' ')).join('\n') + '\n');
-    writeFileSync(script, arrayScript(dir, run, names));
     const out = path.join(outDir, '%a.out');
     const comment = `dax:${n}`;
     // A task's time limit covers its bundle.
@@ -309,27 +316,48 @@ export class SlurmWorker implements Worker {
     }
     writeFileSync(path.join(dir, 'batch', `${n}.id`), id + '\n');
     this.runs.add(run);
+    // A task may have begun before its job was tracked: watched from now, and what its record
+    // said meanwhile read below (all of the array's records when the watch is new).
+    const fresh = !this.watches.has(run);
+    this.watchRun(run);
+    const early = this.early;
+    this.early = new Set();
     tasks.forEach((members, i) => {
-      const task = { id: `${id}_${i}`, dirs: members.map((l) => l.dir) };
+      const task = this.taskOf(run, n, i, `${id}_${i}`, members.map((l) => l.name));
       members.forEach((l, k) => {
-        l.task = task;
-        l.key = members.length > 1 ? `${task.id}.${k}` : task.id;
-        l.out = path.join(outDir, `${i}.out`);
+        this.place(l, task, k);
         l.phase = 'submitted';
         this.track(l);
         if (l.killed) this.cancel(l);
-        l.events.queued({ worker: this.name, ref: l.key });
+        l.events.queued({ worker: this.name, ref: l.key! });
       });
+      if (fresh || early.has(task.rec.file)) this.recorded(task);
     });
-    // A task may have begun before its job was tracked: a first read of the hints catches it.
-    this.watchRun(run);
-    // Hints tell of these jobs too: a new array does not bring the next look at the queue closer.
+    // Records tell of these jobs too: a new array does not bring the next look at the queue closer.
     this.ensurePoll(this.quietMs);
   }
 
-  private jobScript(spec: JobSpec): string {
+  /** The task whose record is task `index` of array `n`: known already (another of its jobs was
+   * re-attached), or new. */
+  private taskOf(run: string, n: number, index: number, id: string, names: string[]): Task {
+    const file = recordFile(this.projectDir, this.name, run, n, index);
+    let t = this.tasks.get(file);
+    if (!t) this.tasks.set(file, (t = { id, run, n, index, names, lives: [], rec: new TaskRecord(file) }));
+    return t;
+  }
+
+  /** `l` as the k-th job of `task`. */
+  private place(l: Live, task: Task, k: number): void {
+    l.task = task;
+    l.k = k;
+    l.key = task.names.length > 1 ? `${task.id}.${k}` : task.id;
+    l.out = path.join(batchDir(this.projectDir, this.name, task.run, task.n), `${task.index}.out`);
+    task.lives[k] = l;
+  }
+
+  private jobScript(spec: JobSpec): string[] {
     const abs = (p: string): string => path.join(this.projectDir, p);
-    const lines = wrapperLines({
+    return wrapperLines({
       dir: '.', cwd: abs(spec.cwd), argv: spec.argv,
       // DAX_WORKER tells the local worker's sweep that these processes are not its own.
       env: { ...this.spec.env, ...spec.env, DAX_WORKER: this.name },
@@ -337,7 +365,6 @@ export class SlurmWorker implements Worker {
       ...(spec.logHeader !== undefined ? { header: spec.logHeader } : {}),
       ...(this.spec.bundle !== 1 ? { shared: BUNDLED } : {}),
     });
-    return lines.join('\n') + '\n';
   }
 
   /** A run's manifests (read once: only earlier runs' jobs are re-attached to). */
@@ -384,11 +411,15 @@ export class SlurmWorker implements Worker {
           whole.add(x.task!.id);
           continue;
         }
+        const t = x.task!;
+        // What its record says first: the job may have ended meanwhile.
+        this.recorded(t);
+        if (x.phase !== 'submitted') continue;
         try {
-          writeFileSync(path.join(x.dir, 'kill'), `${(x.killed ?? 'SIGTERM').replace(/^SIG/, '')}\n`);
+          writeFileSync(killFile(this.projectDir, this.name, t.run, t.n, t.index, x.k), `${(x.killed ?? 'SIGTERM').replace(/^SIG/, '')}\n`);
           // Only a job that runs needs the signal (one that has not begun reads its kill file):
           // a USR1 the task's shell takes while waiting on another job changes nothing.
-          if (existsSync(path.join(x.dir, 'pid')) && readStatus(x.dir) === undefined) one.add(x.task!.id);
+          if (t.rec.started.has(x.k) && !t.rec.ended.has(x.k)) one.add(t.id);
         } catch {
           whole.add(x.task!.id); // cannot say which: the task goes, its unstarted jobs are lost
         }
@@ -408,69 +439,78 @@ export class SlurmWorker implements Worker {
 
   private track(l: Live): void {
     this.submitted.set(l.key!, l);
-    this.byName.set(l.dir, l);
   }
 
-  /** Watches a run's hint directories (once), and reads what is there already. */
+  /** Watches a run's record directory (once). */
   private watchRun(run: string): void {
-    let h = this.hints.get(run);
-    if (!h) {
-      const dirs = (['started', 'ended'] as const).map((k) => hintDir(this.projectDir, this.name, run, k));
-      h = new HintWatch(dirs, (dir, names, full) => this.hinted(run, dir, names, full));
-      this.hints.set(run, h);
+    if (!this.watches.has(run)) {
+      const dir = recordDir(this.projectDir, this.name, run);
+      this.watches.set(run, new RecordWatch(dir, (names) => this.changed(dir, names)));
     }
-    h.scan();
     this.ensureScan();
   }
 
-  /** Hints a run's tasks left: `started/` -> the job runs (on the node it wrote); `ended/` and a
-   * status of 0 -> done, whatever the queue says. Other statuses are settled by the next look at
-   * the queue (brought closer), whose Slurm state says why (cancelled, time limit, node failure).
-   * A hint is removed once read, so each readdir sees only new ones; `full`: the names come from
-   * a readdir (events also report those removals, and names of jobs not tracked yet). */
-  private hinted(run: string, dir: string, names: string[], full: boolean): void {
+  /** Records that grew (events): their tasks' news read. */
+  private changed(dir: string, names: string[]): void {
     if (this.closed) return;
-    const ended = path.basename(dir) === 'ended';
-    const base = runDir(this.projectDir, this.name, run);
     for (const name of names) {
-      // started/<attempt>@<node>
-      const at = ended ? -1 : name.lastIndexOf('@');
-      const l = this.byName.get(path.join(base, at < 0 ? name : name.slice(0, at)));
-      if (!l) {
-        if (full) unlink(path.join(dir, name)); // settled already
+      const file = path.join(dir, name);
+      const t = this.tasks.get(file);
+      if (t) this.recorded(t);
+      else if (this.submitting) this.early.add(file); // its sbatch has not answered yet
+    }
+  }
+
+  /** What a task's record says now of its jobs tracked here: a start -> the job runs (on the
+   * node it names); an end with a status of 0 -> done, whatever the queue says. Other statuses
+   * of a bundled job are settled once final (a later job of the task began), or by the next look
+   * at the queue (brought closer), whose Slurm state says why (cancelled, time limit, node
+   * failure). Its jobs are looked at even when nothing new came (a job re-attached, or one
+   * whose status was not final, may be settled by what an earlier read took). */
+  private recorded(t: Task): void {
+    t.rec.read();
+    for (const l of t.lives) {
+      if (!l || l.phase !== 'submitted') continue;
+      const status = t.rec.ended.get(l.k);
+      if (status === undefined) {
+        if (t.rec.started.has(l.k)) {
+          if (!l.running) this.news = true;
+          this.began(l, undefined);
+        }
         continue;
       }
-      if (!ended) {
-        if (!l.running) this.news = true;
-        this.began(l, at < 0 ? undefined : name.slice(at + 1));
-        unlink(path.join(dir, name));
-        continue;
-      }
-      const status = readStatus(l.dir);
-      if (status === undefined) continue; // a shared file system shows it later
       if (Number(status.trim()) !== 0 && !this.final(l, status)) {
         this.quietMs = this.spec.pollMs;
         this.ensurePoll(this.spec.pollMs);
         continue;
       }
-      unlink(path.join(dir, name));
       this.news = true;
       this.began(l, undefined);
       l.finish(this.resultOf(l, status, undefined));
     }
   }
 
-  /** Where hints cannot be watched: read every SCAN_MS while jobs are out there. */
+  /** The tasks with a job still out there. */
+  private openTasks(): Task[] {
+    return [...this.tasks.values()].filter((t) => t.lives.some((l) => l?.phase === 'submitted'));
+  }
+
+  /** Where records cannot be watched: read every SCAN_MS while jobs are out there, at most
+   * SCAN_RECORDS of them each time, in turn. */
   private scan(): void {
     this.scanTimer = undefined;
     if (this.closed) return;
-    for (const h of this.hints.values()) if (!h.watching) h.scan();
+    const open = this.openTasks().filter((t) => !this.watches.get(t.run)?.watching);
+    if (this.scanFrom >= open.length) this.scanFrom = 0;
+    const some = open.slice(this.scanFrom, this.scanFrom + SCAN_RECORDS);
+    this.scanFrom += some.length;
+    for (const t of some) this.recorded(t);
     this.ensureScan();
   }
 
   private ensureScan(): void {
     if (this.closed || this.scanTimer || this.submitted.size === 0 || this.spec.pollMs <= SCAN_MS) return;
-    if ([...this.hints.values()].every((h) => h.watching)) return;
+    if ([...this.watches.values()].every((w) => w.watching)) return;
     this.scanTimer = setTimeout(() => this.scan(), SCAN_MS);
   }
 
@@ -498,23 +538,28 @@ export class SlurmWorker implements Worker {
       const r = await runSlurm('squeue', ['-h', '-t', POLLED, `--name=${names}`, '-o', '%F|%K|%T|%N'], this.spec.env);
       if (!r.ok) {
         // The controller is away: the jobs may well be running, and those that ended say so in
-        // their status files. Keep waiting, looking at the queue less often.
+        // their records. Keep waiting, looking at the queue less often.
         delay = Math.min(Math.max(MAX_POLL_BACKOFF_MS, this.spec.pollMs), this.spec.pollMs * (1 + ++this.pollFailures));
-        for (const l of [...this.submitted.values()]) {
-          const status = readStatus(l.dir);
-          if (status === undefined) continue;
-          this.began(l, undefined);
-          l.finish(this.resultOf(l, status, undefined));
+        for (const t of this.openTasks()) {
+          t.rec.read();
+          for (const l of t.lives) {
+            const status = l?.phase === 'submitted' ? t.rec.ended.get(l.k) : undefined;
+            if (!l || status === undefined) continue;
+            this.began(l, undefined);
+            l.finish(this.resultOf(l, status, undefined));
+          }
         }
         return;
       }
       this.pollFailures = 0;
-      // Hints whose events were lost (or never raised) are read now.
-      for (const h of this.hints.values()) if (h.watching) h.scan();
+      // Records whose events were lost (or never raised), and those not read in turn yet, are
+      // read now, after the queue was: a job gone from it has its status there. A task still
+      // pending in it has none yet (what it writes from now on raises events, or is read in turn).
       const queue = parseQueue(r.value);
+      for (const t of this.openTasks()) if (queue.get(t.id)?.state !== 'PENDING') this.recorded(t);
       const now = Date.now();
       for (const l of [...this.submitted.values()]) this.check(l, queue.get(l.task!.id), now);
-      // While hints keep coming, the queue has little to add: look at it less and less often.
+      // While records keep growing, the queue has little to add: look at it less and less often.
       // Back to every `poll` once nothing was heard (a job may have been lost without a
       // status) or a job is in its grace period.
       const overdue = [...this.submitted.values()].some((l) => l.goneSince !== undefined);
@@ -529,6 +574,7 @@ export class SlurmWorker implements Worker {
 
   /** One submitted job against what the queue says of its task. */
   private check(l: Live, q: QueueEntry | undefined, now: number): void {
+    const rec = l.task!.rec;
     if (q && ACTIVE.has(q.state)) {
       l.goneSince = undefined;
       if (!RUNNING.has(q.state)) return;
@@ -537,15 +583,15 @@ export class SlurmWorker implements Worker {
         return;
       }
       // The task runs; this job of it may not have begun yet, or be over (the task went on).
-      const status = readStatus(l.dir);
+      const status = rec.ended.get(l.k);
       if (status !== undefined && this.final(l, status)) {
         this.began(l, q.node);
         l.finish(this.resultOf(l, status, undefined));
-      } else if (readText(path.join(l.dir, 'pid')) !== undefined) this.began(l, q.node);
+      } else if (rec.started.has(l.k)) this.began(l, q.node);
       return;
     }
-    // Not (or no longer) waiting or running: the status file says how it ended.
-    const status = readStatus(l.dir);
+    // Not (or no longer) waiting or running: the record says how it ended.
+    const status = rec.ended.get(l.k);
     const id = l.task!.id;
     if (status !== undefined) {
       this.began(l, q?.node || undefined);
@@ -556,13 +602,13 @@ export class SlurmWorker implements Worker {
       l.finish({ kind: 'lost', why: `Slurm ended job ${id} with ${q.state}${q.node ? ` on ${q.node}` : ''}` });
       return;
     }
-    const ran = l.running || readText(path.join(l.dir, 'pid')) !== undefined;
+    const ran = l.running || rec.started.has(l.k);
     if (l.killed && !ran) {
       l.finish({ kind: 'signaled', signal: l.killed });
       return;
     }
     // Its task ran an earlier job of its bundle, then ended before this one began: never run.
-    if (!ran && l.bundled && l.task!.dirs.some((d) => d !== l.dir && existsSync(path.join(d, 'pid')))) {
+    if (!ran && l.bundled && [...rec.started.keys()].some((k) => k !== l.k)) {
       l.finish({ kind: 'lost', why: `its Slurm task ${id} ${q ? `ended ${q.state}` : 'left the queue'} before this job of its bundle began` });
       return;
     }
@@ -577,7 +623,7 @@ export class SlurmWorker implements Worker {
     l.finish({
       kind: 'spawn-error',
       message:
-        `Slurm job ${id} ${q ? `ended ${q.state}` : 'left the queue'} without recording an exit status in ${path.relative(this.projectDir, l.dir)} ` +
+        `Slurm job ${id} ${q ? `ended ${q.state}` : 'left the queue'} without recording an exit status in ${path.relative(this.projectDir, rec.file)} ` +
         `(waited ${Math.round(this.spec.graceMs / 1000)}s; do the cluster's nodes see the project directory?)${said ? `: ${said}` : ''}`,
     });
   }
@@ -590,23 +636,25 @@ export class SlurmWorker implements Worker {
    * the shell, signalled, starts no later job). The last job of a bundle waits for its task's
    * end, whose state says. */
   private final(l: Live, status: string): boolean {
-    if (!l.bundled || existsSync(path.join(l.dir, 'signaled'))) return false;
+    const rec = l.task!.rec;
+    if (!l.bundled || rec.signaled.has(l.k)) return false;
     if (Number(status.trim()) === 0 || l.killed) return true;
-    const dirs = l.task!.dirs;
-    return dirs.slice(dirs.indexOf(l.dir) + 1).some((d) => existsSync(path.join(d, 'pid')) || existsSync(path.join(d, 'status')));
+    for (const k of rec.started.keys()) if (k > l.k) return true;
+    for (const k of rec.ended.keys()) if (k > l.k) return true;
+    return false;
   }
 
   private began(l: Live, node: string | undefined): void {
     if (l.running) return;
     l.running = true;
-    const on = node || readText(path.join(l.dir, 'node'))?.trim() || undefined;
+    const on = node || l.task?.rec.started.get(l.k) || undefined;
     l.events.running({ worker: this.name, ref: l.key!, ...(on ? { node: on } : {}) });
   }
 
   /** How an attempt ended, from its recorded status and (if still known) its Slurm state. */
   private resultOf(l: Live, status: string, state: string | undefined): AttemptResult {
     const code = Number(status.trim());
-    if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status.trim())} in ${l.dir}` };
+    if (!Number.isInteger(code)) return { kind: 'spawn-error', message: `unreadable status ${JSON.stringify(status.trim())} in ${l.task?.rec.file ?? l.name}` };
     if (code === 0) return { kind: 'exited', code: 0 };
     if (state && LOST.has(state)) return { kind: 'lost', why: `Slurm ended job ${l.task?.id ?? l.key} with ${state}` };
     if (code > 128) {
@@ -623,7 +671,9 @@ export class SlurmWorker implements Worker {
   settled(l: Live): void {
     if (!l.key) return;
     this.submitted.delete(l.key);
-    this.byName.delete(l.dir);
+    // A task none of whose jobs is left here is forgotten (its record stays, for a later run).
+    const t = l.task;
+    if (t && t.lives.every((x) => !x || x.phase === 'done')) this.tasks.delete(t.rec.file);
   }
 }
 
@@ -634,6 +684,8 @@ class Live implements RunningAttempt {
   /** Its ref: its task's id, with `.k` when it is the k-th job of a bundle. */
   key: string | undefined;
   task: Task | undefined;
+  /** Its place in its task (0 when the task runs it alone). */
+  k = 0;
   out: string | undefined;
   running = false;
   killed: NodeJS.Signals | undefined;
@@ -643,7 +695,8 @@ class Live implements RunningAttempt {
   constructor(
     private readonly worker: SlurmWorker,
     readonly spec: JobSpec,
-    readonly dir: string,
+    /** Its attempt's name (wrapper.ts attemptName): how the array's manifest lists it. */
+    readonly name: string,
     readonly events: AttemptEvents,
   ) {
     this.done = new Promise((r) => (this.resolve = r));
@@ -651,7 +704,7 @@ class Live implements RunningAttempt {
 
   /** One of several jobs of its task. */
   get bundled(): boolean {
-    return (this.task?.dirs.length ?? 0) > 1;
+    return (this.task?.names.length ?? 0) > 1;
   }
 
   finish(r: AttemptResult): void {
@@ -751,15 +804,6 @@ export function sbatchOptions(worker: SlurmOptions, rule: SlurmOptions | undefin
 function slurmTime(ms: number): string {
   const s = Math.ceil(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** Removes a hint (gone already is fine: another look removed it). */
-function unlink(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    /* gone */
-  }
 }
 
 /** A job's array id, index and place in its bundle, from the manifests its run wrote (its
