@@ -11,6 +11,7 @@ import type { WorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
 import { SshConnection } from './connection.js';
 import { Agent } from './agent.js';
+import { perlFinishLine, perlLaunchLine } from './agent-perl.js';
 import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
 import { outputRecord, pullOutputs, pushInputs } from './sync.js';
 import { attemptName } from '../remote/wrapper.js';
@@ -163,7 +164,7 @@ export class SshWorker implements Worker {
       if (!pulled.ok) return this.connectionTrouble(pulled.error, 'copying its outputs back');
       const bad = await verify(this.projectDir, spec.temps, pulled.value);
       if (bad) return { kind: 'spawn-error', message: bad };
-      await this.finish(finishScript(l.dir, spec.temps.map((t, i) => [posix.join(l.dir, t), posix.join(this.store, spec.outputs[i]!)])));
+      await this.finish(l.dir, spec.temps.map((t, i) => [posix.join(l.dir, t), posix.join(this.store, spec.outputs[i]!)]));
     }
     return { kind: 'exited', code: 0 };
   }
@@ -171,23 +172,25 @@ export class SshWorker implements Worker {
   /** Starts or re-joins the attempt through the agent; through a session of its own when the
    * agent cannot (it ended: the session re-joins what the agent started). */
   private async launch(w: LaunchSpec, onLine: (line: string) => void): Promise<Awaited<ReturnType<SshConnection['run']>>> {
-    const line = launchLine(w);
     let saw = '';
-    if (line !== undefined) {
-      const a = await this.agent.run(line, (l) => {
-        if (l.startsWith('status ')) saw = l;
-        onLine(l);
-      });
-      if (a.ok && saw) return { ok: true, value: { code: 0, stdout: '', stderr: '' } };
-    }
+    const a = await this.agent.run((kind) => (kind === 'perl' ? perlLaunchLine(w) : launchLine(w)), (l) => {
+      if (l.startsWith('status ')) saw = l;
+      onLine(l);
+    });
+    if (a.ok && saw) return { ok: true, value: { code: 0, stdout: '', stderr: '' } };
     return this.conn.run(launchScript(w), onLine);
   }
 
-  /** Runs a finishing script through the agent (no session of its own); through a session
-   * when the agent cannot. */
-  private async finish(script: string): Promise<void> {
-    const line = script.split('\n').filter((l) => l !== '').join('; ');
-    if (!line.includes('\n') && (await this.agent.run(line, () => undefined)).ok) return;
+  /** Links kept outputs into the store and removes the attempt, through the agent (no session
+   * of its own); through a session when the agent cannot. */
+  private async finish(dir: string, keep: Array<[string, string]>): Promise<void> {
+    const script = finishScript(dir, keep);
+    const line = (kind: 'perl' | 'sh'): string | undefined => {
+      if (kind === 'perl') return perlFinishLine(dir, keep);
+      const l = script.split('\n').filter((x) => x !== '').join('; ');
+      return l.includes('\n') ? undefined : l;
+    };
+    if ((await this.agent.run(line, () => undefined)).ok) return;
     await this.conn.run(script);
   }
 

@@ -1,0 +1,157 @@
+// The worker's agent in perl (perl-base is Essential on Debian, so perl is on every Debian host):
+// one process per agent session that does in itself what the sh agent (scripts.ts) does with a
+// subshell, `setsid` and a few commands per job. A job then costs the host a fork and the
+// job's own exec. It keeps the sh launch's record format (scripts.ts: DIR.pid holds `PGID
+// RECORDER`, then the status; DIR.kill; DIR.outputs), so probes, kills, sweeps and a later
+// dax's re-attach read what it writes the same way, and a launch of either agent re-joins an
+// attempt the other started.
+//
+// Its input is a line per request: an id, an op and fields, space separated, each escaped
+// (perlEscape). `L` launches (perlLaunchLine), `F` finishes (perlFinishLine). It answers as
+// the sh agent does: lines starting with the id, the last `status X` or `end N`.
+import { type LaunchSpec } from './scripts.js';
+
+/** A field as the perl agent reads it: bytes that would end or split a field (%, spaces,
+ * control characters) as %XX. Non-ASCII characters go as they are (UTF-8 bytes both ways). */
+export function perlEscape(s: string): string {
+  return s.replace(/[%\x00-\x20\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+const list = (items: string[]): string[] => [String(items.length), ...items];
+
+/** A launch for the perl agent (the fields `launch` in PERL_AGENT takes, in order). */
+export function perlLaunchLine(w: LaunchSpec): string {
+  const mode = w.header !== undefined ? 'h' : w.appendLog ? 'a' : 'w';
+  return ['L', w.dir, w.cwd, w.log, mode, w.header?.replace(/\n$/, '') ?? '', w.hash ? '1' : '0',
+    ...list(Object.entries(w.env).flat()), ...list(w.mkdirs), ...list(w.links.flat()), ...list(w.outputs.flat()), ...w.argv,
+  ].map(perlEscape).join(' ');
+}
+
+/** What scripts.ts finishScript does, for the perl agent: each [temp, stored] linked (or
+ * copied) into the store, then the attempt's directory and record removed. */
+export function perlFinishLine(dir: string, keep: Array<[string, string]>): string {
+  return ['F', dir, ...keep.flat()].map(perlEscape).join(' ');
+}
+
+/** The program (`perl -e`, its argument the sh agent to become when this perl cannot run it,
+ * e.g. a perl without the POSIX module). */
+export const PERL_AGENT = String.raw`
+use strict; use warnings;
+BEGIN { eval { require POSIX; 1 } or exec '/bin/sh', '-c', $ARGV[0] }
+# A dropped connection must not stop the recording of a job's end: the jobs get both back.
+$SIG{HUP} = $SIG{PIPE} = 'IGNORE';
+my $chld = 0; $SIG{CHLD} = sub { $chld = 1 };
+my (%kid, @watch, $out, $eof);
+$out = "- agent perl\n";
+sub say_ { $out .= join(' ', @_) . "\n" }
+sub slurp { open(my $h, '<', $_[0]) or return undef; local $/; my $s = <$h>; $s }
+# One write each (a small print to a fresh handle is one write(2) at close).
+sub put { my ($f, $mode, $s) = @_; open(my $h, $mode, $f) or return 0; print $h $s; close $h }
+sub mkp { my ($p) = @_; return 1 if -d $p; mkp($1) if $p =~ m{^(.+)/[^/]+/*$}; mkdir $p; -d $p }
+sub dirof { $_[0] =~ m{^(.*)/} ? ($1 eq '' ? '/' : $1) : '.' }
+# An attempt's record as far as written: (pgid, recorder, status); a status only with its newline.
+sub record { my $s = slurp("$_[0].pid"); return () unless defined $s; $s =~ /^(?:(\d+) (\d+)\n(?:(\S+)\n)?)?/; ($1 // '', $2 // '', $3) }
+# The outputs' lines, then the status: a launch's last line.
+sub report {
+  my ($id, $d, $x) = @_;
+  my $o = slurp("$d.outputs") // ''; say_($id, 'out', $_) for split /\n/, $o;
+  say_($id, 'status', $x);
+}
+# An attempt that ran or runs already (a retried launch, a later dax's): its status once it has
+# one, 'gone' once neither its group nor its recorder lives without one. False once reported.
+sub follow {
+  my ($id, $d) = @_;
+  my ($p, $r, $x) = record($d);
+  if (defined $x) { report($id, $d, $x); return 0 }
+  return 1 if defined $p && ($p eq '' || kill(0, $p) || ($r ne '' && kill(0, $r)));  # starting, or running
+  ($p, $r, $x) = record($d);
+  report($id, $d, $x // 'gone'); 0;
+}
+sub launch {
+  my ($id, @f) = @_;
+  my ($d, $cwd, $log, $mode, $hdr, $hash) = splice @f, 0, 6;
+  my $take = sub { splice @f, 0, shift @f };
+  my %env = $take->(); my @mk = $take->(); my @ln = $take->(); my @outs = $take->(); my @argv = @f;
+  if (-e "$d.pid") { push @watch, [$id, $d] if follow($id, $d); return }
+  my $ok = mkp(dirof($d)) && !grep { !mkp($_) } @mk;
+  while ($ok && (my ($l, $t) = splice @ln, 0, 2)) { unlink $l; $ok = symlink $t, $l }
+  $ok &&= -d $cwd && ($mode eq 'a' || put($log, '>', $mode eq 'h' ? "$hdr\n" : '')) && put("$d.pid", '>', '');
+  my $p = $ok ? fork : undef;
+  if (!defined $p) { print STDERR "dax: could not prepare $d: $!\n"; say_($id, 'end', 1); return }
+  if ($p == 0) {
+    # The job: a process group of its own (dax signals the group; this agent is not in it),
+    # all three fds away from the session (or ssh would wait for the job), signals as default.
+    $SIG{$_} = 'DEFAULT' for qw(HUP PIPE CHLD);
+    POSIX::setsid();
+    @ENV{keys %env} = values %env;
+    open(STDIN, '<', '/dev/null'); open(STDOUT, '>>', $log) && open(STDERR, '>&', \*STDOUT) or POSIX::_exit(126);
+    chdir $cwd or do { print STDERR "dax: cd $cwd: $!\n"; POSIX::_exit(126) };
+    { no warnings 'exec'; exec { $argv[0] } @argv }
+    print STDERR "dax: $argv[0]: $!\n"; POSIX::_exit($!{ENOENT} ? 127 : 126);
+  }
+  put("$d.pid", '>', "$p $$\n");
+  # A signal dax sent before the group was recorded (a job not in its group yet gets it alone).
+  if (defined(my $k = slurp("$d.kill"))) { chomp $k; kill($k, -$p) or kill($k, $p) }
+  $kid{$p} = { id => $id, d => $d, hash => $hash, outs => \@outs };
+}
+# The job ended with status x: outputs written under their own names moved to their temporary
+# ones, the temporaries' sizes (and sha256, by a child that runs sha256sum) recorded.
+sub ended {
+  my ($j, $x) = @_;
+  $j->{x} = $x;
+  my @o = @{$j->{outs}};
+  return done($j) unless @o;
+  my @t;
+  while (my ($t, $o) = splice @o, 0, 2) { rename $o, $t if $x == 0 && !-e $t && -e $o; push @t, $t }
+  my $lines = sub { my ($h) = @_; join '', map { -f $_ ? (stat _)[7] . ' ' . $h->($_) . "\n" : "- -\n" } @t };
+  unless ($j->{hash}) { put("$j->{d}.outputs", '>', $lines->(sub { '-' })); return done($j) }
+  my $p = fork;
+  if (!defined $p) { put("$j->{d}.outputs", '>', ''); return done($j) }
+  if ($p == 0) {
+    $SIG{$_} = 'DEFAULT' for qw(HUP PIPE CHLD);
+    my $sha = sub { open(STDIN, '<', $_[0]) or return '-'; substr(qx(sha256sum) // '-', 0, 64) };
+    put("$j->{d}.outputs", '>', $lines->($sha)); POSIX::_exit(0);
+  }
+  $kid{$p} = { %$j, hashing => 1 };
+}
+sub done { my ($j) = @_; put("$j->{d}.pid", '>>', "$j->{x}\n"); report($j->{id}, $j->{d}, $j->{x}); 1 }
+sub finish {
+  my ($d, %keep) = @_;
+  for my $t (sort keys %keep) {
+    my $s = $keep{$t}; mkp(dirof($s)); unlink $s;
+    link $t, $s or system('cp', '-p', $t, $s);
+  }
+  require File::Path; File::Path::remove_tree($d); unlink "$d.pid", "$d.outputs", "$d.kill";
+}
+sub line {
+  my ($id, $op, @f) = map { s/%([0-9A-F]{2})/chr hex $1/ger } split / /, $_[0], -1;
+  return unless defined $op;
+  if ($op eq 'L') { launch($id, @f) }
+  elsif ($op eq 'F') { finish(@f); say_($id, 'end', 0) }
+  else { say_($id, 'end', 2) }
+}
+my $in = '';
+while (1) {
+  $chld = 0;
+  while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) {
+    my $j = delete $kid{$p} or next;
+    if ($j->{hashing}) { done($j) } else { ended($j, $? & 127 ? 128 + ($? & 127) : $? >> 8) }
+  }
+  @watch = grep { follow(@$_) } @watch;
+  while (length $out) {
+    my $n = syswrite(STDOUT, $out);
+    if ($n) { substr($out, 0, $n) = '' } elsif (!$!{EINTR}) { $out = '' }  # the session is gone
+  }
+  last if $eof && !%kid;
+  my $rin = ''; vec($rin, 0, 1) = 1 unless $eof;
+  # Waits for a line or a child's end (SIGCHLD interrupts select); the timeouts cover a signal
+  # that came just before select began, and re-joined attempts (polled).
+  # (Interrupted, select returns -1 and leaves the bits as they were.)
+  my $ready = select(my $rout = $rin, undef, undef, $chld ? 0 : @watch ? 0.1 : %kid ? 0.25 : undef);
+  if ($ready > 0 && vec($rout, 0, 1)) {
+    my $n = sysread(STDIN, $in, 65536, length $in);
+    if (defined $n ? $n == 0 : !$!{EINTR}) { $eof = 1; @watch = () }
+    line($1) while $in =~ s/^([^\n]*)\n//;
+  }
+}
+`;
