@@ -33,11 +33,11 @@ export function perlFinishLine(dir: string, keep: Array<[string, string]>): stri
   return ['F', dir, ...keep.flat()].map(perlEscape).join(' ');
 }
 
-/** The program (`perl -e`, its argument the sh agent to become when this perl cannot run it,
- * e.g. a perl without the POSIX module). */
+/** The program (`perl -e`). Builtins only, no module (not even Errno, which %! loads: errno
+ * values are Linux's): the agent forks for every job, and a fork costs by the size of the
+ * process (POSIX alone adds a tenth of a millisecond a job). */
 export const PERL_AGENT = String.raw`
-use strict; use warnings;
-BEGIN { eval { require POSIX; 1 } or exec '/bin/sh', '-c', $ARGV[0] }
+use strict;
 # A dropped connection must not stop the recording of a job's end: the jobs get both back.
 $SIG{HUP} = $SIG{PIPE} = 'IGNORE';
 my $chld = 0; $SIG{CHLD} = sub { $chld = 1 };
@@ -75,21 +75,26 @@ sub launch {
   if (-e "$d.pid") { push @watch, [$id, $d] if follow($id, $d); return }
   my $ok = mkp(dirof($d)) && !grep { !mkp($_) } @mk;
   while ($ok && (my ($l, $t) = splice @ln, 0, 2)) { unlink $l; $ok = symlink $t, $l }
-  $ok &&= -d $cwd && ($mode eq 'a' || put($log, '>', $mode eq 'h' ? "$hdr\n" : '')) && put("$d.pid", '>', '');
+  # The log opened here, once (the job gets it as its output); the record made empty ("the job
+  # is starting": a probe meanwhile waits) and written through the same handle once forked.
+  my ($lh, $ph);
+  $ok &&= -d $cwd && open($lh, '>>', $log) && ($mode eq 'a' || truncate($lh, 0)) && ($mode ne 'h' || syswrite($lh, "$hdr\n"))
+    && open($ph, '>', "$d.pid");
   my $p = $ok ? fork : undef;
   if (!defined $p) { print STDERR "dax: could not prepare $d: $!\n"; say_($id, 'end', 1); return }
   if ($p == 0) {
-    # The job: a process group of its own (dax signals the group; this agent is not in it),
-    # all three fds away from the session (or ssh would wait for the job), signals as default.
+    # The job: a process group of its own (dax signals the group; this agent is not in it; no
+    # terminal, so no session needed), all three fds away from the session (or ssh would wait
+    # for the job), signals as default. exit, not POSIX::_exit: no buffered output to lose.
     $SIG{$_} = 'DEFAULT' for qw(HUP PIPE CHLD);
-    POSIX::setsid();
+    setpgrp(0, 0);
     @ENV{keys %env} = values %env;
-    open(STDIN, '<', '/dev/null'); open(STDOUT, '>>', $log) && open(STDERR, '>&', \*STDOUT) or POSIX::_exit(126);
-    chdir $cwd or do { print STDERR "dax: cd $cwd: $!\n"; POSIX::_exit(126) };
-    { no warnings 'exec'; exec { $argv[0] } @argv }
-    print STDERR "dax: $argv[0]: $!\n"; POSIX::_exit($!{ENOENT} ? 127 : 126);
+    open(STDIN, '<', '/dev/null'); open(STDOUT, '>&', $lh) && open(STDERR, '>&', $lh) or exit 126;
+    chdir $cwd or do { print STDERR "dax: cd $cwd: $!\n"; exit 126 };
+    exec { $argv[0] } @argv or print STDERR "dax: $argv[0]: $!\n";
+    exit($! == 2 ? 127 : 126);  # ENOENT: not found, as sh says it
   }
-  put("$d.pid", '>', "$p $$\n");
+  syswrite($ph, "$p $$\n"); close $ph; close $lh;
   # A signal dax sent before the group was recorded (a job not in its group yet gets it alone).
   if (defined(my $k = slurp("$d.kill"))) { chomp $k; kill($k, -$p) or kill($k, $p) }
   $kid{$p} = { id => $id, d => $d, hash => $hash, outs => \@outs };
@@ -110,7 +115,7 @@ sub ended {
   if ($p == 0) {
     $SIG{$_} = 'DEFAULT' for qw(HUP PIPE CHLD);
     my $sha = sub { open(STDIN, '<', $_[0]) or return '-'; substr(qx(sha256sum) // '-', 0, 64) };
-    put("$j->{d}.outputs", '>', $lines->($sha)); POSIX::_exit(0);
+    put("$j->{d}.outputs", '>', $lines->($sha)); exit 0;
   }
   $kid{$p} = { %$j, hashing => 1 };
 }
@@ -133,14 +138,14 @@ sub line {
 my $in = '';
 while (1) {
   $chld = 0;
-  while ((my $p = waitpid(-1, POSIX::WNOHANG())) > 0) {
+  while ((my $p = waitpid(-1, 1)) > 0) {  # 1: WNOHANG
     my $j = delete $kid{$p} or next;
     if ($j->{hashing}) { done($j) } else { ended($j, $? & 127 ? 128 + ($? & 127) : $? >> 8) }
   }
   @watch = grep { follow(@$_) } @watch;
   while (length $out) {
     my $n = syswrite(STDOUT, $out);
-    if ($n) { substr($out, 0, $n) = '' } elsif (!$!{EINTR}) { $out = '' }  # the session is gone
+    if ($n) { substr($out, 0, $n) = '' } elsif ($! != 4) { $out = '' }  # not EINTR: the session is gone
   }
   last if $eof && !%kid;
   my $rin = ''; vec($rin, 0, 1) = 1 unless $eof;
@@ -150,7 +155,7 @@ while (1) {
   my $ready = select(my $rout = $rin, undef, undef, $chld ? 0 : @watch ? 0.1 : %kid ? 0.25 : undef);
   if ($ready > 0 && vec($rout, 0, 1)) {
     my $n = sysread(STDIN, $in, 65536, length $in);
-    if (defined $n ? $n == 0 : !$!{EINTR}) { $eof = 1; @watch = () }
+    if (defined $n ? $n == 0 : $! != 4) { $eof = 1; @watch = () }  # 4: EINTR
     line($1) while $in =~ s/^([^\n]*)\n//;
   }
 }

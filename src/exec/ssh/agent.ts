@@ -15,10 +15,9 @@ import { PERL_AGENT } from './agent-perl.js';
 
 export type AgentKind = 'perl' | 'sh';
 
-/** The session's command, run by the host's login shell: the perl agent when `perl` is there
- * (given the sh agent to become if that perl lacks what it needs), else the sh agent. Each
- * starts by printing `- agent KIND`. */
-export const AGENT_COMMAND = `A=${q(`echo '- agent sh'; ${AGENT}`)}; command -v perl >/dev/null 2>&1 && exec perl -e ${q(PERL_AGENT)} "$A"; eval "$A"`;
+/** The session's command, run by the host's login shell: the perl agent when `perl` is
+ * there, else the sh agent. Each starts by printing `- agent KIND`. */
+export const AGENT_COMMAND = `command -v perl >/dev/null 2>&1 && exec perl -e ${q(PERL_AGENT)}; echo '- agent sh'; ${AGENT}`;
 
 interface Waiter {
   onLine: (line: string) => void;
