@@ -24,4 +24,5 @@ export interface Hosts {
 /** Waits for `ready()`, polling every 20 ms; past the deadline throws with `why()`. */
 export function until(ready: () => boolean, ms: number, why: () => string): Promise<void>;
 
-export function startHosts(names: string[]): Promise<Hosts>;
+/** `withoutPerl`: hosts whose sessions' PATH has no perl (so dax's agent there is the sh one). */
+export function startHosts(names: string[], opts?: { withoutPerl?: string[] }): Promise<Hosts>;

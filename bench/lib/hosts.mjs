@@ -4,7 +4,7 @@
 // CI images is slow and racy). Daemons are children of the test process, waited on by their pid
 // files, and stopped by pid. Shared by test/ssh and bench/ssh.mjs (hosts.d.mts has the types).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, freePort } from './proc.mjs';
 
@@ -91,8 +91,18 @@ async function killAll(pids) {
   }
 }
 
-/** @param {string[]} names */
-export async function startHosts(names) {
+/** A directory of links to every command in /usr/bin and /usr/sbin but perl's: the PATH of a
+ * host without perl (perl itself stays installed; only its sessions cannot find it). */
+function pathWithoutPerl(dir) {
+  mkdirSync(dir);
+  for (const d of ['/usr/sbin', '/usr/bin']) {
+    for (const e of readdirSync(d)) if (!/^perl/.test(e) && !existsSync(join(dir, e))) symlinkSync(join(d, e), join(dir, e));
+  }
+  return dir;
+}
+
+/** @param {string[]} names @param {{ withoutPerl?: string[] }} [opts] */
+export async function startHosts(names, opts = {}) {
   for (const [tool, pkg] of [['ssh', 'openssh-client'], ['rsync', 'rsync']]) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`${tool} not found: install the Debian package ${pkg} (bash scripts/install-test-deps)`);
   }
@@ -120,7 +130,8 @@ export async function startHosts(names) {
       [
         `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hdir}/sshd/host_key`, `PidFile ${hdir}/sshd/pid`, `AuthorizedKeysFile ${dir}/authorized_keys`,
         'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'MaxSessions 20', 'MaxStartups 100',
-        `AllowUsers ${TEST_USER}`, 'LogLevel ERROR', '',
+        `AllowUsers ${TEST_USER}`, 'LogLevel ERROR',
+        ...(opts.withoutPerl?.includes(name) ? [`SetEnv PATH=${pathWithoutPerl(join(hdir, 'bin'))}`] : []), '',
       ].join('\n'),
     );
     mkdirSync(join(hdir, 'home'));

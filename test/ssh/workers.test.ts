@@ -1,6 +1,6 @@
 // SSH workers end to end: real sshd hosts on loopback ports, the real CLI, real rsync.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { events, groupMembers, waitFor } from '../engine/helpers.js';
 import { startHosts, type Hosts } from './hosts.js';
@@ -8,13 +8,45 @@ import { hostProject, runDax, startDax } from './run.js';
 
 let hosts: Hosts;
 beforeAll(async () => {
-  hosts = await startHosts(['h1', 'h2']);
+  // h3's sessions find no perl: dax's agent there is the sh one.
+  hosts = await startHosts(['h1', 'h2', 'h3'], { withoutPerl: ['h3'] });
 }, 30_000);
 afterAll(async () => {
   await hosts?.stop();
 });
 
 const wd = (h: string, sub: string): string => join(hosts.hosts.get(h)!.dir, sub);
+
+/** This machine's ssh processes that use the hosts' ssh_config (dax's masters and sessions). */
+function sshProcesses(config: string): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((e) => {
+    try {
+      const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+      return argv[0] === 'ssh' && argv.includes(config) ? [Number(e)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The sshd processes of the session `pid` runs in on the host (below the listener). */
+function sessionsOf(pid: number): number[] {
+  const out: number[] = [];
+  for (let p = ppid(pid); p > 1 && !cmdline(p).includes('listener'); p = ppid(p)) if (/^sshd: /.test(cmdline(p))) out.push(p);
+  return out;
+}
+const kill9 = (p: number): void => {
+  try {
+    process.kill(p, 'SIGKILL');
+  } catch {
+    // gone already
+  }
+};
+const cmdline = (p: number): string => readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+const ppid = (p: number): number => {
+  const st = readFileSync(`/proc/${p}/stat`, 'utf8');
+  return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+};
 
 /** The process groups that attempts' records on the host name, once they do. */
 async function recordedGroups(records: string[]): Promise<number[]> {
@@ -58,6 +90,72 @@ targets: ['out/{n}.txt']
     expect(recs).toHaveLength(3);
     for (const f of recs) expect(readFileSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!, f), 'utf8')).toMatch(/^\d+ \d+\n0\n$/);
   }, 60_000);
+
+  it('runs jobs on a host without perl (the sh agent), outputs checked whole on the way back', async () => {
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  h3: { ssh: h3, slots: 2, workdir: ${wd('h3', 'noperl')} }
+wildcards:
+  n: { values: [a, b, c] }
+rules:
+  make:
+    output: out/{n}.csv
+    check: csv
+    run: 'command -v perl && exit 9; printf "id,n\\n1,{n}\\n" > {output}; echo ran {n}'
+targets: ['out/{n}.csv']
+`,
+    });
+    const r = await runDax(hosts, dir, 'run');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const n of ['a', 'b', 'c']) expect(readFileSync(join(dir, `out/${n}.csv`), 'utf8')).toBe(`id,n\n1,${n}\n`);
+    expect((await runDax(hosts, dir, 'log', 'out/b.csv')).stdout).toMatch(/^=== dax attempt 1 .*\nran b\n$/);
+  }, 60_000);
+
+  for (const [host, agent] of [['h1', 'perl'], ['h3', 'sh']] as const) {
+    it(`records jobs' ends when the connection drops mid-job and dax is killed; the next dax collects them (${agent} agent)`, async () => {
+      const ledger = join(hostProject(hosts, {}), 'ledger');
+      writeFileSync(ledger, '', { mode: 0o666 });
+      chmodSync(ledger, 0o666);
+      const dir = hostProject(hosts, {
+        'Daxfile.yaml': `version: 1
+local: false
+workers:
+  ${host}: { ssh: ${host}, slots: 2, workdir: ${wd(host, 'drop')}, shared_fs: true }
+wildcards:
+  n: { values: ['1', '2'] }
+rules:
+  slow:
+    output: out/{n}.txt
+    run: 'echo {n} >> ${ledger}; sleep {n}; echo done > {output}'
+targets: ['out/{n}.txt']
+`,
+      });
+      const run = startDax(hosts, dir, 'run', '--json');
+      const starts = (): string[] => run.out.stdout.split('\n').slice(0, -1).filter((l) => l.includes('"job-start"'));
+      await waitFor(() => starts().length === 2, 'the remote jobs', 30_000);
+      const records = events(starts().join('\n')).map((e) => `${String(e.handle).slice(host.length + 1)}.pid`);
+      const groups = await recordedGroups(records);
+      const recorders = records.map((f) => Number(readFileSync(f, 'utf8').split(/[ \n]/)[1]));
+      if (agent === 'perl') for (const p of recorders) expect(readFileSync(`/proc/${p}/cmdline`, 'utf8')).toMatch(/^perl\0-e\0/);
+      // The connection goes (the master, and the sshd processes that served the agent), and dax.
+      const sessions = new Set(recorders.flatMap(sessionsOf));
+      process.kill(run.pid, 'SIGKILL');
+      for (const p of [...sshProcesses(hosts.config), ...sessions]) kill9(p);
+      await run.done;
+      // The first job's end is written back to no one; the second is recorded all the same.
+      await waitFor(() => records.every((f) => /^\d+ \d+\n0\n$/.test(readFileSync(f, 'utf8'))), 'the jobs\' statuses', 30_000);
+      await waitFor(() => recorders.every((p) => !existsSync(`/proc/${p}`)), 'the agent to exit', 10_000);
+      for (const g of groups) expect(groupMembers(g)).toEqual([]);
+      const r = await runDax(hosts, dir, 'run', '--json');
+      expect(r.code).toBe(0);
+      expect(events(r.stdout).filter((e) => e.type === 'notice' && (e.notice as { kind: string }).kind === 'attached')).toHaveLength(2);
+      for (const n of ['1', '2']) expect(readFileSync(join(dir, `out/${n}.txt`), 'utf8')).toBe('done\n');
+      expect(readFileSync(ledger, 'utf8').split('\n').sort()).toEqual(['', '1', '2']);
+    }, 60_000);
+  }
 
   it('refuses a host whose key is not in known_hosts, naming it and what to do', async () => {
     const dir = hostProject(hosts, {
