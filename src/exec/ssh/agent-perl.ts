@@ -51,10 +51,10 @@ sub mkp { my ($p) = @_; return 1 if -d $p; mkp($1) if $p =~ m{^(.+)/[^/]+/*$}; m
 sub dirof { $_[0] =~ m{^(.*)/} ? ($1 eq '' ? '/' : $1) : '.' }
 # An attempt's record as far as written: (pgid, recorder, status); a status only with its newline.
 sub record { my $s = slurp("$_[0].pid"); return () unless defined $s; $s =~ /^(?:(\d+) (\d+)\n(?:(\S+)\n)?)?/; ($1 // '', $2 // '', $3) }
-# The outputs' lines, then the status: a launch's last line.
+# The outputs' lines (unless the launch has none to record), then the status: its last line.
 sub report {
-  my ($id, $d, $x) = @_;
-  my $o = slurp("$d.outputs") // ''; say_($id, 'out', $_) for split /\n/, $o;
+  my ($id, $d, $x, $none) = @_;
+  my $o = $none ? '' : slurp("$d.outputs") // ''; say_($id, 'out', $_) for split /\n/, $o;
   say_($id, 'status', $x);
 }
 # An attempt that ran or runs already (a retried launch, a later dax's): its status once it has
@@ -119,14 +119,22 @@ sub ended {
   }
   $kid{$p} = { %$j, hashing => 1 };
 }
-sub done { my ($j) = @_; put("$j->{d}.pid", '>>', "$j->{x}\n"); report($j->{id}, $j->{d}, $j->{x}); 1 }
+sub done { my ($j) = @_; put("$j->{d}.pid", '>>', "$j->{x}\n"); report($j->{id}, $j->{d}, $j->{x}, !@{$j->{outs}}); 1 }
 sub finish {
   my ($d, %keep) = @_;
   for my $t (sort keys %keep) {
     my $s = $keep{$t}; mkp(dirof($s)); unlink $s;
     link $t, $s or system('cp', '-p', $t, $s);
   }
-  require File::Path; File::Path::remove_tree($d); unlink "$d.pid", "$d.outputs", "$d.kill";
+  rmtree($_) for $d, "$d.pid", "$d.outputs", "$d.kill";
+}
+# rm -rf (File::Path would grow the process every job's fork copies).
+sub rmtree {
+  my ($p) = @_;
+  return unlink $p if -l $p || !-d _;
+  opendir(my $dh, $p) or return;
+  rmtree("$p/$_") for grep { $_ ne '.' && $_ ne '..' } readdir $dh;
+  rmdir $p;
 }
 sub line {
   my ($id, $op, @f) = map { s/%([0-9A-F]{2})/chr hex $1/ger } split / /, $_[0], -1;
