@@ -91,7 +91,8 @@ export function launchLine(w: LaunchSpec): string | undefined {
   return line.includes('\n') ? undefined : line;
 }
 
-/** The worker's agent: one long session that takes job after job, a line each (an id, a
+/** The worker's agent on a host without perl (agent.ts picks it; agent-perl.ts is the other,
+ * which writes the same records): one long session that takes job after job, a line each (an id, a
  * space, a launch line or another script on one line), and runs each in a background subshell
  * of its own; every line it prints starts with the id, and its last is `status X` (a launch) or
  * `end N` (anything else, or a launch that could not start its job). It saves the ssh client,
