@@ -80,7 +80,11 @@ sub launch {
   my ($lh, $ph);
   $ok &&= -d $cwd && open($lh, '>>', $log) && ($mode eq 'a' || truncate($lh, 0)) && ($mode ne 'h' || syswrite($lh, "$hdr\n"))
     && open($ph, '>', "$d.pid");
-  my $p = $ok ? fork : undef;
+  # A pipe the job's exec closes (perl's fds are close-on-exec): this agent waits on it after
+  # the fork, so it writes to no page the child still shares, each of which the kernel would
+  # copy (the fork's main cost, more than the fork itself).
+  my ($er, $ew);
+  my $p = $ok && pipe($er, $ew) ? fork : undef;
   if (!defined $p) { print STDERR "dax: could not prepare $d: $!\n"; say_($id, 'end', 1); return }
   if ($p == 0) {
     # The job: a process group of its own (dax signals the group; this agent is not in it; no
@@ -94,6 +98,7 @@ sub launch {
     exec { $argv[0] } @argv or print STDERR "dax: $argv[0]: $!\n";
     exit($! == 2 ? 127 : 126);  # ENOENT: not found, as sh says it
   }
+  close $ew; 1 while !defined sysread($er, my $e, 1) && $! == 4; close $er;  # 4: EINTR
   syswrite($ph, "$p $$\n"); close $ph; close $lh;
   # A signal dax sent before the group was recorded (a job not in its group yet gets it alone).
   if (defined(my $k = slurp("$d.kill"))) { chomp $k; kill($k, -$p) or kill($k, $p) }
