@@ -12,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { startHosts } from './lib/hosts.mjs';
 import { numArg as arg, which } from './lib/measure.mjs';
 import { benchEnv } from './lib/env.mjs';
+import { cgroupCpu } from './lib/cgroup-cpu.mjs';
 
 const envNote = benchEnv();
+// All the CPU a run costs, the hosts' sshd and jobs too (the machine's other load not).
+const cpu = cgroupCpu('dax-bench-ssh');
 if (envNote) console.log(`bench: ${envNote}`);
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -36,12 +39,15 @@ function project(hosts, workers, local, jobs) {
   return dir;
 }
 
-/** Wall time of a full `dax run` in dir (ms), under umask 0 (jobs run as the test user). */
-function daxRun(hosts, dir) {
+/** Wall time of a full `dax run` in dir (ms), under umask 0 (jobs run as the test user); the
+ * CPU seconds it cost go to `cost.cpu` when they can be measured. */
+function daxRun(hosts, dir, cost = {}) {
   rmSync(join(dir, '.dax'), { recursive: true, force: true });
+  const c0 = cpu?.seconds();
   const t0 = performance.now();
   const r = spawnSync('sh', ['-c', 'umask 0; exec "$0" "$@"', process.execPath, DAX, '--log-level', process.env.BENCH_LOG ?? 'error', 'run'], { cwd: dir, env: { ...process.env, DAX_SSH_CONFIG: hosts.config, CI: 'true' }, encoding: 'utf8' });
   const ms = performance.now() - t0;
+  if (cpu) cost.cpu = cpu.seconds() - c0;
   if (r.status !== 0) throw new Error(`dax run failed in ${dir}: ${r.stderr}${r.stdout}`);
   return ms;
 }
@@ -72,8 +78,9 @@ try {
     rows.push(['GNU parallel --sshlogin w1, -j1', `${((performance.now() - t0) / D).toFixed(1)} ms`, '']);
   } else rows.push(['GNU parallel --sshlogin', 'not installed', '']);
   // Throughput: N jobs on two workers of SLOTS slots, against N jobs on 2*SLOTS local slots.
-  const local = daxRun(hosts, project(hosts, [], 2 * SLOTS, N));
-  const two = daxRun(hosts, project(hosts, [{ name: 'w1', slots: SLOTS }, { name: 'w2', slots: SLOTS }], 0, N));
+  const lc = {}, rc = {};
+  const local = daxRun(hosts, project(hosts, [], 2 * SLOTS, N), lc);
+  const two = daxRun(hosts, project(hosts, [{ name: 'w1', slots: SLOTS }, { name: 'w2', slots: SLOTS }], 0, N), rc);
   const out = [
     `## SSH workers (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, OpenSSH ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()})`,
     '',
@@ -84,8 +91,10 @@ try {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
     `${N} trivial jobs: locally on ${2 * SLOTS} slots ${(local / 1000).toFixed(2)} s; on two loopback SSH workers of ${SLOTS} slots ${(two / 1000).toFixed(2)} s (${(two / local).toFixed(2)}x).`,
+    lc.cpu !== undefined ? `CPU of all their processes (dax, ssh, sshd, the hosts' jobs): ${lc.cpu.toFixed(2)} s locally, ${rc.cpu.toFixed(2)} s on the workers (${(rc.cpu / lc.cpu).toFixed(2)}x).` : 'CPU of all their processes: not measured (no cgroup of our own here).',
   ];
   process.stdout.write(out.join('\n') + '\n');
 } finally {
   await hosts.stop();
+  cpu?.release();
 }
