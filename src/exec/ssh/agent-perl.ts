@@ -81,7 +81,8 @@ sub launch {
   $ok &&= -d $cwd && open($lh, '>>', $log) && ($mode eq 'a' || truncate($lh, 0)) && ($mode ne 'h' || syswrite($lh, "$hdr\n"))
     && open($ph, '>', "$d.pid");
   # A pipe the job's exec closes (perl's fds are close-on-exec): this agent waits on it after
-  # the fork, so it writes to no page the child still shares, each of which the kernel would
+  # the fork (a second at most: a child stuck in chdir on a hung mount must not stop the
+  # others), so it writes to no page the child still shares, each of which the kernel would
   # copy (the fork's main cost, more than the fork itself).
   my ($er, $ew);
   my $p = $ok && pipe($er, $ew) ? fork : undef;
@@ -98,7 +99,9 @@ sub launch {
     exec { $argv[0] } @argv or print STDERR "dax: $argv[0]: $!\n";
     exit($! == 2 ? 127 : 126);  # ENOENT: not found, as sh says it
   }
-  close $ew; 1 while !defined sysread($er, my $e, 1) && $! == 4; close $er;  # 4: EINTR
+  close $ew; my $t = time + 1; my $w = ''; vec($w, fileno $er, 1) = 1;
+  1 while select(my $r = $w, undef, undef, 1) < 0 && time < $t;  # interrupted by a SIGCHLD: again
+  close $er;
   syswrite($ph, "$p $$\n"); close $ph; close $lh;
   # A signal dax sent before the group was recorded (a job not in its group yet gets it alone).
   if (defined(my $k = slurp("$d.kill"))) { chomp $k; kill($k, -$p) or kill($k, $p) }
