@@ -96,8 +96,8 @@ sub launch {
     @ENV{keys %env} = values %env;
     open(STDIN, '<', '/dev/null'); open(STDOUT, '>&', $lh) && open(STDERR, '>&', $lh) or exit 126;
     chdir $cwd or do { print STDERR "dax: cd $cwd: $!\n"; exit 126 };
-    exec { $argv[0] } @argv or print STDERR "dax: $argv[0]: $!\n";
-    exit($! == 2 ? 127 : 126);  # ENOENT: not found, as sh says it
+    exec { $argv[0] } @argv; my $e = $! + 0;
+    print STDERR "dax: $argv[0]: $!\n"; exit($e == 2 ? 127 : 126);  # ENOENT: not found, as sh says it
   }
   close $ew; my $t = time + 1; my $w = ''; vec($w, fileno $er, 1) = 1;
   1 while select(my $r = $w, undef, undef, 1) < 0 && time < $t;  # interrupted by a SIGCHLD: again
