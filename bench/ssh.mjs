@@ -3,7 +3,10 @@
 // beside a fresh `ssh` per job and GNU parallel's --sshlogin (when installed); and 1,000 trivial
 // jobs on two loopback workers against the same jobs run locally. Real sshd processes on
 // loopback ports (bench/lib/hosts.mjs); run as root (it makes a test user with /bin/sh).
-// Usage: npm run bench:ssh [-- --jobs N] [-- --dispatch N]
+// The 1,000-job runs alternate, local and remote, --runs times each (median): file creation on a
+// disk costs more after many deletions (ext4 without a journal skips recently freed inodes), so a
+// run's figure depends on what ran just before it.
+// Usage: npm run bench:ssh [-- --jobs N] [-- --dispatch N] [-- --runs N]
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +26,7 @@ const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const DAX = join(REPO, 'bin', 'dax.js');
 const N = arg('--jobs', 1000);
 const D = arg('--dispatch', 200);
+const RUNS = arg('--runs', 3);
 const SLOTS = 8;
 
 function project(hosts, workers, local, jobs) {
@@ -78,9 +82,18 @@ try {
     rows.push(['GNU parallel --sshlogin w1, -j1', `${((performance.now() - t0) / D).toFixed(1)} ms`, '']);
   } else rows.push(['GNU parallel --sshlogin', 'not installed', '']);
   // Throughput: N jobs on two workers of SLOTS slots, against N jobs on 2*SLOTS local slots.
-  const lc = {}, rc = {};
-  const local = daxRun(hosts, project(hosts, [], 2 * SLOTS, N), lc);
-  const two = daxRun(hosts, project(hosts, [{ name: 'w1', slots: SLOTS }, { name: 'w2', slots: SLOTS }], 0, N), rc);
+  const pairs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const lc = {}, rc = {};
+    const l = daxRun(hosts, project(hosts, [], 2 * SLOTS, N), lc);
+    const r = daxRun(hosts, project(hosts, [{ name: 'w1', slots: SLOTS }, { name: 'w2', slots: SLOTS }], 0, N), rc);
+    pairs.push({ l, r, lcpu: lc.cpu, rcpu: rc.cpu });
+  }
+  const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const local = mid(pairs.map((p) => p.l));
+  const two = mid(pairs.map((p) => p.r));
+  const lc = { cpu: cpu ? mid(pairs.map((p) => p.lcpu)) : undefined };
+  const rc = { cpu: cpu ? mid(pairs.map((p) => p.rcpu)) : undefined };
   const out = [
     `## SSH workers (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, OpenSSH ${spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim()})`,
     '',
@@ -90,7 +103,8 @@ try {
     '|---|---|---|',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `${N} trivial jobs: locally on ${2 * SLOTS} slots ${(local / 1000).toFixed(2)} s; on two loopback SSH workers of ${SLOTS} slots ${(two / 1000).toFixed(2)} s (${(two / local).toFixed(2)}x).`,
+    `${N} trivial jobs, median of ${RUNS} alternating runs: locally on ${2 * SLOTS} slots ${(local / 1000).toFixed(2)} s; on two loopback SSH workers of ${SLOTS} slots ${(two / 1000).toFixed(2)} s (${(two / local).toFixed(2)}x).`,
+    `Each pair (local, workers): ${pairs.map((p) => `${(p.l / 1000).toFixed(2)}/${(p.r / 1000).toFixed(2)} s (${(p.r / p.l).toFixed(2)}x)`).join(', ')}.`,
     lc.cpu !== undefined ? `CPU of all their processes (dax, ssh, sshd, the hosts' jobs): ${lc.cpu.toFixed(2)} s locally, ${rc.cpu.toFixed(2)} s on the workers (${(rc.cpu / lc.cpu).toFixed(2)}x).` : 'CPU of all their processes: not measured (no cgroup of our own here).',
   ];
   process.stdout.write(out.join('\n') + '\n');
