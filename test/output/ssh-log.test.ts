@@ -1,7 +1,7 @@
 // A job's log on SSH workers (shared file system or not) has the same shape as a local one:
 // each attempt's part starts with its header line, and the footer shows the last attempt's tail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHosts, type Hosts } from '../ssh/hosts.js';
 import { hostProject, runDax } from '../ssh/run.js';
@@ -45,4 +45,32 @@ targets: [out.txt]
       expect(r.stderr).toMatch(/^ {2}flaky \(exit code 9, after \S+, attempt 2 of 2, on h1\)\n.*\n {4}log: \.dax\/logs\/flaky\/_\.log, last 1 line:\n {6}\| attempt 2 on h1$/m);
     }, 60_000);
   }
+
+  it('shared file system: a job that writes nothing leaves no log (an earlier run\'s is removed), as a local one', async () => {
+    const wd = join(hosts.hosts.get('h1')!.dir, 'log-quiet');
+    const dir = hostProject(hosts, {
+      'Daxfile.yaml': `version: 1
+local: false
+workers:
+  h1: { ssh: h1, slots: 2, workdir: ${wd}, shared_fs: true }
+rules:
+  quiet: { output: quiet.txt, run: [touch, '{output}'] }
+  loud: { output: loud.txt, run: 'echo to stdout; echo to stderr >&2; touch {output}' }
+targets: [quiet.txt, loud.txt]
+`,
+    });
+    // Made as dax makes it for a job on a shared file system: the host's user writes there.
+    mkdirSync(join(dir, '.dax/logs/quiet'), { recursive: true });
+    chmodSync(join(dir, '.dax/logs/quiet'), 0o777);
+    writeFileSync(join(dir, '.dax/logs/quiet/_.log'), 'an earlier run\n');
+    const r = await runDax(hosts, dir, 'run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, '.dax/logs/quiet/_.log'))).toBe(false);
+    expect(readFileSync(join(dir, '.dax/logs/loud/_.log'), 'utf8').split('\n')).toEqual([
+      expect.stringMatching(/^=== dax attempt 1 of 1 at \S+Z \(run \S+\): echo to stdout/),
+      'to stdout',
+      'to stderr',
+      '',
+    ]);
+  }, 60_000);
 });

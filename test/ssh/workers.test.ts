@@ -67,7 +67,7 @@ wildcards:
 rules:
   make:
     output: out/{n}.txt
-    run: 'echo "$DAX_WORKER $(id -un) {n}" > {output}'
+    run: 'echo "made {n}"; echo "$DAX_WORKER $(id -un) {n}" > {output}'
 targets: ['out/{n}.txt']
 `,
     });
@@ -77,7 +77,7 @@ targets: ['out/{n}.txt']
     for (const n of ['a', 'b', 'c']) expect(readFileSync(join(dir, `out/${n}.txt`), 'utf8')).toBe(`h1 daxtest ${n}\n`);
     // The host (its user) started the log with its header, dax did not make it first.
     const log = join(dir, '.dax/logs/make/a.log');
-    expect(readFileSync(log, 'utf8')).toMatch(/^=== dax attempt 1 of 1 at .*: echo "\$DAX_WORKER \$\(id -un\) a" > out\/\S*a\.txt\n$/);
+    expect(readFileSync(log, 'utf8')).toMatch(/^=== dax attempt 1 of 1 at .*: echo "made a"; echo "\$DAX_WORKER \$\(id -un\) a" > out\/\S*a\.txt\nmade a\n$/);
     expect(statSync(log).uid).not.toBe(process.getuid!());
     const starts = events(r.stdout).filter((e) => e.type === 'job-start');
     expect(starts.map((e) => e.worker)).toEqual(['h1', 'h1', 'h1']);

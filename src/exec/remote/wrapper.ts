@@ -28,6 +28,9 @@ export interface WrapperSpec {
   /** A first attempt's header line (JobSpec.logHeader): the log starts with it, written here
    * rather than by dax, which then makes no file per job. */
   header?: string;
+  /** The log is made only if the job writes something, as a local job's is (the SSH perl
+   * agent, with a shared file system: nothing copies the log back). */
+  logOnOutput?: boolean;
   /** Directories the job needs, made before it runs (if missing). */
   mkdirs: string[];
   /** [link, target]: inputs the worker holds, linked into the attempt's directory. */

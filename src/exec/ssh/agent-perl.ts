@@ -22,7 +22,7 @@ const list = (items: string[]): string[] => [String(items.length), ...items];
 /** A launch for the perl agent (the fields `launch` in PERL_AGENT takes, in order). */
 export function perlLaunchLine(w: LaunchSpec): string {
   const mode = w.header !== undefined ? 'h' : w.appendLog ? 'a' : 'w';
-  return ['L', w.dir, w.cwd, w.log, mode, w.header?.replace(/\n$/, '') ?? '', w.hash ? '1' : '0',
+  return ['L', w.dir, w.cwd, w.log, mode, w.header?.replace(/\n$/, '') ?? '', w.hash ? '1' : '0', w.logOnOutput ? '1' : '0',
     ...list(Object.entries(w.env).flat()), ...list(w.mkdirs), ...list(w.links.flat()), ...list(w.outputs.flat()), ...w.argv,
   ].map(perlEscape).join(' ');
 }
@@ -41,7 +41,8 @@ use strict;
 # A dropped connection must not stop the recording of a job's end: the jobs get both back.
 $SIG{HUP} = $SIG{PIPE} = 'IGNORE';
 my $chld = 0; $SIG{CHLD} = sub { $chld = 1 };
-my (%kid, @watch, $out, $eof);
+# %pipe: the jobs whose output comes through this agent (a log made only if they write), by fd.
+my (%kid, %pipe, @watch, $out, $eof);
 $out = "- agent perl\n";
 sub say_ { $out .= join(' ', @_) . "\n" }
 sub slurp { open(my $h, '<', $_[0]) or return undef; local $/; my $s = <$h>; $s }
@@ -69,16 +70,18 @@ sub follow {
 }
 sub launch {
   my ($id, @f) = @_;
-  my ($d, $cwd, $log, $mode, $hdr, $hash) = splice @f, 0, 6;
+  my ($d, $cwd, $log, $mode, $hdr, $hash, $lazy) = splice @f, 0, 7;
   my $take = sub { splice @f, 0, shift @f };
   my %env = $take->(); my @mk = $take->(); my @ln = $take->(); my @outs = $take->(); my @argv = @f;
   if (-e "$d.pid") { push @watch, [$id, $d] if follow($id, $d); return }
   my $ok = mkp(dirof($d)) && !grep { !mkp($_) } @mk;
   while ($ok && (my ($l, $t) = splice @ln, 0, 2)) { unlink $l; $ok = symlink $t, $l }
-  # The log opened here, once (the job gets it as its output); the record made empty ("the job
-  # is starting": a probe meanwhile waits) and written through the same handle once forked.
-  my ($lh, $ph);
-  $ok &&= -d $cwd && open($lh, '>>', $log) && ($mode eq 'a' || truncate($lh, 0)) && ($mode ne 'h' || syswrite($lh, "$hdr\n"))
+  # The log opened here, once (the job gets it as its output), or (lazy) a pipe this agent
+  # copies to a log it makes at the first byte: a file made costs more than a pipe, and a silent
+  # job then leaves no empty log, as a local one does. The record made empty ("the job is
+  # starting": a probe meanwhile waits) and written through the same handle once forked.
+  my ($lh, $ph, $or, $ow);
+  $ok &&= -d $cwd && ($lazy ? pipe($or, $ow) : open($lh, '>>', $log) && ($mode eq 'a' || truncate($lh, 0)) && ($mode ne 'h' || syswrite($lh, "$hdr\n")))
     && open($ph, '>', "$d.pid");
   # A pipe the job's exec closes (perl's fds are close-on-exec): this agent waits on it after
   # the fork (a second at most: a child stuck in chdir on a hung mount must not stop the
@@ -94,7 +97,8 @@ sub launch {
     $SIG{$_} = 'DEFAULT' for qw(HUP PIPE CHLD);
     setpgrp(0, 0);
     @ENV{keys %env} = values %env;
-    open(STDIN, '<', '/dev/null'); open(STDOUT, '>&', $lh) && open(STDERR, '>&', $lh) or exit 126;
+    my $to = $lazy ? $ow : $lh;
+    open(STDIN, '<', '/dev/null'); open(STDOUT, '>&', $to) && open(STDERR, '>&', $to) or exit 126;
     chdir $cwd or do { print STDERR "dax: cd $cwd: $!\n"; exit 126 };
     exec { $argv[0] } @argv; my $e = $! + 0;
     print STDERR "dax: $argv[0]: $!\n"; exit($e == 2 ? 127 : 126);  # ENOENT: not found, as sh says it
@@ -102,10 +106,33 @@ sub launch {
   close $ew; my $t = time + 1; my $w = ''; vec($w, fileno $er, 1) = 1;
   1 while select(my $r = $w, undef, undef, 1) < 0 && time < $t;  # interrupted by a SIGCHLD: again
   close $er;
-  syswrite($ph, "$p $$\n"); close $ph; close $lh;
+  syswrite($ph, "$p $$\n"); close $ph; close $lh if $lh; close $ow if $ow;
   # A signal dax sent before the group was recorded (a job not in its group yet gets it alone).
   if (defined(my $k = slurp("$d.kill"))) { chomp $k; kill($k, -$p) or kill($k, $p) }
   $kid{$p} = { id => $id, d => $d, hash => $hash, outs => \@outs };
+  $pipe{fileno $or} = { or => $or, log => $log, mode => $mode, hdr => $hdr } if $lazy;
+  $kid{$p}{out} = $pipe{fileno $or} if $lazy;
+}
+# What a job wrote, from its pipe to its log (made at the first byte: truncated, or appended to
+# for a retry, the header first). False at the end of the pipe.
+sub copy {
+  my ($o) = @_;
+  my $n = sysread($o->{or}, my $buf, 65536);
+  return 1 if !defined $n && $! == 4;  # EINTR
+  unless ($n) { delete $pipe{fileno $o->{or}}; close $o->{or}; $o->{or} = undef; return 0 }
+  unless ($o->{lh}) {
+    open($o->{lh}, $o->{mode} eq 'a' ? '>>' : '>', $o->{log}) or return 1;  # unwritable: lost, the job goes on
+    syswrite($o->{lh}, "$o->{hdr}\n") if $o->{mode} eq 'h';
+  }
+  syswrite($o->{lh}, $buf); 1;
+}
+# The job ended: what is left in its pipe goes to the log (not what a process it left behind
+# writes later), and a silent first attempt removes an earlier run's log.
+sub drained {
+  my ($o) = @_;
+  while ($o->{or}) { my $r = ''; vec($r, fileno $o->{or}, 1) = 1; last unless select($r, undef, undef, 0) > 0; copy($o) }
+  if ($o->{or}) { delete $pipe{fileno $o->{or}}; close $o->{or} }
+  if ($o->{lh}) { close $o->{lh} } elsif ($o->{mode} ne 'a') { unlink $o->{log} }
 }
 # The job ended with status x: outputs written under their own names moved to their temporary
 # ones, the temporaries' sizes (and sha256, by a child that runs sha256sum) recorded.
@@ -156,7 +183,8 @@ while (1) {
   $chld = 0;
   while ((my $p = waitpid(-1, 1)) > 0) {  # 1: WNOHANG
     my $j = delete $kid{$p} or next;
-    if ($j->{hashing}) { done($j) } else { ended($j, $? & 127 ? 128 + ($? & 127) : $? >> 8) }
+    my $x = $? & 127 ? 128 + ($? & 127) : $? >> 8;
+    if ($j->{hashing}) { done($j) } else { drained(delete $j->{out}) if $j->{out}; ended($j, $x) }
   }
   @watch = grep { follow(@$_) } @watch;
   while (length $out) {
@@ -164,11 +192,12 @@ while (1) {
     if ($n) { substr($out, 0, $n) = '' } elsif ($! != 4) { $out = '' }  # not EINTR: the session is gone
   }
   last if $eof && !%kid;
-  my $rin = ''; vec($rin, 0, 1) = 1 unless $eof;
+  my $rin = ''; vec($rin, 0, 1) = 1 unless $eof; vec($rin, $_, 1) = 1 for keys %pipe;
   # Waits for a line or a child's end (SIGCHLD interrupts select); the timeouts cover a signal
   # that came just before select began, and re-joined attempts (polled).
   # (Interrupted, select returns -1 and leaves the bits as they were.)
   my $ready = select(my $rout = $rin, undef, undef, $chld ? 0 : @watch ? 0.1 : %kid ? 0.25 : undef);
+  copy($pipe{$_}) for grep { $ready > 0 && vec($rout, $_, 1) } keys %pipe;
   if ($ready > 0 && vec($rout, 0, 1)) {
     my $n = sysread(STDIN, $in, 65536, length $in);
     if (defined $n ? $n == 0 : $! != 4) { $eof = 1; @watch = () }  # 4: EINTR

@@ -123,6 +123,7 @@ export class SshWorker implements Worker {
       log,
       appendLog: shared && spec.appendLog,
       ...(spec.logHeader !== undefined ? { header: spec.logHeader } : {}),
+      logOnOutput: shared,
       // On a shared file system dax made the log's, cwd's and outputs' directories already.
       mkdirs: shared ? [] : [...new Set([posix.dirname(log), remote(spec.cwd), ...spec.temps.map((t) => posix.dirname(remote(t))), ...spec.inputs.map((i) => posix.dirname(remote(i)))])],
       links: shared ? [] : spec.inputs.map((i) => [remote(i), posix.join(this.store, i)]),
