@@ -46,7 +46,7 @@ targets: [out.txt]
     }, 60_000);
   }
 
-  it('shared file system: a job that writes nothing leaves no log (an earlier run\'s is removed), as a local one', async () => {
+  it('shared file system: a job that writes nothing leaves no log (an earlier run\'s is removed), as a local one; a long output whole', async () => {
     const wd = join(hosts.hosts.get('h1')!.dir, 'log-quiet');
     const dir = hostProject(hosts, {
       'Daxfile.yaml': `version: 1
@@ -56,7 +56,8 @@ workers:
 rules:
   quiet: { output: quiet.txt, run: [touch, '{output}'] }
   loud: { output: loud.txt, run: 'echo to stdout; echo to stderr >&2; touch {output}' }
-targets: [quiet.txt, loud.txt]
+  long: { output: long.txt, run: 'seq 1 200000; touch {output}' }
+targets: [quiet.txt, loud.txt, long.txt]
 `,
     });
     // Made as dax makes it for a job on a shared file system: the host's user writes there.
@@ -72,5 +73,10 @@ targets: [quiet.txt, loud.txt]
       'to stderr',
       '',
     ]);
+    // More than a pipe holds (1.3 MB): the agent copies while the job writes, all of it.
+    const long = readFileSync(join(dir, '.dax/logs/long/_.log'), 'utf8').split('\n');
+    expect(long).toHaveLength(200_002);
+    expect(long.slice(1, 3)).toEqual(['1', '2']);
+    expect(long.at(-2)).toBe('200000');
   }, 60_000);
 });
