@@ -40,7 +40,11 @@ export const PERL_AGENT = String.raw`
 use strict;
 # A dropped connection must not stop the recording of a job's end: the jobs get both back.
 $SIG{HUP} = $SIG{PIPE} = 'IGNORE';
-my $chld = 0; $SIG{CHLD} = sub { $chld = 1 };
+# A job's end wakes the loop's select through a pipe it watches (a flag would miss a SIGCHLD that
+# came after the reaping and before the select began, and the job's end would wait for a
+# timeout). The write end does not block (F_SETFL 4, O_NONBLOCK 04000: Linux's values).
+pipe(my $wr, my $ww) or die "pipe: $!"; fcntl($ww, 4, 2048);
+$SIG{CHLD} = sub { syswrite($ww, 'x') };
 # %pipe: the jobs whose output comes through this agent (a log made only if they write), by fd.
 my (%kid, %pipe, @watch, $out, $eof);
 $out = "- agent perl\n";
@@ -180,7 +184,6 @@ sub line {
 }
 my $in = '';
 while (1) {
-  $chld = 0;
   while ((my $p = waitpid(-1, 1)) > 0) {  # 1: WNOHANG
     my $j = delete $kid{$p} or next;
     my $x = $? & 127 ? 128 + ($? & 127) : $? >> 8;
@@ -192,11 +195,12 @@ while (1) {
     if ($n) { substr($out, 0, $n) = '' } elsif ($! != 4) { $out = '' }  # not EINTR: the session is gone
   }
   last if $eof && !%kid;
-  my $rin = ''; vec($rin, 0, 1) = 1 unless $eof; vec($rin, $_, 1) = 1 for keys %pipe;
-  # Waits for a line or a child's end (SIGCHLD interrupts select); the timeouts cover a signal
-  # that came just before select began, and re-joined attempts (polled).
+  my $rin = ''; vec($rin, 0, 1) = 1 unless $eof; vec($rin, $_, 1) = 1 for fileno($wr), keys %pipe;
+  # Waits for a line, a job's output or a child's end (the wake pipe); re-joined attempts are
+  # polled, and a second is the most a job's end could wait if a wake were ever lost.
   # (Interrupted, select returns -1 and leaves the bits as they were.)
-  my $ready = select(my $rout = $rin, undef, undef, $chld ? 0 : @watch ? 0.1 : %kid ? 0.25 : undef);
+  my $ready = select(my $rout = $rin, undef, undef, @watch ? 0.1 : %kid ? 1 : undef);
+  sysread($wr, my $wake, 4096) if $ready > 0 && vec($rout, fileno $wr, 1);
   copy($pipe{$_}) for grep { $ready > 0 && vec($rout, $_, 1) } keys %pipe;
   if ($ready > 0 && vec($rout, 0, 1)) {
     my $n = sysread(STDIN, $in, 65536, length $in);
