@@ -19,8 +19,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Loaded at run time beside dist/ (lazily, or in worker threads), never inlined.
-  external: ['../config/daxfile.validators.cjs', '../fits/dpspec.validator.cjs', '*.node'],
+  // Loaded at run time beside dist/ (lazily), never inlined.
+  external: ['../config/daxfile.validators.cjs', '../fits/dpspec.validator.cjs'],
   // The CommonJS packages inside (yaml) call require(), which an ES module does not have.
   banner: { js: "import { createRequire as daxRequire } from 'node:module'; const require = daxRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -13,6 +13,17 @@ const sh = (script: string): string => spawnSync('sh', ['-c', script], { encodin
 /** The perl agent given `lines`, its input then closed: what it printed. */
 const perlAgent = (lines: string[]): string => spawnSync('perl', ['-e', PERL_AGENT], { input: lines.join('\n') + '\n', encoding: 'utf8', timeout: 20_000 }).stdout;
 
+/** An attempt stopped by a kill that came before its launch: recorded killed (143) by a
+ * recorder, its group gone, its log only the header, and a probe says so. */
+function expectStoppedEarly(dir: string, log: string): void {
+  const [pgid, recorder, status] = readFileSync(`${dir}.pid`, 'utf8').split(/[ \n]/);
+  expect(Number(recorder)).toBeGreaterThan(0);
+  expect(status).toBe('143');
+  expect(groupMembers(Number(pgid))).toEqual([]);
+  expect(readFileSync(log, 'utf8')).toBe('=== header\n');
+  expect(sh(probeScript(dir))).toBe('status 143\n');
+}
+
 describe('the SSH launch on the host', () => {
   it('stops a job whose kill arrived before its launch recorded the process group', () => {
     const root = mkdtempSync(join(os.tmpdir(), 'dax-launch-'));
@@ -28,12 +39,7 @@ describe('the SSH launch on the host', () => {
       }));
       expect(out).toBe('status 143\n');
       expect(Date.now() - t0).toBeLessThan(10_000);
-      const [pgid, recorder, status] = readFileSync(`${dir}.pid`, 'utf8').split(/[ \n]/);
-      expect(Number(recorder)).toBeGreaterThan(0);
-      expect(status).toBe('143');
-      expect(groupMembers(Number(pgid))).toEqual([]);
-      expect(readFileSync(join(root, 'work', 'log'), 'utf8')).toBe('=== header\n');
-      expect(sh(probeScript(dir))).toBe('status 143\n');
+      expectStoppedEarly(dir, join(root, 'work', 'log'));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -52,12 +58,7 @@ describe('the SSH launch on the host', () => {
       const t0 = Date.now();
       expect(perlAgent([`j1 ${perlLaunchLine(spec)}`])).toBe('- agent perl\nj1 status 143\n');
       expect(Date.now() - t0).toBeLessThan(10_000);
-      const [pgid, recorder, status] = readFileSync(`${dir}.pid`, 'utf8').split(/[ \n]/);
-      expect(Number(recorder)).toBeGreaterThan(0);
-      expect(status).toBe('143');
-      expect(groupMembers(Number(pgid))).toEqual([]);
-      expect(readFileSync(join(root, 'work', 'log'), 'utf8')).toBe('=== header\n');
-      expect(sh(probeScript(dir))).toBe('status 143\n');
+      expectStoppedEarly(dir, join(root, 'work', 'log'));
       // Launched again (a retry after a dropped connection): the record answers, the log stays.
       expect(perlAgent([`j2 ${perlLaunchLine(spec)}`])).toBe('- agent perl\nj2 status 143\n');
       expect(sh(launchScript(spec))).toBe('status 143\n');

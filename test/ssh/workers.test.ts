@@ -48,6 +48,11 @@ const ppid = (p: number): number => {
   return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
 };
 
+/** The job-start lines a run printed so far (whole lines only: it may be printing one). */
+const startLines = (stdout: string): string[] => stdout.split('\n').slice(0, -1).filter((l) => l.includes('"job-start"'));
+/** The host's record files (`DIR.pid`) of those jobs: their handles are `host:DIR`. */
+const recordsOf = (stdout: string, host: string): string[] => events(startLines(stdout).join('\n')).map((e) => `${String(e.handle).slice(host.length + 1)}.pid`);
+
 /** The process groups that attempts' records on the host name, once they do. */
 async function recordedGroups(records: string[]): Promise<number[]> {
   const group = (f: string): number => Number(/^(\d+) /.exec(existsSync(f) ? readFileSync(f, 'utf8') : '')?.[1] ?? 0);
@@ -134,9 +139,8 @@ targets: ['out/{n}.txt']
 `,
       });
       const run = startDax(hosts, dir, 'run', '--json');
-      const starts = (): string[] => run.out.stdout.split('\n').slice(0, -1).filter((l) => l.includes('"job-start"'));
-      await waitFor(() => starts().length === 2, 'the remote jobs', 30_000);
-      const records = events(starts().join('\n')).map((e) => `${String(e.handle).slice(host.length + 1)}.pid`);
+      await waitFor(() => startLines(run.out.stdout).length === 2, 'the remote jobs', 30_000);
+      const records = recordsOf(run.out.stdout, host);
       const groups = await recordedGroups(records);
       const recorders = records.map((f) => Number(readFileSync(f, 'utf8').split(/[ \n]/)[1]));
       if (agent === 'perl') for (const p of recorders) expect(readFileSync(`/proc/${p}/cmdline`, 'utf8')).toMatch(/^perl\0-e\0/);
@@ -267,15 +271,14 @@ targets: ['out/{n}.txt']
 `,
     });
     const run = startDax(hosts, dir, 'run', '--json');
-    await waitFor(() => run.out.stdout.split('\n').filter((l) => l.includes('"job-start"')).length === 2, 'two remote jobs', 30_000);
-    const records = events(run.out.stdout.split('\n').filter((l) => l.includes('"job-start"')).join('\n')).map((e) => `${String(e.handle).slice('h2:'.length)}.pid`);
+    await waitFor(() => startLines(run.out.stdout).length === 2, 'two remote jobs', 30_000);
+    const records = recordsOf(run.out.stdout, 'h2');
     const groups = await recordedGroups(records);
     // Each job's shell and its two sleeps, in the group it made (setsid runs in the job, a moment
     // after its record is written).
     await waitFor(() => groups.every((g) => groupMembers(g).length >= 3), 'both jobs\' process groups', 30_000);
     process.kill(run.pid, 'SIGTERM');
     const r = await run.done;
-    writeFileSync('/tmp/dax-ssh-term.json', r.stdout + r.stderr);
     expect(r.code).toBe(130);
     for (const g of groups) expect(groupMembers(g)).toEqual([]);
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
@@ -301,8 +304,7 @@ targets: [out.txt]
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
     expect(ends.map((e) => [e.status, e.worker])).toEqual([['failed', 'h1']]);
     expect(r.stdout).toMatch(/timed out after 1s/);
-    const start = events(r.stdout).find((e) => e.type === 'job-start')!;
-    const [group] = await recordedGroups([`${String(start.handle).slice('h1:'.length)}.pid`]);
+    const [group] = await recordedGroups(recordsOf(r.stdout, 'h1'));
     expect(groupMembers(group!)).toEqual([]);
   }, 60_000);
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { WorkerSpec } from '../../config/model.js';
 import type { AttemptEvents, AttemptResult, Handle, JobSpec, Reattach, RunningAttempt, Worker } from '../executor.js';
 import { SshConnection } from './connection.js';
-import { Agent } from './agent.js';
+import { Agent, type AgentKind } from './agent.js';
 import { perlFinishLine, perlLaunchLine } from './agent-perl.js';
 import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
 import { outputRecord, pullOutputs, pushInputs } from './sync.js';
@@ -186,10 +186,10 @@ export class SshWorker implements Worker {
    * of its own); through a session when the agent cannot. */
   private async finish(dir: string, keep: Array<[string, string]>): Promise<void> {
     const script = finishScript(dir, keep);
-    const line = (kind: 'perl' | 'sh'): string | undefined => {
+    // The sh agent takes a request on one line: not one with a path holding a newline.
+    const line = (kind: AgentKind): string | undefined => {
       if (kind === 'perl') return perlFinishLine(dir, keep);
-      const l = script.split('\n').filter((x) => x !== '').join('; ');
-      return l.includes('\n') ? undefined : l;
+      return [dir, ...keep.flat()].some((p) => p.includes('\n')) ? undefined : script.split('\n').filter((x) => x !== '').join('; ');
     };
     if ((await this.agent.run(line, () => undefined)).ok) return;
     await this.conn.run(script);
