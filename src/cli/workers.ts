@@ -22,8 +22,8 @@ export function registerWorkers(program: Command): void {
       if (opts.json) {
         process.stdout.write(JSON.stringify({ local: config.local === false ? null : { slots: localSlots(config, undefined) }, workers: checks }) + '\n');
       } else {
-        const rows: string[][] = [['worker', 'host', 'slots', 'connect', 'workdir', 'commands', 'free', 'usable']];
-        if (config.local !== false) rows.push(['local', '-', String(localSlots(config, undefined)), 'ok', '-', '-', '-', 'yes']);
+        const rows: string[][] = [['worker', 'host', 'slots', 'connect', 'workdir', 'commands', 'free', 'agent', 'usable']];
+        if (config.local !== false) rows.push(['local', '-', String(localSlots(config, undefined)), 'ok', '-', '-', '-', '-', 'yes']);
         for (const c of checks) rows.push('job' in c ? slurmRow(c, config.workers.find((w) => w.name === c.worker)!.slots) : row(c, config.workers.find((w) => w.name === c.worker)!.slots));
         const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
         process.stdout.write(rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n') + '\n');
@@ -38,12 +38,12 @@ function row(c: WorkerCheck, slots: number): string[] {
   const connected = c.connect === 'ok';
   return [
     c.worker, c.host, String(slots), connected ? 'ok' : 'FAILED', connected ? (c.workdir === 'writable' ? 'writable' : 'NOT WRITABLE') : '-',
-    connected ? (c.missing.length ? `missing: ${c.missing.join(', ')}` : 'ok') : '-', c.freeBytes === undefined ? '-' : formatSize(c.freeBytes), c.usable ? 'yes' : 'NO',
+    connected ? (c.missing.length ? `missing: ${c.missing.join(', ')}` : 'ok') : '-', c.freeBytes === undefined ? '-' : formatSize(c.freeBytes), c.agent, c.usable ? 'yes' : 'NO',
   ];
 }
 
 /** A Slurm worker's row: the trivial job stands where a host's workdir check does. */
 function slurmRow(c: SlurmCheck, slots: number): string[] {
   const connected = c.connect === 'ok';
-  return [c.worker, c.host, String(slots), connected ? 'ok' : 'FAILED', connected ? (c.usable ? c.job : 'JOB FAILED') : '-', c.missing.length ? `missing: ${c.missing.join(', ')}` : 'ok', '-', c.usable ? 'yes' : 'NO'];
+  return [c.worker, c.host, String(slots), connected ? 'ok' : 'FAILED', connected ? (c.usable ? c.job : 'JOB FAILED') : '-', c.missing.length ? `missing: ${c.missing.join(', ')}` : 'ok', '-', '-', c.usable ? 'yes' : 'NO'];
 }

@@ -234,6 +234,10 @@ export type Slots = number;
  */
 export type WorkingDirectory1 = string;
 /**
+ * The program that starts and records this host's jobs, one per connection. auto (default): dax's own compiled agent, copied once into workdir when the host has this machine's system and architecture, else perl, else sh. perl: never copy a program to the host (perl, else sh). sh: the POSIX shell loop only.
+ */
+export type Agent = 'auto' | 'perl' | 'sh';
+/**
  * true: the host sees the project directory at the same path (jobs read and write it there). false (default): inputs are copied there with rsync before a job runs and its outputs copied back after it succeeds.
  */
 export type SharedFileSystem = boolean;
@@ -440,6 +444,7 @@ export interface SSHWorker {
   ssh: Host;
   slots?: Slots;
   workdir: WorkingDirectory1;
+  agent?: Agent;
   shared_fs?: SharedFileSystem;
   pools?: PerHostPools;
   env?: Environment1;

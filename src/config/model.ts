@@ -146,6 +146,8 @@ export interface WorkerSpec {
   /** Absolute, on the host. */
   workdir: string;
   sharedFs: boolean;
+  /** Which agent its sessions may run (the Daxfile's `agent`, auto by default). */
+  agent: 'auto' | 'perl' | 'sh';
   pools: Record<string, number>;
   env: Record<string, string>;
   /** Jobs failed in a row after which the worker is marked down. */

@@ -51,7 +51,7 @@ export function workerSpecs(root: SourceFile, rules: RuleSpec[] = []): Result<{ 
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(w.env ?? {})) env[k] = String(v);
     workers.push({
-      kind: 'ssh', name, ssh: w.ssh, slots: w.slots ?? DEFAULT_SLOTS, workdir, sharedFs: w.shared_fs === true, pools: { ...(w.pools ?? {}) }, env,
+      kind: 'ssh', name, ssh: w.ssh, slots: w.slots ?? DEFAULT_SLOTS, workdir, sharedFs: w.shared_fs === true, agent: w.agent ?? 'auto', pools: { ...(w.pools ?? {}) }, env,
       giveUpAfter: w.give_up_after ?? DEFAULT_GIVE_UP_AFTER, loc,
     });
   }

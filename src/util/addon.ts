@@ -1,5 +1,7 @@
-// dax's native addon (native/spawn.cc, built by node-gyp in `npm install`), loaded once. It is
-// optional: without it (not built, or DAX_NO_NATIVE set) every caller has a plain-Node path.
+// dax's native parts, built by node-gyp in `npm install`: the addon (native/spawn.cc), loaded
+// once, and the SSH workers' agent program (native/agent.c). Both are optional: without them
+// (not built, or DAX_NO_NATIVE set) every caller has a plain-Node or perl path.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 let loaded: Record<string, unknown> | null | undefined;
@@ -18,4 +20,14 @@ export function addon(): Record<string, unknown> | null {
     loaded = null;
   }
   return loaded;
+}
+
+let agentPath: string | null | undefined;
+
+/** The native agent program's path on this machine, or null when it is not built or
+ * DAX_NO_NATIVE is set. */
+export function nativeAgent(): string | null {
+  if (agentPath !== undefined) return agentPath;
+  const p = fileURLToPath(new URL('../../build/Release/dax-agent', import.meta.url));
+  return (agentPath = !process.env['DAX_NO_NATIVE'] && existsSync(p) ? p : null);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { events, groupMembers, waitFor } from '../engine/helpers.js';
 import { startHosts, type Hosts } from './hosts.js';
 import { hostProject, runDax, startDax } from './run.js';
+import { nativeAgent } from '../../src/util/addon.js';
 
 let hosts: Hosts;
 beforeAll(async () => {
@@ -119,8 +120,9 @@ targets: ['out/{n}.csv']
     expect((await runDax(hosts, dir, 'log', 'out/b.csv')).stdout).toMatch(/^=== dax attempt 1 .*\nran b\n$/);
   }, 60_000);
 
-  for (const [host, agent] of [['h1', 'perl'], ['h3', 'sh']] as const) {
-    it(`records jobs' ends when the connection drops mid-job and dax is killed; the next dax collects them (${agent} agent)`, async () => {
+  // h1 runs dax's own agent (the default, when it is built), or perl's when told to.
+  for (const [host, agent, option] of [['h1', 'native', ''], ['h1', 'perl', ', agent: perl'], ['h3', 'sh', '']] as const) {
+    it.skipIf(agent === 'native' && !nativeAgent())(`records jobs' ends when the connection drops mid-job and dax is killed; the next dax collects them (${agent} agent)`, async () => {
       const ledger = join(hostProject(hosts, {}), 'ledger');
       writeFileSync(ledger, '', { mode: 0o666 });
       chmodSync(ledger, 0o666);
@@ -128,7 +130,7 @@ targets: ['out/{n}.csv']
         'Daxfile.yaml': `version: 1
 local: false
 workers:
-  ${host}: { ssh: ${host}, slots: 2, workdir: ${wd(host, 'drop')}, shared_fs: true }
+  ${host}: { ssh: ${host}, slots: 2, workdir: ${wd(host, `drop-${agent}`)}, shared_fs: true${option} }
 wildcards:
   n: { values: ['1', '2'] }
 rules:
@@ -143,7 +145,9 @@ targets: ['out/{n}.txt']
       const records = recordsOf(run.out.stdout, host);
       const groups = await recordedGroups(records);
       const recorders = records.map((f) => Number(readFileSync(f, 'utf8').split(/[ \n]/)[1]));
-      if (agent === 'perl') for (const p of recorders) expect(readFileSync(`/proc/${p}/cmdline`, 'utf8')).toMatch(/^perl\0-e\0/);
+      // The process that records each job's end is the agent named (the sh agent's: a shell).
+      const program = { native: /\/agent\/dax-agent-[0-9a-f]{16}\0$/, perl: /^perl\0-e\0/, sh: /^(?!perl\0)(?![^\0]*dax-agent)/ }[agent];
+      for (const p of recorders) expect(readFileSync(`/proc/${p}/cmdline`, 'utf8')).toMatch(program);
       // The connection goes (the master, and the sshd processes that served the agent), and dax.
       const sessions = new Set(recorders.flatMap(sessionsOf));
       process.kill(run.pid, 'SIGKILL');
@@ -364,6 +368,8 @@ targets: ['out/{n}.txt']
 workers:
   h1: { ssh: h1, workdir: ${wd('h1', 'check')} }
   h2: { ssh: h2, workdir: /proc/no-such-dir, shared_fs: true }
+  h3: { ssh: h3, workdir: ${wd('h3', 'check')}, agent: perl }
+  h1p: { ssh: h1, workdir: ${wd('h1', 'check-perl')}, agent: perl }
 rules:
   make:
     output: out.txt
@@ -376,11 +382,17 @@ rules:
     });
     const r = await runDax(hosts, dir, 'workers');
     expect(r.code).toBe(1);
-    const [head, local, h1, h2] = r.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
-    expect(head).toEqual(['worker', 'host', 'slots', 'connect', 'workdir', 'commands', 'free', 'usable']);
+    const [head, local, h1, h2, h3, h1p] = r.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(head).toEqual(['worker', 'host', 'slots', 'connect', 'workdir', 'commands', 'free', 'agent', 'usable']);
     expect(local![0]).toBe('local');
-    expect(h1).toEqual(['h1', 'h1', '4', 'ok', 'writable', 'ok', expect.stringMatching(/\d/), 'yes']);
-    expect(h2).toEqual(['h2', 'h2', '4', 'ok', 'NOT WRITABLE', 'missing: no-such-tool-dax', expect.anything(), 'NO']);
+    // The agent each runs: dax's own (installed by the check, when built here), perl when told
+    // so, sh on a host without perl; none is installed where the workdir cannot be written.
+    expect(h1).toEqual(['h1', 'h1', '4', 'ok', 'writable', 'ok', expect.stringMatching(/\d/), nativeAgent() ? 'native' : 'perl', 'yes']);
+    expect(h2).toEqual(['h2', 'h2', '4', 'ok', 'NOT WRITABLE', 'missing: no-such-tool-dax', expect.anything(), 'perl', 'NO']);
+    expect(h3).toEqual(['h3', 'h3', '4', 'ok', 'writable', 'ok', expect.stringMatching(/\d/), 'sh', 'yes']);
+    expect(h1p).toEqual(['h1p', 'h1', '4', 'ok', 'writable', 'ok', expect.stringMatching(/\d/), 'perl', 'yes']);
+    expect(existsSync(wd('h1', 'check/agent'))).toBe(nativeAgent() !== null);
+    expect(existsSync(wd('h1', 'check-perl/agent'))).toBe(false);
   }, 60_000);
 });
 
@@ -400,6 +412,15 @@ workers:
 rules:
   r: { output: o, run: 'true' }
 `)).toMatch(/Daxfile\.yaml:4:\d+: workers\.b\.workdir: workers 'a' and 'b' are on the same host \(build1\) and share the working directory/);
+  });
+
+  it('refuses an agent it does not know, saying which it takes', async () => {
+    expect(await bad(`version: 1
+workers:
+  a: { ssh: build1, workdir: /scratch/dax, agent: python }
+rules:
+  r: { output: o, run: 'true' }
+`)).toMatch(/Daxfile\.yaml:3:\d+: workers\.a\.agent: expected auto, perl or sh/);
   });
 
   it('refuses a rule pinned to a worker that does not exist, and --workers naming one', async () => {

@@ -1,10 +1,10 @@
 // A worker's agent session: one long ssh session through the master that starts job after job,
 // so a job costs a line on a pipe instead of an ssh client, an sshd session and a login shell.
-// The agent is perl where the host has it (agent-perl.ts: one process does the launch's work)
-// and the sh loop (scripts.ts AGENT) where it has not; its first line says which, and each
-// request is written in that agent's form. If the session ends, the jobs it was following fall
-// back to a session each, which re-joins them by their attempt directory; the next job starts a
-// new agent.
+// The agent is dax's own program where it could be installed (install.ts), else perl where the
+// host has it (agent-perl.ts; both do a launch's work in one process and take the same lines),
+// else the sh loop (scripts.ts AGENT). Its first line says which, and each request is written in
+// that agent's form. If the session ends, the jobs it was following fall back to a session each,
+// which re-joins them by their attempt directory; the next job starts a new agent.
 import type { ResultPromise } from 'execa';
 import { loadExeca } from './execa.js';
 import { err, ok, type Result } from '../../util/result.js';
@@ -12,12 +12,23 @@ import { shellQuote as q } from '../../graph/quote.js';
 import type { SshConnection } from './connection.js';
 import { AGENT } from './scripts.js';
 import { PERL_AGENT } from './agent-perl.js';
+import { installAgent } from './install.js';
+import type { WorkerSpec } from '../../config/model.js';
 
-export type AgentKind = 'perl' | 'sh';
+export type AgentKind = 'native' | 'perl' | 'sh';
 
-/** The session's command, run by the host's login shell: the perl agent when `perl` is
- * there, else the sh agent. Each starts by printing `- agent KIND`. */
-export const AGENT_COMMAND = `command -v perl >/dev/null 2>&1 && exec perl -e ${q(PERL_AGENT)}; echo '- agent sh'; ${AGENT}`;
+const KINDS: ReadonlySet<string> = new Set<AgentKind>(['native', 'perl', 'sh']);
+
+/** The session's command, run by the host's login shell: dax's agent at `native` when given
+ * (and still there), else perl's when `perl` and the host has it, else the sh agent. Each
+ * starts by printing `- agent KIND`. */
+export function agentCommand(native: string | undefined, perl: boolean): string {
+  return [
+    ...(native ? [`[ -x ${q(native)} ] && exec ${q(native)}`] : []),
+    ...(perl ? [`command -v perl >/dev/null 2>&1 && exec perl -e ${q(PERL_AGENT)}`] : []),
+    `echo '- agent sh'; ${AGENT}`,
+  ].join('; ');
+}
 
 interface Waiter {
   onLine: (line: string) => void;
@@ -41,7 +52,18 @@ export class Agent {
    * packet through the master, one wake-up of sshd and the agent). */
   private corked: { child: Child; text: string } | undefined;
 
-  constructor(private readonly conn: SshConnection) {}
+  /** The session's command, once the host's agent is settled (installed, or not to be). */
+  private command: Promise<string> | undefined;
+
+  constructor(
+    private readonly conn: SshConnection,
+    private readonly worker: Pick<WorkerSpec, 'agent' | 'workdir'>,
+  ) {}
+
+  private sessionCommand(): Promise<string> {
+    const { agent, workdir } = this.worker;
+    return (this.command ??= (agent === 'auto' ? installAgent(this.conn, workdir) : Promise.resolve(undefined)).then((native) => agentCommand(native, agent !== 'sh')));
+  }
 
   /** Runs a request, written by `line` for the agent the session runs (undefined: it cannot
    * take it); ok once it printed its last line (`status` or `end`), an error if the agent went
@@ -50,8 +72,10 @@ export class Agent {
     if (this.closed) return err('closed');
     const m = await this.conn.open();
     if (!m.ok) return m;
-    const execa = await loadExeca(); // before the check: starting stays one synchronous step
-    const s = this.session ?? this.start(execa);
+    // Both before the check: starting stays one synchronous step.
+    const command = await this.sessionCommand();
+    const execa = await loadExeca();
+    const s = this.session ?? this.start(execa, command);
     const kind = await s.kind;
     const text = kind && line(kind);
     if (text === undefined) return err(kind ? `a request the ${kind} agent cannot take` : 'the agent session ended');
@@ -77,13 +101,15 @@ export class Agent {
   warm(): void {
     void (async () => {
       const m = await this.conn.open();
+      if (!m.ok) return;
+      const command = await this.sessionCommand();
       const execa = await loadExeca();
-      if (m.ok && !this.closed) this.session ??= this.start(execa);
+      if (!this.closed) this.session ??= this.start(execa, command);
     })();
   }
 
-  private start(execa: Awaited<ReturnType<typeof loadExeca>>): Session {
-    const child: Child = execa('ssh', [...this.conn.sessionArgs(), this.conn.destination, AGENT_COMMAND], { stdin: 'pipe', buffer: false, reject: false });
+  private start(execa: Awaited<ReturnType<typeof loadExeca>>, command: string): Session {
+    const child: Child = execa('ssh', [...this.conn.sessionArgs(), this.conn.destination, command], { stdin: 'pipe', buffer: false, reject: false });
     let said: (k: AgentKind | undefined) => void = () => undefined;
     const s: Session = { child, kind: new Promise((r) => (said = r)) };
     this.session = s;
@@ -96,8 +122,8 @@ export class Agent {
         const key = l.slice(0, sp);
         const text = l.slice(sp + 1);
         if (key === '-') {
-          const k = /^agent (perl|sh)$/.exec(text)?.[1];
-          if (k === 'perl' || k === 'sh') said(k);
+          const k = /^agent (\w+)$/.exec(text)?.[1];
+          if (k !== undefined && KINDS.has(k)) said(k as AgentKind);
           continue;
         }
         const w = this.waiting.get(key);

@@ -1,8 +1,11 @@
 // `dax workers`: whether each SSH worker can take jobs: it connects (its host key known), its
-// workdir is writable, the commands its rules start are there, and how much disk is free.
+// workdir is writable, the commands its rules start are there, how much disk is free, and
+// which agent its sessions run (dax's own is installed on the way, as a run would).
 import type { Config, RuleSpec, WorkerSpec } from '../../config/model.js';
 import { shellQuote as q } from '../../graph/quote.js';
 import { SshConnection } from './connection.js';
+import type { AgentKind } from './agent.js';
+import { installAgent } from './install.js';
 
 export interface WorkerCheck {
   worker: string;
@@ -11,6 +14,8 @@ export interface WorkerCheck {
   workdir: string; // 'writable' or why not
   missing: string[]; // commands not found on the host
   freeBytes: number | undefined;
+  /** The agent a run's sessions start there ('-' when it cannot be told). */
+  agent: AgentKind | '-';
   usable: boolean;
 }
 
@@ -42,7 +47,7 @@ export function programsFor(w: WorkerSpec, config: Config): string[] {
 
 export async function checkWorker(w: WorkerSpec, config: Config): Promise<WorkerCheck> {
   const conn = new SshConnection(w.ssh);
-  const result: WorkerCheck = { worker: w.name, host: w.ssh, connect: 'ok', workdir: '-', missing: [], freeBytes: undefined, usable: false };
+  const result: WorkerCheck = { worker: w.name, host: w.ssh, connect: 'ok', workdir: '-', missing: [], freeBytes: undefined, agent: '-', usable: false };
   try {
     const m = await conn.open();
     if (!m.ok) return { ...result, connect: m.error };
@@ -53,6 +58,7 @@ export async function checkWorker(w: WorkerSpec, config: Config): Promise<Worker
         'if mkdir -p "$d" 2>/dev/null && t="$d/.dax-probe.$$" && : > "$t" 2>/dev/null && rm -f "$t"; then echo "workdir writable"; else echo "workdir not-writable"; fi',
         ...programs.map((p) => `command -v ${q(p)} >/dev/null 2>&1 || echo "missing ${p}"`),
         'echo "free $(df -Pk "$d" 2>/dev/null | awk \'NR==2 {print $4}\')"',
+        'command -v perl >/dev/null 2>&1 && echo "have perl"',
       ].join('\n') + '\n',
     );
     if (!r.ok) return { ...result, connect: r.error };
@@ -62,6 +68,8 @@ export async function checkWorker(w: WorkerSpec, config: Config): Promise<Worker
     const free = /^free (\d+)$/m.exec(out)?.[1];
     result.freeBytes = free === undefined ? undefined : Number(free) * 1024;
     result.usable = result.workdir === 'writable' && result.missing.length === 0;
+    const native = w.agent === 'auto' && result.workdir === 'writable' && (await installAgent(conn, w.workdir)) !== undefined;
+    result.agent = native ? 'native' : w.agent !== 'sh' && /^have perl$/m.test(out) ? 'perl' : 'sh';
     return result;
   } finally {
     await conn.close();

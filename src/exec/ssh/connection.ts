@@ -104,8 +104,9 @@ export class SshConnection {
 
   /** Runs `script` on the host (its login shell, POSIX sh) through the master; `onLine` sees
    * stdout line by line as it comes. Exit 255 is retried (the script must be safe to run again)
-   * until the connection cannot be made: then the result is an error saying why. */
-  async run(script: string, onLine?: (line: string) => void): Promise<Result<SessionResult, string>> {
+   * until the connection cannot be made: then the result is an error saying why. `input`
+   * goes to the script's stdin (none by default). */
+  async run(script: string, onLine?: (line: string) => void, input?: Uint8Array): Promise<Result<SessionResult, string>> {
     let why = '';
     for (let i = 0; i < TRIES; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, BACKOFF_MS * 2 ** (i - 1)));
@@ -116,7 +117,7 @@ export class SshConnection {
         if (/host key/.test(why)) return err(why); // waiting does not make a key known
         continue;
       }
-      const r = await this.limit(() => this.session(script, onLine));
+      const r = await this.limit(() => this.session(script, onLine, input));
       if (r.code !== 255) return ok(r);
       why = describeSshFailure(this.host, r.stderr);
       // A master whose connection died goes on answering for a while: make a new one.
@@ -128,11 +129,11 @@ export class SshConnection {
     return err(why);
   }
 
-  private async session(script: string, onLine?: (line: string) => void): Promise<SessionResult> {
+  private async session(script: string, onLine?: (line: string) => void, input?: Uint8Array): Promise<SessionResult> {
     // The script is the remote command itself: the login shell runs it, no `sh -s` to start.
-    const p: ResultPromise<{ reject: false; stdin: 'ignore'; buffer: { stdout: boolean } }> = (await loadExeca())('ssh', [...this.sessionArgs(), this.dest, script], {
+    const p: ResultPromise<{ reject: false; buffer: { stdout: boolean } }> = (await loadExeca())('ssh', [...this.sessionArgs(), this.dest, script], {
       reject: false,
-      stdin: 'ignore',
+      ...(input ? { input } : { stdin: 'ignore' as const }),
       buffer: { stdout: !onLine },
     });
     if (onLine) {

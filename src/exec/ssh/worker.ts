@@ -42,7 +42,7 @@ export class SshWorker implements Worker {
     this.slots = spec.slots;
     this.pools = spec.pools;
     this.conn = new SshConnection(spec.ssh);
-    this.agent = new Agent(this.conn);
+    this.agent = new Agent(this.conn, spec);
   }
 
   get up(): boolean {
@@ -174,7 +174,7 @@ export class SshWorker implements Worker {
    * agent cannot (it ended: the session re-joins what the agent started). */
   private async launch(w: LaunchSpec, onLine: (line: string) => void): Promise<Awaited<ReturnType<SshConnection['run']>>> {
     let saw = '';
-    const a = await this.agent.run((kind) => (kind === 'perl' ? perlLaunchLine(w) : launchLine(w)), (l) => {
+    const a = await this.agent.run((kind) => (kind === 'sh' ? launchLine(w) : perlLaunchLine(w)), (l) => {
       if (l.startsWith('status ')) saw = l;
       onLine(l);
     });
@@ -188,7 +188,7 @@ export class SshWorker implements Worker {
     const script = finishScript(dir, keep);
     // The sh agent takes a request on one line: not one with a path holding a newline.
     const line = (kind: AgentKind): string | undefined => {
-      if (kind === 'perl') return perlFinishLine(dir, keep);
+      if (kind !== 'sh') return perlFinishLine(dir, keep);
       return [dir, ...keep.flat()].some((p) => p.includes('\n')) ? undefined : script.split('\n').filter((x) => x !== '').join('; ');
     };
     if ((await this.agent.run(line, () => undefined)).ok) return;
