@@ -248,6 +248,22 @@ static void child_signals(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/** A spawn's attributes: no signal blocked and every one default (the agent blocks SIGCHLD and
+ * ignores SIGHUP and SIGPIPE), glibc's two internal ones too (32 and 33, which sigaddset refuses:
+ * without them in the set, glibc's posix_spawn leaves them ignored in the child). */
+static void spawn_attr(posix_spawnattr_t *at, short flags) {
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  sigdelset(&all, SIGKILL);
+  sigdelset(&all, SIGSTOP);
+  all.__val[0] |= 3UL << 31;
+  posix_spawnattr_init(at);
+  posix_spawnattr_setsigmask(at, &none);
+  posix_spawnattr_setsigdefault(at, &all);
+  posix_spawnattr_setflags(at, flags | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
 // ---- State.
 
 /** A lazy job's output: a pipe copied to its log, which is made at the first byte. */
@@ -459,8 +475,11 @@ static void sha(const char *path, buf *b) {
   posix_spawn_file_actions_adddup2(&fa, pp[1], 1);
   char *argv[] = {"sha256sum", NULL};
   pid_t pid;
-  int err = posix_spawnp(&pid, "sha256sum", &fa, NULL, argv, environ);
+  posix_spawnattr_t at;
+  spawn_attr(&at, 0);
+  int err = posix_spawnp(&pid, "sha256sum", &fa, &at, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
   close(fd);
   close(pp[1]);
   if (err) {
@@ -627,20 +646,12 @@ static pid_t start(char **argv, char **envp, const char *cwd, int to) {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&at);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, to, 1);
     posix_spawn_file_actions_adddup2(&fa, to, 2);
     posix_spawn_file_actions_addchdir_np(&fa, cwd);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &all);
+    spawn_attr(&at, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     int err = posix_spawn(&pid, prog, &fa, &at, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
@@ -820,15 +831,7 @@ static void cp(const char *t, const char *s) {
   char *argv[] = {"cp", "-p", (char *)t, (char *)s, NULL};
   pid_t pid;
   posix_spawnattr_t at;
-  posix_spawnattr_init(&at);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  sigdelset(&all, SIGKILL);
-  sigdelset(&all, SIGSTOP);
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  spawn_attr(&at, 0);
   if (posix_spawnp(&pid, "cp", NULL, &at, argv, environ) == 0)
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
   posix_spawnattr_destroy(&at);
