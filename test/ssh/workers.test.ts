@@ -9,7 +9,7 @@ import { nativeAgent } from '../../src/util/addon.js';
 
 let hosts: Hosts;
 beforeAll(async () => {
-  // h3's sessions find no perl: dax's agent there is the sh one.
+  // h3's sessions find no perl: a worker there told to run perl's agent runs the sh one.
   hosts = await startHosts(['h1', 'h2', 'h3'], { withoutPerl: ['h3'] });
 }, 30_000);
 afterAll(async () => {
@@ -97,12 +97,12 @@ targets: ['out/{n}.txt']
     for (const f of recs) expect(readFileSync(join(wd('h1', 'shared'), 'jobs', runDirs[0]!, f), 'utf8')).toMatch(/^\d+ \d+\n0\n$/);
   }, 60_000);
 
-  it('runs jobs on a host without perl (the sh agent), outputs checked whole on the way back', async () => {
+  it('runs jobs through the sh agent on a host without perl (agent: perl), outputs checked whole on the way back', async () => {
     const dir = hostProject(hosts, {
       'Daxfile.yaml': `version: 1
 local: false
 workers:
-  h3: { ssh: h3, slots: 2, workdir: ${wd('h3', 'noperl')} }
+  h3: { ssh: h3, slots: 2, workdir: ${wd('h3', 'noperl')}, agent: perl }
 wildcards:
   n: { values: [a, b, c] }
 rules:
@@ -120,8 +120,9 @@ targets: ['out/{n}.csv']
     expect((await runDax(hosts, dir, 'log', 'out/b.csv')).stdout).toMatch(/^=== dax attempt 1 .*\nran b\n$/);
   }, 60_000);
 
-  // h1 runs dax's own agent (the default, when it is built), or perl's when told to.
-  for (const [host, agent, option] of [['h1', 'native', ''], ['h1', 'perl', ', agent: perl'], ['h3', 'sh', '']] as const) {
+  // h1 runs dax's own agent (the default, when it is built), or perl's when told to; h3, told
+  // to run perl's but without perl, the sh loop.
+  for (const [host, agent, option] of [['h1', 'native', ''], ['h1', 'perl', ', agent: perl'], ['h3', 'sh', ', agent: perl']] as const) {
     it.skipIf(agent === 'native' && !nativeAgent())(`records jobs' ends when the connection drops mid-job and dax is killed; the next dax collects them (${agent} agent)`, async () => {
       const ledger = join(hostProject(hosts, {}), 'ledger');
       writeFileSync(ledger, '', { mode: 0o666 });
