@@ -394,7 +394,7 @@ async function runScenario(sc, o, root) {
         log(`  ${tool}: ${cell.error}`);
         continue;
       }
-      cell.runs.push({ wallMs: r.wallMs, rssKiB: r.rssKiB });
+      cell.runs.push({ wallMs: r.wallMs, rssKiB: r.rssKiB, cpuS: r.cpuS });
       // A run slower than 30 s is not repeated: its median would not say more, and it costs minutes.
       if (r.wallMs > 30_000 && i + 1 < repeats) cell.slow = true;
       // Checks, outside the timed region.
@@ -417,9 +417,11 @@ async function runScenario(sc, o, root) {
       c.wallMs = median(c.runs.map((x) => x.wallMs));
       const rss = c.runs.map((x) => x.rssKiB).filter((x) => x != null);
       c.rssKiB = rss.length ? Math.max(...rss) : null;
+      const cpu = c.runs.map((x) => x.cpuS).filter((x) => x != null);
+      c.cpuS = cpu.length === c.runs.length && cpu.length > 0 ? median(cpu) : null;
     }
   }
-  return { id: sc.id, label, n, repeats, rss: sc.rss, results: res };
+  return { id: sc.id, label, n, repeats, op: sc.op, rss: sc.rss, results: res };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,6 +462,11 @@ function render(o, info) {
       return cellText(`${fmtMs(c.wallMs)}${once}${c.warn ? ` ⚠ ${c.warn}` : ''}`);
     });
     out.push(`| ${wallLabel} | ${cells.join(' | ')} |${q((c) => c.wallMs)}`);
+    // A full build keeps every core busy: its wall time follows the CPU the tool and its jobs take.
+    if (s.op === 'full' && tools.every((t) => !r[t].ok || r[t].cpuS != null)) {
+      const cc = tools.map((t) => (r[t].ok ? `${r[t].cpuS.toFixed(2)} s` : '–'));
+      out.push(`| CPU (user + sys, the tool and its jobs), ${s.label.replace(/^./, (c) => c.toLowerCase())} | ${cc.join(' | ')} |${q((c) => c.cpuS)}`);
+    }
     if (s.rss || o.rssAll) {
       const rc = tools.map((t) => (r[t].ok ? (r[t].rssKiB != null ? fmtKiB(r[t].rssKiB) : '–') : cellText(r[t].error)));
       out.push(`| peak RSS, ${s.label.replace(/^./, (c) => c.toLowerCase())} | ${rc.join(' | ')} |${q((c) => c.rssKiB)}`);

@@ -77,7 +77,8 @@ function processTree(root) {
 /**
  * Runs argv in cwd with stdout to /dev/null; stderr is kept (the tail) for error messages.
  * onSpawn(child) is called once the process exists (for interruption).
- * Resolves to { ok, code, signal, timedOut, wallMs, rssKiB, stderr }.
+ * Resolves to { ok, code, signal, timedOut, wallMs, rssKiB, cpuS, stderr }; cpuS (user + system
+ * seconds of the tool and all its children, from GNU time) is null with the proc-poll method.
  */
 export function measure(argv, { cwd, method, timeoutMs = 600_000, env = process.env, onSpawn }) {
   return new Promise((resolve) => {
@@ -85,10 +86,11 @@ export function measure(argv, { cwd, method, timeoutMs = 600_000, env = process.
     let cmd = argv;
     if (method === 'gnu-time') {
       tmp = mkdtempSync(join(tmpdir(), 'dax-bench-'));
-      cmd = [GNU_TIME, '-f', '%e %M', '-o', join(tmp, 't'), ...argv];
+      cmd = [GNU_TIME, '-f', '%e %M %U %S', '-o', join(tmp, 't'), ...argv];
     }
     let stderr = '';
     let peak = 0;
+    let cpuS = null;
     let poll = null;
     let timedOut = false;
     const start = process.hrtime.bigint();
@@ -127,10 +129,13 @@ export function measure(argv, { cwd, method, timeoutMs = 600_000, env = process.
       if (poll) clearInterval(poll);
       if (tmp) {
         try {
-          // Last line is "%e %M"; earlier lines may say "Command exited with non-zero status N".
+          // Last line is "%e %M %U %S"; earlier lines may say "Command exited with non-zero status N".
           const lines = readFileSync(join(tmp, 't'), 'utf8').trim().split('\n');
-          const m = /^(\d+(?:\.\d+)?) (\d+)$/.exec(lines[lines.length - 1] ?? '');
-          if (m) peak = Number(m[2]);
+          const m = /^(\d+(?:\.\d+)?) (\d+) (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)$/.exec(lines[lines.length - 1] ?? '');
+          if (m) {
+            peak = Number(m[2]);
+            cpuS = Number(m[3]) + Number(m[4]);
+          }
         } catch {
           /* no figure */
         }
@@ -144,6 +149,7 @@ export function measure(argv, { cwd, method, timeoutMs = 600_000, env = process.
         timedOut,
         wallMs,
         rssKiB: peak || null,
+        cpuS,
         stderr,
       });
     };
