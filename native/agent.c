@@ -75,6 +75,7 @@ typedef struct {
 } buf;
 
 static void put(buf *b, const char *p, size_t n) {
+  if (n == 0) return;
   if (b->n + n > b->cap) {
     b->cap = (b->n + n) * 2 + 64;
     b->p = xrealloc(b->p, b->cap);
@@ -613,7 +614,7 @@ static char *search(const char *prog, char **envp, const char *cwd) {
   for (const char *at = path;; at++) {
     const char *colon = strchrnul(at, ':');
     b.n = 0;
-    if (colon > at && *at != '/') {
+    if (colon == at || *at != '/') {  // relative (empty: the directory itself)
       puts_(&b, cwd);
       puts_(&b, "/");
     }
@@ -662,7 +663,7 @@ static pid_t start(char **argv, char **envp, const char *cwd, int to) {
   if (pid == 0) {
     child_signals();
     setpgid(0, 0);
-    int null = open("/dev/null", O_RDONLY);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0 || dup2(null, 0) < 0 || dup2(to, 1) < 0 || dup2(to, 2) < 0) _exit(126);
     if (chdir(cwd) != 0) {
       dprintf(2, "dax: cd %s: %s\n", cwd, strerror(errno));

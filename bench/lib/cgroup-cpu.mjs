@@ -9,15 +9,16 @@ const KINDS = [
   { root: '/sys/fs/cgroup', mark: 'cgroup.controllers', read: (d) => Number(/usage_usec (\d+)/.exec(readFileSync(join(d, 'cpu.stat'), 'utf8'))?.[1]) / 1e6 },
 ];
 
-/** Moves this process into a new cgroup: `seconds()` its CPU so far, `release()` leaves and
- * removes it (once what it started is gone). */
-export function cgroupCpu(name) {
+/** Moves this process (or `pid`, one it started that has started nothing yet) into a new
+ * cgroup: `seconds()` its CPU so far, `release()` leaves and removes it (once what it started is
+ * gone). */
+export function cgroupCpu(name, pid = process.pid) {
   for (const k of KINDS) {
     if (!existsSync(join(k.root, k.mark))) continue;
-    const dir = join(k.root, `${name}-${process.pid}`);
+    const dir = join(k.root, `${name}-${pid}`);
     try {
       mkdirSync(dir);
-      writeFileSync(join(dir, 'cgroup.procs'), String(process.pid));
+      writeFileSync(join(dir, 'cgroup.procs'), String(pid));
       if (!Number.isFinite(k.read(dir))) throw new Error('unreadable');
     } catch {
       try {
@@ -31,7 +32,7 @@ export function cgroupCpu(name) {
       seconds: () => k.read(dir),
       release() {
         try {
-          writeFileSync(join(k.root, 'cgroup.procs'), String(process.pid));
+          if (pid === process.pid) writeFileSync(join(k.root, 'cgroup.procs'), String(pid));
           rmdirSync(dir);
         } catch {
           /* something of ours still runs there: left for the machine to remove */
