@@ -190,6 +190,9 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   sigfillset(&all);
   sigdelset(&all, SIGKILL);
   sigdelset(&all, SIGSTOP);
+  // glibc's two internal signals (32, 33) are outside sigfillset and sigaddset refuses them, yet
+  // a job would inherit them ignored: set their bits by hand (signal n is bit n - 1).
+  all.__val[0] |= 3UL << 31;
   posix_spawnattr_setsigmask(&at, &none);
   posix_spawnattr_setsigdefault(&at, &all);  // Node ignores SIGPIPE; a job must not inherit that
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

@@ -7,18 +7,19 @@ import { daxEnv, events, groupMembers, project, read, removeProjects, repo, wait
 
 afterAll(() => removeProjects());
 
-it('npm ci built the native spawner', () => {
+it('npm ci built the native spawner and the SSH workers\' agent program', () => {
   expect(existsSync(join(repo, 'build/Release/dax_spawn.node'))).toBe(true);
+  expect(existsSync(join(repo, 'build/Release/dax-agent'))).toBe(true);
 });
 
 const DAXFILE = `version: 1
 wildcards:
-  w: { values: [ok, fails, missing, killed, env, slow] }
+  w: { values: [ok, fails, missing, killed, env, slow, signals] }
 rules:
   job:
     output: out/{w}.txt
     timeout: 2s
-    run: [sh, -c, 'case "$0" in ok) echo to-out; echo to-err >&2; echo done > "$1";; fails) echo bad >&2; exit 7;; missing) exec /no/such/program;; killed) kill -9 $$;; env) echo "$DAX_JOB $DAX_ATTEMPT $FROM_ENV" > "$1";; slow) echo $$ > slow.pid; sleep 30 & wait;; esac', '{w}', '{output}']
+    run: [sh, -c, 'case "$0" in ok) echo to-out; echo to-err >&2; echo done > "$1";; fails) echo bad >&2; exit 7;; missing) exec /no/such/program;; killed) kill -9 $$;; env) echo "$DAX_JOB $DAX_ATTEMPT $FROM_ENV" > "$1";; slow) echo $$ > slow.pid; sleep 30 & wait;; signals) grep -E "^Sig(Blk|Ign)" /proc/self/status > "$1";; esac', '{w}', '{output}']
     env: { FROM_ENV: from-env }
 targets: ['out/{w}.txt']
 `;
@@ -38,6 +39,8 @@ for (const mode of ['native', 'child_process'] as const) {
       expect(ends.get('job[w=missing]')).toMatchObject({ status: 'failed' });
       expect(ends.get('job[w=killed]')).toMatchObject({ status: 'failed', signal: 'SIGKILL' });
       expect(read(dir, 'out/env.txt')).toBe('job[w=env] 1 from-env\n');
+      // No signal blocked or ignored (dax ignores SIGPIPE; glibc's own 32 and 33 included).
+      expect(read(dir, 'out/signals.txt')).toBe('SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
       expect(ends.get('job[w=slow]')).toMatchObject({ status: 'failed', why: 'timed out after 2s' });
       // The timeout stopped the job's whole process group (the job is its leader), the
       // background sleep included.
