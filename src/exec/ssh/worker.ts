@@ -15,6 +15,7 @@ import { perlFinishLine, perlLaunchLine } from './agent-perl.js';
 import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
 import { outputRecord, pullOutputs, pushInputs } from './sync.js';
 import { attemptName } from '../remote/wrapper.js';
+import { shellQuote as q } from '../../graph/quote.js';
 
 const posix = path.posix;
 
@@ -33,6 +34,10 @@ export class SshWorker implements Worker {
   private readonly live = new Set<Live>();
   /** Attempt directories a reattach took over: a sweep leaves them alone. */
   private readonly adopted = new Set<string>();
+  /** Runs whose records this worker wrote or followed on the host: removed at close, unless
+   * an attempt may still run there (`unsure`), whose record a later dax needs. */
+  private readonly runs = new Set<string>();
+  private unsure = false;
 
   constructor(
     private readonly spec: WorkerSpec,
@@ -72,6 +77,7 @@ export class SshWorker implements Worker {
   }
 
   start(spec: JobSpec, events: AttemptEvents): RunningAttempt {
+    this.runs.add(spec.run);
     const l = new Live(this, spec, this.dirOf(spec));
     this.live.add(l);
     l.done = l.race(this.follow(l, events, false).then((res) => this.settled(l, res)));
@@ -83,6 +89,7 @@ export class SshWorker implements Worker {
     const r = await this.conn.run(probeScript(dir));
     if (!r.ok) return { kind: 'gone', why: r.error };
     const line = r.value.stdout.trim();
+    this.runs.add(spec.run);
     if (line === 'gone') {
       // What is left of its process group, if anything (the record names it).
       await this.conn.run(killScript(dir, 'KILL'));
@@ -199,6 +206,8 @@ export class SshWorker implements Worker {
    * losses) mark the worker down. */
   private settled(l: Live, res: AttemptResult): AttemptResult {
     this.live.delete(l);
+    // Lost, or given up on without its status: it may still run, and its record tells a later dax.
+    if (res.kind === 'lost' || (res.kind === 'spawn-error' && l.launched)) this.unsure = true;
     if (res.kind === 'exited' && res.code === 0) this.failedInARow = 0;
     else if (res.kind !== 'lost' && !l.killed && ++this.failedInARow >= this.spec.giveUpAfter) {
       this.markDown(`${this.failedInARow} jobs in a row failed on it`);
@@ -227,6 +236,12 @@ export class SshWorker implements Worker {
 
   async close(): Promise<void> {
     await this.agent.close();
+    // Every attempt's end is in the journal now: the host keeps no record of them (a record
+    // per job, run after run, would fill the workdir). A run whose attempts were adopted from
+    // an earlier one ends that run's records too.
+    if (this.runs.size > 0 && this.live.size === 0 && !this.unsure && this.up) {
+      await this.conn.run(`rm -rf ${[...this.runs].map((r) => q(posix.join(this.spec.workdir, 'jobs', r))).join(' ')}\n`);
+    }
     await this.conn.close();
   }
 }
