@@ -15,7 +15,6 @@ import { perlFinishLine, perlLaunchLine } from './agent-perl.js';
 import { finishScript, killScript, launchLine, launchScript, probeScript, sweepScript, type LaunchSpec } from './scripts.js';
 import { outputRecord, pullOutputs, pushInputs } from './sync.js';
 import { attemptName } from '../remote/wrapper.js';
-import { shellQuote as q } from '../../graph/quote.js';
 
 const posix = path.posix;
 
@@ -235,13 +234,12 @@ export class SshWorker implements Worker {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
     // Every attempt's end is in the journal now: the host keeps no record of them (a record
     // per job, run after run, would fill the workdir). A run whose attempts were adopted from
-    // an earlier one ends that run's records too.
-    if (this.runs.size > 0 && this.live.size === 0 && !this.unsure && this.up) {
-      await this.conn.run(`rm -rf ${[...this.runs].map((r) => q(posix.join(this.spec.workdir, 'jobs', r))).join(' ')}\n`);
-    }
+    // an earlier one ends that run's records too. Removed as a finished attempt is, by a line
+    // to the agent.
+    if (this.live.size === 0 && !this.unsure && this.up) for (const r of this.runs) await this.finish(posix.join(this.spec.workdir, 'jobs', r), []);
+    await this.agent.close();
     await this.conn.close();
   }
 }
