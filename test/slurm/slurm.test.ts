@@ -184,12 +184,13 @@ rules:
   slow:
     output: out/slow.txt
     retries: 1
-    run: if [ "$DAX_ATTEMPT" = 1 ]; then sleep 60; fi; echo done > {output}
+    run: if [ "$DAX_ATTEMPT" = 1 ]; then touch started; sleep 60; fi; echo done > {output}
 targets: [out/slow.txt]
 `,
     });
     const d = daxStart(dir, 'run', '--json');
-    await waitFor(() => events(d.out.stdout).some((e) => e.type === 'job-start'), 'the job running', 30_000);
+    // Cancelled once its command runs (a job-start comes as the task begins, a moment before).
+    await waitFor(() => events(d.out.stdout).some((e) => e.type === 'job-start') && exists(dir, 'started'), 'the job running', 30_000);
     const id = String(events(d.out.stdout).find((e) => e.type === 'job-start')!.handle);
     expect(theCluster().run(['scancel', id]).status).toBe(0);
     const r = await d.done;
