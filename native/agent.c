@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "spawn-signals.h"
+
 extern char **environ;
 
 // ---- Memory: every list grows (no limit a long line or many jobs could hit).
@@ -249,20 +251,10 @@ static void child_signals(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/** A spawn's attributes: no signal blocked and every one default (the agent blocks SIGCHLD and
- * ignores SIGHUP and SIGPIPE), glibc's two internal ones too (32 and 33, which sigaddset refuses:
- * without them in the set, glibc's posix_spawn leaves them ignored in the child). */
+/** A spawn's attributes: its signals as spawn-signals.h says, and `flags`. */
 static void spawn_attr(posix_spawnattr_t *at, short flags) {
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  sigdelset(&all, SIGKILL);
-  sigdelset(&all, SIGSTOP);
-  all.__val[0] |= 3UL << 31;
   posix_spawnattr_init(at);
-  posix_spawnattr_setsigmask(at, &none);
-  posix_spawnattr_setsigdefault(at, &all);
-  posix_spawnattr_setflags(at, flags | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  spawn_signals(at, flags);
 }
 
 // ---- State.

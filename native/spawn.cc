@@ -23,6 +23,7 @@
 // kernel, never through a user buffer. Resolves to the bytes copied (fewer than len: the input
 // ended) or to -errno (the caller falls back to read and write on ENOSYS, EXDEV, EINVAL...).
 #include <node_api.h>
+#include "spawn-signals.h"
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -185,17 +186,7 @@ void run(std::vector<std::string> argv, std::vector<std::string> envp, std::stri
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, out[1], 2);
   posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  sigdelset(&all, SIGKILL);
-  sigdelset(&all, SIGSTOP);
-  // glibc's two internal signals (32, 33) are outside sigfillset and sigaddset refuses them, yet
-  // a job would inherit them ignored: set their bits by hand (signal n is bit n - 1).
-  all.__val[0] |= 3UL << 31;
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);  // Node ignores SIGPIPE; a job must not inherit that
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  spawn_signals(&at, POSIX_SPAWN_SETSID);
   pid_t pid = 0;
   int err = posix_spawn(&pid, prog.c_str(), &fa, &at, av.data(), ev.data());
   posix_spawn_file_actions_destroy(&fa);

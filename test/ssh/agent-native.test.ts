@@ -118,6 +118,12 @@ const spec = (root: string, name: string, argv: string[], more: Partial<LaunchSp
 });
 const L = (id: string, s: LaunchSpec): string => `${id} ${perlLaunchLine(s)}`;
 const work = (root: string) => () => mkdirSync(join(root, 'work'));
+/** The root as before a session's first request: no record, an empty work/. */
+const afresh = (root: string): void => {
+  rmSync(join(root, 'jobs'), { recursive: true, force: true });
+  rmSync(join(root, 'work'), { recursive: true, force: true });
+  mkdirSync(join(root, 'work'));
+};
 
 async function until(what: () => boolean, ms = 10_000): Promise<void> {
   const t0 = Date.now();
@@ -255,9 +261,7 @@ describe.skipIf(!existsSync(NATIVE))(
       const s = spec(root, 'running', ['sh', '-c', 'echo started; sleep 30 & sleep 30'], { logOnOutput: true });
       const runs: Run[] = [];
       for (const kind of KINDS) {
-        rmSync(join(root, 'jobs'), { recursive: true, force: true });
-        rmSync(join(root, 'work'), { recursive: true, force: true });
-        mkdirSync(join(root, 'work'));
+        afresh(root);
         const a = session(kind);
         a.write(L('j1', s));
         await until(() => /^\d+ \d+\n/.test(read(`${s.dir}.pid`)) && read(s.log) === 'started\n');
@@ -322,9 +326,7 @@ describe.skipIf(!existsSync(NATIVE))(
       const s = spec(root, 'dropped', ['sh', '-c', 'sleep 0.3; echo still here'], { logOnOutput: true });
       const runs: Array<Record<string, string>> = [];
       for (const kind of KINDS) {
-        rmSync(join(root, 'jobs'), { recursive: true, force: true });
-        rmSync(join(root, 'work'), { recursive: true, force: true });
-        mkdirSync(join(root, 'work'));
+        afresh(root);
         const [cmd, args] = command(kind);
         const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'] });
         const closed = once(child, 'close');
@@ -345,9 +347,7 @@ describe.skipIf(!existsSync(NATIVE))(
       const s = spec(root, 'rejoined', ['sh', '-c', 'echo ran >> ran; sleep 0.3; exit 4']);
       const runs: Run[] = [];
       for (const kind of KINDS) {
-        rmSync(join(root, 'jobs'), { recursive: true, force: true });
-        rmSync(join(root, 'work'), { recursive: true, force: true });
-        mkdirSync(join(root, 'work'));
+        afresh(root);
         const a = session(kind);
         a.write(L('j1', s));
         await until(() => /^\d+ \d+\n/.test(read(`${s.dir}.pid`)));

@@ -6,6 +6,8 @@
 // dax's re-attach read what it writes the same way, and a launch of either agent re-joins an
 // attempt the other started.
 //
+// dax's own agent (native/agent.c, see install.ts) takes the same lines and answers the same.
+//
 // Its input is a line per request: an id, an op and fields, space separated, each escaped
 // (perlEscape). `L` launches (perlLaunchLine), `F` finishes (perlFinishLine). It answers as
 // the sh agent does: lines starting with the id, the last `status X` or `end N`.

@@ -17,8 +17,6 @@ import type { WorkerSpec } from '../../config/model.js';
 
 export type AgentKind = 'native' | 'perl' | 'sh';
 
-const KINDS: ReadonlySet<string> = new Set<AgentKind>(['native', 'perl', 'sh']);
-
 /** The session's command, run by the host's login shell: dax's agent at `native` when given
  * (and still there), else perl's when `perl` and the host has it, else the sh agent. Each
  * starts by printing `- agent KIND`. */
@@ -122,8 +120,8 @@ export class Agent {
         const key = l.slice(0, sp);
         const text = l.slice(sp + 1);
         if (key === '-') {
-          const k = /^agent (\w+)$/.exec(text)?.[1];
-          if (k !== undefined && KINDS.has(k)) said(k as AgentKind);
+          const k = /^agent (native|perl|sh)$/.exec(text)?.[1] as AgentKind | undefined;
+          if (k) said(k);
           continue;
         }
         const w = this.waiting.get(key);
