@@ -182,6 +182,13 @@ export function groupMembers(pgid: number): number[] {
   return out;
 }
 
+/** Waits for a signalled process group to be empty: a kill is delivered as each member next
+ * runs, so one may still be about to die when its leader's end is reported. A member the kill
+ * missed (a sleep 30) fails it. */
+export async function groupGone(pgid: number, timeoutMs = 5_000): Promise<void> {
+  await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone (left: ${groupMembers(pgid).join(' ')})`, timeoutMs);
+}
+
 /** A pid that belonged to a process that has exited. */
 export function deadPid(): number {
   const r = spawnSync('true');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { killScript } from '../../src/exec/ssh/scripts.js';
 import { PERL_AGENT, perlFinishLine, perlLaunchLine } from '../../src/exec/ssh/agent-perl.js';
 import type { LaunchSpec } from '../../src/exec/ssh/scripts.js';
-import { deadPid, groupMembers } from '../engine/helpers.js';
+import { deadPid, groupGone } from '../engine/helpers.js';
 import { repo } from '../repo.js';
 
 const NATIVE = join(repo, 'build', 'Release', 'dax-agent');
@@ -241,7 +241,7 @@ describe.skipIf(!existsSync(NATIVE))(
       expect(r.files['jobs/run/nowhere.pid']).toBeUndefined();
     }));
 
-    it('a kill that came before the launch stops the job (143), the group gone, its log only the header', withRoot((root) => {
+    it('a kill that came before the launch stops the job (143), the group gone, its log only the header', withRoot(async (root) => {
       // The job gets the signal as it starts: what it did before that depends on timing, so it does nothing but wait.
       const s = spec(root, 'early', ['sh', '-c', 'sleep 30 & sleep 30'], { header: '=== header' });
       const t0 = Date.now();
@@ -254,7 +254,7 @@ describe.skipIf(!existsSync(NATIVE))(
       expect(r.files['work/early.log']).toBe('=== header\n');
       expect(r.files['jobs/run/early.kill']).toBe('TERM\n');
       const [pgid] = readFileSync(`${s.dir}.pid`, 'utf8').split(' ');
-      expect(groupMembers(Number(pgid))).toEqual([]);
+      await groupGone(Number(pgid));
     }));
 
     it('a TERM through the record\'s group while the job runs: 143, what it wrote until then kept', withRoot(async (root) => {

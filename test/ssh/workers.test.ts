@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { events, groupMembers, waitFor } from '../engine/helpers.js';
+import { events, groupGone, groupMembers, waitFor } from '../engine/helpers.js';
 import { startHosts, type Hosts } from './hosts.js';
 import { hostProject, runDax, startDax } from './run.js';
 import { nativeAgent } from '../../src/util/addon.js';
@@ -153,7 +153,7 @@ targets: ['out/{n}.txt']
       // The first job's end is written back to no one; the second is recorded all the same.
       await waitFor(() => records.every((f) => /^\d+ \d+\n0\n$/.test(readFileSync(f, 'utf8'))), 'the jobs\' statuses', 30_000);
       await waitFor(() => recorders.every((p) => !existsSync(`/proc/${p}`)), 'the agent to exit', 10_000);
-      for (const g of groups) expect(groupMembers(g)).toEqual([]);
+      for (const g of groups) await groupGone(g);
       const r = await runDax(hosts, dir, 'run', '--json');
       expect(r.code).toBe(0);
       expect(events(r.stdout).filter((e) => e.type === 'notice' && (e.notice as { kind: string }).kind === 'attached')).toHaveLength(2);
@@ -283,7 +283,7 @@ targets: ['out/{n}.txt']
     process.kill(run.pid, 'SIGTERM');
     const r = await run.done;
     expect(r.code).toBe(130);
-    for (const g of groups) expect(groupMembers(g)).toEqual([]);
+    for (const g of groups) await groupGone(g);
     const ends = events(r.stdout).filter((e) => e.type === 'job-end');
     expect(ends.map((e) => e.status)).toEqual(['incomplete', 'incomplete']);
   }, 60_000);
