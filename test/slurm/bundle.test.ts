@@ -100,7 +100,7 @@ describe('Slurm worker, bundle: N', () => {
     await first.done;
     expect(theCluster().queue().length).toBe(1); // the task goes on without dax
     const second = await daxRun(dir, 'run', '--json');
-    expect(second.code, second.stderr).toBe(0);
+    expect(second.code, second.stderr + JSON.stringify(events(second.stdout).filter((e) => e.type === 'job-end' || e.type === 'notice'))).toBe(0);
     const notices = events(second.stdout).filter((e) => e.type === 'notice').map((e) => e.notice as { kind: string });
     expect(notices.filter((n) => n.kind === 'attached').length).toBeGreaterThanOrEqual(2);
     const c = tally(led.lines().map((l) => l.split(' ')[0]!));

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { events, read, startEnv } from '../engine/helpers.js';
+import { events, read, startEnv, waitFor } from '../engine/helpers.js';
 import { fileCluster } from './cluster.js';
 
 const theCluster = fileCluster();
@@ -20,8 +20,13 @@ beforeAll(() => {
   mounted = r.status === 0 ? base : '';
   if (!mounted) throw new Error(`cannot mount a ramfs on ${base} (needs root): ${r.stderr.trim()}`);
 });
-afterAll(() => {
-  if (mounted) spawnSync('umount', [mounted]);
+afterAll(async () => {
+  // A task's slurmstepd may still be tearing down in the project (its cwd) after dax has read
+  // the last status: the file system is busy until it leaves, lazily unmounted if it never does.
+  if (mounted) {
+    const umounted = (): boolean => spawnSync('umount', [mounted]).status === 0;
+    await waitFor(umounted, `${mounted} to be unmounted`, 15_000).catch(() => spawnSync('umount', ['-l', mounted]));
+  }
   rmSync(base, { recursive: true, force: true });
 });
 
