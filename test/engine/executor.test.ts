@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { daxEnv, events, groupMembers, project, read, removeProjects, repo, waitFor } from './helpers.js';
+import { daxEnv, events, groupGone, project, read, removeProjects, repo } from './helpers.js';
 
 afterAll(() => removeProjects());
 
@@ -45,7 +45,7 @@ for (const mode of ['native', 'child_process'] as const) {
       // The timeout stopped the job's whole process group (the job is its leader), the
       // background sleep included.
       const pgid = Number(read(dir, 'slow.pid'));
-      await waitFor(() => groupMembers(pgid).length === 0, 'the timed-out job group to go', 10_000);
+      await groupGone(pgid, 10_000);
     });
   });
 }

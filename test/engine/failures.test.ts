@@ -1,7 +1,7 @@
 // Failing jobs: retries, timeouts, keep-going, exit 1, outputs of a failed job removed, the
 // failure message with the log's tail, one log per job under .dax/logs/.
 import { afterAll, describe, expect, it } from 'vitest';
-import { dax, removeProjects, events, exists, files, groupMembers, lines, project, read, started, waitFor, write } from './helpers.js';
+import { dax, removeProjects, events, exists, files, groupGone, lines, project, read, started, write } from './helpers.js';
 
 afterAll(() => removeProjects());
 
@@ -61,7 +61,7 @@ targets:
     // The whole process group was stopped, not just the shell.
     const pgid = Number(read(dir, 'pgid'));
     expect(pgid).toBeGreaterThan(1);
-    await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, 2000);
+    await groupGone(pgid, 2000);
     expect(r.stderr).toMatch(/FAILED: 0 done, 1 failed/);
     expect(exists(dir, 'out.txt')).toBe(false);
     // Failed last time: the next run tries again.

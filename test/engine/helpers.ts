@@ -186,7 +186,9 @@ export function groupMembers(pgid: number): number[] {
  * runs, so one may still be about to die when its leader's end is reported. A member the kill
  * missed (a sleep 30) fails it. */
 export async function groupGone(pgid: number, timeoutMs = 5_000): Promise<void> {
-  await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone (left: ${groupMembers(pgid).join(' ')})`, timeoutMs);
+  await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, timeoutMs).catch((e: Error) => {
+    throw new Error(`${e.message} (left: ${groupMembers(pgid).join(' ')})`);
+  });
 }
 
 /** A pid that belonged to a process that has exited. */

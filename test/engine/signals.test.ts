@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { dax, removeProjects, exists, groupMembers, lines, project, read, start, tally, waitFor, type Started } from './helpers.js';
+import { dax, removeProjects, exists, groupGone, groupMembers, lines, project, read, start, tally, waitFor, type Started } from './helpers.js';
 
 afterAll(() => removeProjects());
 
@@ -70,7 +70,7 @@ describe('signals', () => {
     expect(r.stderr).not.toMatch(/INCOMPLETE/);
     expect(r.stderr).toMatch(/^what now: `dax resume \S+` runs what is left$/m);
     expect(r.stderr).toMatch(/INTERRUPTED/);
-    for (const pgid of pgids) await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, 2000);
+    for (const pgid of pgids) await groupGone(pgid, 2000);
     expect(exists(dir, 'out/slow/a.txt')).toBe(false);
     expect(exists(dir, 'out/final.txt')).toBe(false);
 
@@ -122,7 +122,7 @@ describe('signals', () => {
     const r = await run.done;
     expect(r.code, r.stderr + r.stdout).toBe(130);
     expect(r.stderr).toMatch(/SIGTERM/);
-    for (const pgid of pgids) await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, 2000);
+    for (const pgid of pgids) await groupGone(pgid, 2000);
     expect(dax(dir, 'run', '-n', 'slow').stdout).toMatch(/^slow\[n=a\]: incomplete/m);
   });
 
@@ -151,6 +151,6 @@ targets:
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code).toBe(130);
-    await waitFor(() => groupMembers(pgid).length === 0, `process group ${pgid} to be gone`, 2000);
+    await groupGone(pgid, 2000);
   });
 });

@@ -310,7 +310,7 @@ targets: [out.txt]
     // The job leads its process group (the agent made it): none of the group is left.
     const group = Number(readFileSync(join(dir, 'group'), 'utf8'));
     expect(group).toBeGreaterThan(1);
-    await waitFor(() => groupMembers(group).length === 0, 'the group to go', 10_000);
+    await groupGone(group, 10_000);
   }, 60_000);
 
   it('marks a worker down after give_up_after failures in a row; its jobs go to the others', async () => {
